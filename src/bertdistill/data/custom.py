@@ -1,0 +1,63 @@
+"""User data in CSV, TSV or JSONL files: one text column, an optional pair column and a label column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from datasets import Dataset
+
+from bertdistill.data.examples import Record, build_dataset
+from bertdistill.data.readers import Table, read_table
+from bertdistill.data.tasks import TaskSpec, custom_task
+from bertdistill.errors import DataError
+
+
+def read_custom_table(path: str | Path, spec_columns: tuple[str | None, ...]) -> Table:
+    table = read_table(path)
+    table.require_columns(*spec_columns)
+    return table
+
+
+def infer_labels(table: Table, label_column: str) -> list[str]:
+    """The label set of a classification task: the distinct values of the training file, sorted
+    (numerically when every value is an integer, so "2" comes before "10")."""
+    values = {row.fields.get(label_column, "").strip() for row in table.rows}
+    values.discard("")
+    if len(values) < 2:
+        raise DataError(f"{table.path}: column {label_column!r} has {len(values)} distinct label(s); need at least 2")
+    if all(value.lstrip("-").isdigit() for value in values):
+        return sorted(values, key=int)
+    return sorted(values)
+
+
+def custom_spec_from_train_file(
+    train_file: str | Path,
+    text_column: str,
+    pair_column: str | None,
+    label_column: str,
+    regression: bool,
+    name: str = "custom",
+) -> tuple[TaskSpec, Table]:
+    table = read_custom_table(train_file, (text_column, pair_column, label_column))
+    labels = None if regression else infer_labels(table, label_column)
+    return custom_task(labels, text_column, pair_column, label_column, name=name), table
+
+
+def dataset_from_table(table: Table, spec: TaskSpec, with_labels: bool = True) -> Dataset:
+    columns = (spec.text_column, spec.pair_column, spec.label_column if with_labels else None)
+    table.require_columns(*columns)
+    records = (
+        Record(
+            where=f"{table.path}, line {row.line}",
+            text=row.fields.get(spec.text_column),
+            pair=row.fields.get(spec.pair_column) if spec.pair_column else None,
+            label=row.fields.get(spec.label_column) if with_labels else None,
+        )
+        for row in table.rows
+    )
+    return build_dataset(records, spec, str(table.path), with_labels=with_labels)
+
+
+def load_custom_file(path: str | Path, spec: TaskSpec, with_labels: bool = True) -> Dataset:
+    columns = (spec.text_column, spec.pair_column, spec.label_column if with_labels else None)
+    return dataset_from_table(read_custom_table(path, columns), spec, with_labels=with_labels)

@@ -1,0 +1,142 @@
+"""Strict readers for TSV, CSV and JSONL files that report problems by file and line.
+
+Every reader decodes UTF-8 itself (so a bad byte is reported with its line number instead of a
+UnicodeDecodeError from deep inside a library) and returns `Row`s that remember their line.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from pathlib import Path
+from typing import Literal
+
+from bertdistill.errors import DataError
+
+FileFormat = Literal["tsv", "csv", "jsonl"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One record of a file: its 1-based line number and its fields by column name."""
+
+    line: int
+    fields: dict[str, str]
+
+
+@dataclasses.dataclass(frozen=True)
+class Table:
+    path: Path
+    columns: tuple[str, ...]
+    rows: list[Row]
+
+    def require_columns(self, *columns: str | None) -> None:
+        missing = [column for column in columns if column is not None and column not in self.columns]
+        if missing:
+            raise DataError(
+                f"{self.path}: missing column(s) {missing}; the file has columns {list(self.columns)}"
+            )
+
+
+def detect_format(path: str | Path) -> FileFormat:
+    suffixes = [suffix.lower() for suffix in Path(path).suffixes]
+    for suffix in reversed(suffixes):
+        if suffix in (".tsv", ".tab"):
+            return "tsv"
+        if suffix == ".csv":
+            return "csv"
+        if suffix in (".jsonl", ".json", ".ndjson"):
+            return "jsonl"
+    raise DataError(f"{path}: cannot tell the format from the file name; use .csv, .tsv or .jsonl")
+
+
+def read_utf8(path: str | Path) -> str:
+    """Read a whole file as UTF-8 (a leading BOM is dropped); bad bytes name their line."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such file")
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise DataError(
+            f"{path}, line {line}: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start}); "
+            "re-encode the file as UTF-8"
+        ) from None
+
+
+def read_delimited_lines(path: str | Path) -> list[tuple[int, list[str]]]:
+    """Split a tab-separated file with quoting off (as GLUE's own readers do): (line, fields) pairs.
+
+    Blank lines are kept as `[""]`; callers decide whether they are an error.
+    """
+    text = read_utf8(path)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the trailing newline
+    return [(number, line.rstrip("\r").split("\t")) for number, line in enumerate(lines, start=1)]
+
+
+def read_table(path: str | Path, file_format: FileFormat | None = None) -> Table:
+    """Read a CSV, TSV (quoting off) or JSONL file whose first line (or every object) names the columns."""
+    path = Path(path)
+    file_format = file_format or detect_format(path)
+    if file_format == "jsonl":
+        return _read_jsonl(path)
+    if file_format == "tsv":
+        numbered = read_delimited_lines(path)
+    else:
+        reader = csv.reader(io.StringIO(read_utf8(path), newline=""))
+        numbered = []
+        try:
+            for fields in reader:
+                numbered.append((reader.line_num, fields if fields else [""]))
+        except csv.Error as error:
+            raise DataError(f"{path}, line {reader.line_num}: malformed CSV ({error})") from None
+    if not numbered:
+        raise DataError(f"{path}: the file is empty")
+    header_line, header = numbered[0]
+    header = [name.strip() for name in header]
+    if any(not name for name in header) or len(set(header)) != len(header):
+        raise DataError(f"{path}, line {header_line}: bad header {header}; expected unique, non-empty column names")
+    rows = []
+    for line, fields in numbered[1:]:
+        if fields == [""]:
+            raise DataError(f"{path}, line {line}: empty line")
+        if len(fields) != len(header):
+            raise DataError(f"{path}, line {line}: expected {len(header)} fields ({header}), found {len(fields)}")
+        rows.append(Row(line, dict(zip(header, fields))))
+    return Table(path, tuple(header), rows)
+
+
+def _read_jsonl(path: Path) -> Table:
+    lines = read_utf8(path).split("\n")
+    if lines and lines[-1].strip() == "":
+        lines.pop()  # the trailing newline
+    rows, columns = [], []
+    for line, text in enumerate(lines, start=1):
+        if not text.strip():
+            raise DataError(f"{path}, line {line}: empty line")
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise DataError(f"{path}, line {line}: invalid JSON ({error.msg})") from None
+        if not isinstance(record, dict):
+            raise DataError(f"{path}, line {line}: expected a JSON object, got {type(record).__name__}")
+        columns.extend(key for key in record if key not in columns)
+        rows.append(Row(line, {key: _json_field(value) for key, value in record.items()}))
+    if not rows:
+        raise DataError(f"{path}: the file is empty")
+    return Table(path, tuple(columns), rows)
+
+
+def _json_field(value: object) -> str:
+    """JSON values as the strings the other readers produce (numbers keep their JSON spelling)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)

@@ -1,0 +1,1 @@
+"""Official GLUE metrics, batched prediction and the evaluate command."""

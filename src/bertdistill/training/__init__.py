@@ -1,0 +1,1 @@
+"""Training engine: Hugging Face Trainer with atomic checkpoints, exact resume and NaN guards."""

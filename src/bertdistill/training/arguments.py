@@ -1,0 +1,93 @@
+"""The common training flags and their translation into Hugging Face `TrainingArguments`."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Literal
+
+import torch
+from transformers import TrainingArguments
+
+from bertdistill.config import Config
+from bertdistill.errors import ConfigError
+
+
+@dataclasses.dataclass
+class TrainingConfig(Config):
+    """Optimisation and bookkeeping shared by fine-tuning and every distillation method."""
+
+    epochs: float = 3.0
+    batch_size: int = 32
+    eval_batch_size: int = 128
+    lr: float = 2e-5
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    seed: int = 42
+    eval_steps: int | None = None  # None: evaluate (and checkpoint) once per epoch
+    save_total_limit: int = 2
+    logging_steps: int = 50
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
+    progress_bar: bool = True
+
+    def __post_init__(self) -> None:
+        if self.epochs <= 0:
+            raise ConfigError(f"epochs must be > 0, got {self.epochs}")
+        if self.batch_size < 1 or self.eval_batch_size < 1:
+            raise ConfigError("batch sizes must be >= 1")
+        if self.lr <= 0:
+            raise ConfigError(f"lr must be > 0, got {self.lr}")
+        if not 0 <= self.warmup_ratio < 1:
+            raise ConfigError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
+        if self.eval_steps is not None and self.eval_steps < 1:
+            raise ConfigError(f"eval_steps must be >= 1, got {self.eval_steps}")
+
+
+def resolve_precision(precision: str) -> str:
+    """`auto`: bf16 on GPUs that support it, fp16 on other GPUs, fp32 on CPU."""
+    if precision != "auto":
+        if precision in ("bf16", "fp16") and not torch.cuda.is_available():
+            raise ConfigError(f"precision {precision} needs a CUDA GPU; use fp32 (or auto) on CPU")
+        return precision
+    if not torch.cuda.is_available():
+        return "fp32"
+    return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+
+
+def make_training_arguments(
+    config: TrainingConfig,
+    checkpoint_dir: str | Path,
+    metric_for_best_model: str | None,
+    greater_is_better: bool = True,
+) -> TrainingArguments:
+    """Checkpoints go to `checkpoint_dir`; with a metric, the best checkpoint is restored at the end."""
+    precision = resolve_precision(config.precision)
+    strategy = "epoch" if config.eval_steps is None else "steps"
+    evaluate = metric_for_best_model is not None
+    return TrainingArguments(
+        output_dir=str(checkpoint_dir),
+        num_train_epochs=config.epochs,
+        per_device_train_batch_size=config.batch_size,
+        per_device_eval_batch_size=config.eval_batch_size,
+        learning_rate=config.lr,
+        weight_decay=config.weight_decay,
+        warmup_steps=config.warmup_ratio,
+        seed=config.seed,
+        eval_strategy=strategy if evaluate else "no",
+        save_strategy=strategy,
+        eval_steps=config.eval_steps,
+        save_steps=config.eval_steps or 500,
+        save_total_limit=config.save_total_limit,
+        load_best_model_at_end=evaluate,
+        metric_for_best_model=metric_for_best_model,
+        greater_is_better=greater_is_better,
+        logging_steps=config.logging_steps,
+        logging_first_step=True,
+        bf16=precision == "bf16",
+        fp16=precision == "fp16",
+        report_to="none",  # TensorBoard is attached explicitly, with the run's own log folder
+        disable_tqdm=not config.progress_bar,
+        train_sampling_strategy="group_by_length",
+        dataloader_num_workers=0,
+        dataloader_pin_memory=torch.cuda.is_available(),
+    )
