@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from transformers import DataCollatorWithPadding, EvalPrediction, TrainerCallback
+from transformers import DataCollatorWithPadding, EvalPrediction, TrainerCallback, set_seed
 
 from bertdistill.config import Config
 from bertdistill.data.features import tokenize_dataset
@@ -69,6 +69,7 @@ def finetune(config: FinetuneConfig, callbacks: tuple[TrainerCallback, ...] = ()
     resolved.save(output_dir / "config.yaml")
 
     tokenizer = load_tokenizer(config.model)
+    set_seed(config.training.seed)  # the new head is initialised here, before Trainer seeds anything
     model = load_for_training(config.model, spec)
     setattr(model.config, MAX_LENGTH_CONFIG_KEY, data_config.max_length)
     train_features = tokenize_dataset(data.train, tokenizer, data_config.max_length)

@@ -3,7 +3,7 @@
 Hugging Face `Trainer` writes `checkpoint-N/` file by file, so a run killed while saving leaves a
 half-written folder that `resume_from_checkpoint` would happily load. We add a commit marker:
 a checkpoint counts only once `COMPLETE` has been written into it (atomically, last), and resume
-picks the newest complete checkpoint and moves incomplete ones out of the way.
+picks the newest complete checkpoint and renames incomplete ones out of the way.
 """
 
 from __future__ import annotations
@@ -72,11 +72,12 @@ def last_complete_checkpoint(run_dir: str | Path) -> Path | None:
 
 
 def quarantine_incomplete_checkpoints(run_dir: str | Path) -> list[Path]:
-    """Rename checkpoints without a commit marker to `*.incomplete` (kept for inspection, never loaded)."""
+    """Rename checkpoints without a commit marker to `incomplete-checkpoint-N` (kept for inspection,
+    never loaded; the name must not match Trainer's `checkpoint-*` rotation glob)."""
     moved = []
     for _, path in list_checkpoints(run_dir):
         if not is_complete(path):
-            target = path.with_name(path.name + ".incomplete")
+            target = path.with_name(f"incomplete-{path.name}")
             if target.exists():
                 shutil.rmtree(target)
             path.rename(target)

@@ -1,0 +1,107 @@
+"""Shared fixtures: a tiny random-init BERT (vocab ~100, hidden 32) and generated task data."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+import torch
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+GLUE_DIR = SHARED_DATA / "glue"
+
+POSITIVE = ["good", "great", "fine", "nice", "happy", "superb", "lovely", "bright"]
+NEGATIVE = ["bad", "awful", "poor", "sad", "ugly", "dull", "boring", "grim"]
+FILLER = ["the", "a", "movie", "film", "plot", "was", "is", "very", "quite", "and", "story", "cast",
+          "really", "so", "this", "that", "acting", "music", "ending", "start"]
+SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+
+
+def tiny_vocabulary() -> list[str]:
+    letters = list("abcdefghijklmnopqrstuvwxyz.,!?'")
+    words = POSITIVE + NEGATIVE + FILLER
+    return SPECIAL + words + letters + [f"##{letter}" for letter in "abcdefghijklmnopqrstuvwxyz"]
+
+
+def make_tiny_bert(directory: Path, seed: int = 0) -> Path:
+    """A random-init BERT with 2 layers, hidden 32, 4 heads and a ~100-piece WordPiece vocabulary."""
+    from transformers import BertConfig, BertModel, BertTokenizer
+
+    directory.mkdir(parents=True, exist_ok=True)
+    vocab = tiny_vocabulary()
+    (directory / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizer(vocab=str(directory / "vocab.txt"), do_lower_case=True)
+    assert "[UNK]" not in tokenizer.tokenize("the movie was great"), "tiny vocabulary not loaded"
+    tokenizer.save_pretrained(directory)
+    torch.manual_seed(seed)
+    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                        intermediate_size=37, max_position_embeddings=64)
+    BertModel(config).save_pretrained(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def tiny_bert(tmp_path_factory) -> Path:
+    return make_tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
+
+
+def sentiment_sentence(rng: random.Random, positive: bool) -> str:
+    words = rng.sample(FILLER, 4) + [rng.choice(POSITIVE if positive else NEGATIVE)]
+    rng.shuffle(words)
+    return " ".join(words)
+
+
+def sentiment_rows(count: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(count):
+        positive = rng.random() < 0.5
+        rows.append({"text": sentiment_sentence(rng, positive), "label": "pos" if positive else "neg"})
+    return rows
+
+
+def pair_rows(count: int, seed: int, regression: bool = False) -> list[dict]:
+    """Pairs whose label says whether both sentences have the same sentiment (score: 0 or 5)."""
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(count):
+        first, second = rng.random() < 0.5, rng.random() < 0.5
+        same = first == second
+        label = (5.0 if same else 0.0) if regression else ("same" if same else "different")
+        rows.append({"text": sentiment_sentence(rng, first), "text_pair": sentiment_sentence(rng, second),
+                     "label": label})
+    return rows
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def write_csv(path: Path, rows: list[dict]) -> Path:
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_tsv(path: Path, header: list[str] | None, rows: list[list[str]], bom: bool = False) -> Path:
+    lines = (["\t".join(header)] if header else []) + ["\t".join(row) for row in rows]
+    text = ("\ufeff" if bom else "") + "\n".join(lines) + "\n"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def sentiment_files(tmp_path) -> tuple[Path, Path]:
+    return (write_csv(tmp_path / "train.csv", sentiment_rows(192, seed=1)),
+            write_csv(tmp_path / "dev.csv", sentiment_rows(32, seed=2)))
+
+
+def needs_shared_data():
+    return pytest.mark.skipif(not GLUE_DIR.is_dir(), reason=f"{GLUE_DIR} not present")
