@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 
@@ -95,7 +96,7 @@ def run_finetune(args: argparse.Namespace) -> None:
 
     config = FinetuneConfig(model=args.model, output_dir=args.output_dir, data=data_config_from(args),
                             training=training_config_from(args), resume=args.resume)
-    record = finetune(config)
+    record = finetune(config, command=args.command_line)
     print_metrics(record)
     print(f"saved to {args.output_dir} (load with transformers.AutoModelForSequenceClassification)")
 
@@ -187,7 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.command_line = shlex.join(["bertdistill", *argv])
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

@@ -51,8 +51,13 @@ def metric_function(spec: TaskSpec):
     return compute
 
 
-def finetune(config: FinetuneConfig, callbacks: tuple[TrainerCallback, ...] = ()) -> dict[str, Any]:
-    """Train, keep the best dev checkpoint, save it with its tokenizer, evaluate it; returns metrics.json."""
+def finetune(
+    config: FinetuneConfig, callbacks: tuple[TrainerCallback, ...] = (), command: str | None = None
+) -> dict[str, Any]:
+    """Train, keep the best dev checkpoint, save it with its tokenizer, evaluate it; returns metrics.json.
+
+    `command` (the CLI line that started the run) is recorded in metrics.json for reproduction.
+    """
     data_config = config.data.resolved()
     data = load_task_data(data_config)  # every input file is checked before anything is written
     spec = data.spec
@@ -110,6 +115,7 @@ def finetune(config: FinetuneConfig, callbacks: tuple[TrainerCallback, ...] = ()
         best_checkpoint=trainer.state.best_model_checkpoint,
         resumed_from=str(resume_from) if resume_from else None,
         train_seconds=round(train_seconds, 1),
+        command=command,
     )
     atomic_write_json(output_dir / "metrics.json", record)
     return record
