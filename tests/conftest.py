@@ -22,7 +22,8 @@ SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 def tiny_vocabulary() -> list[str]:
     letters = list("abcdefghijklmnopqrstuvwxyz.,!?'")
     words = POSITIVE + NEGATIVE + FILLER
-    return SPECIAL + words + letters + [f"##{letter}" for letter in "abcdefghijklmnopqrstuvwxyz"]
+    pieces = SPECIAL + words + letters + [f"##{letter}" for letter in "abcdefghijklmnopqrstuvwxyz"]
+    return list(dict.fromkeys(pieces))  # "a" is a word and a letter: keep one
 
 
 def make_tiny_bert(directory: Path, seed: int = 0) -> Path:

@@ -21,7 +21,7 @@ from bertdistill.data.tasks import TaskSpec
 from bertdistill.evaluation.evaluate import MAX_LENGTH_CONFIG_KEY, evaluate_splits, metrics_record
 from bertdistill.evaluation.metrics import compute_metrics
 from bertdistill.teachers.loading import load_for_training, load_tokenizer, resolve_model_path
-from bertdistill.training.arguments import TrainingConfig, make_training_arguments
+from bertdistill.training.arguments import TrainingConfig, make_training_arguments, resolve_learning_rate
 from bertdistill.training.checkpoints import (
     atomic_write_json,
     last_complete_checkpoint,
@@ -70,17 +70,17 @@ def finetune(
         resume_from = last_complete_checkpoint(checkpoint_dir)
         if resume_from is None:
             logger.warning("--resume: no complete checkpoint in %s; starting from the beginning", checkpoint_dir)
-    resolved = dataclasses.replace(config, data=data_config)
-    resolved.save(output_dir / "config.yaml")
-
     tokenizer = load_tokenizer(config.model)
     set_seed(config.training.seed)  # the new head is initialised here, before Trainer seeds anything
     model = load_for_training(config.model, spec)
+    training = resolve_learning_rate(config.training, model.config.model_type)
+    resolved = dataclasses.replace(config, data=data_config, training=training)
+    resolved.save(output_dir / "config.yaml")
     setattr(model.config, MAX_LENGTH_CONFIG_KEY, data_config.max_length)
     train_features = tokenize_dataset(data.train, tokenizer, data_config.max_length)
     dev_features = {name: tokenize_dataset(split, tokenizer, data_config.max_length) for name, split in data.dev.items()}
     best_metric = f"{next(iter(data.dev))}_{spec.primary_metric}"
-    arguments = make_training_arguments(config.training, checkpoint_dir, best_metric)
+    arguments = make_training_arguments(training, checkpoint_dir, best_metric)
     extra = [callback for callback in (tensorboard_callback(output_dir / "logs"),) if callback is not None]
     trainer = Trainer(
         model=model,

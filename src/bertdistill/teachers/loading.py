@@ -13,6 +13,7 @@ from pathlib import Path
 from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer, PretrainedConfig
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+import bertdistill.students  # noqa: F401  (registers the BiLSTM student with the Auto classes)
 from bertdistill.data.tasks import TaskSpec
 from bertdistill.errors import ModelError
 

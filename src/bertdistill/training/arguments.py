@@ -20,7 +20,7 @@ class TrainingConfig(Config):
     epochs: float = 3.0
     batch_size: int = 32
     eval_batch_size: int = 128
-    lr: float = 2e-5
+    lr: float | None = None  # None: by model type (2e-5 for Transformers, 1e-3 for BiLSTM students)
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
     seed: int = 42
@@ -35,12 +35,23 @@ class TrainingConfig(Config):
             raise ConfigError(f"epochs must be > 0, got {self.epochs}")
         if self.batch_size < 1 or self.eval_batch_size < 1:
             raise ConfigError("batch sizes must be >= 1")
-        if self.lr <= 0:
+        if self.lr is not None and self.lr <= 0:
             raise ConfigError(f"lr must be > 0, got {self.lr}")
         if not 0 <= self.warmup_ratio < 1:
             raise ConfigError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
         if self.eval_steps is not None and self.eval_steps < 1:
             raise ConfigError(f"eval_steps must be >= 1, got {self.eval_steps}")
+
+
+DEFAULT_LEARNING_RATES = {"bertdistill-bilstm": 1e-3}
+TRANSFORMER_LEARNING_RATE = 2e-5
+
+
+def resolve_learning_rate(config: TrainingConfig, model_type: str) -> TrainingConfig:
+    """Fill an unset learning rate with the default for the model type (recorded in config.yaml)."""
+    if config.lr is not None:
+        return config
+    return dataclasses.replace(config, lr=DEFAULT_LEARNING_RATES.get(model_type, TRANSFORMER_LEARNING_RATE))
 
 
 def resolve_precision(precision: str) -> str:
@@ -61,6 +72,8 @@ def make_training_arguments(
     greater_is_better: bool = True,
 ) -> TrainingArguments:
     """Checkpoints go to `checkpoint_dir`; with a metric, the best checkpoint is restored at the end."""
+    if config.lr is None:
+        raise ConfigError("the learning rate is unresolved; call resolve_learning_rate first")
     precision = resolve_precision(config.precision)
     strategy = "epoch" if config.eval_steps is None else "steps"
     evaluate = metric_for_best_model is not None

@@ -1,0 +1,116 @@
+"""Teacher outputs computed once and kept on disk.
+
+Sentence vectors for SRA are stored as an fp16 `.npy` file, memory-mapped, so a corpus larger than
+RAM works and a second run (another student, loss or seed) reuses them. The folder name is a hash of
+everything the vectors depend on: the teacher (its config and weight files), the corpus content, the
+representation and the max length. Vectors are computed in length-sorted chunks (little padding);
+progress is committed atomically every few chunks, so a killed run continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from datasets import Dataset
+from tqdm.auto import tqdm
+
+from bertdistill.teachers.loading import resolve_model_path
+from bertdistill.training.checkpoints import atomic_write_json
+
+logger = logging.getLogger(__name__)
+
+CACHE_VARIABLE = "BERTDISTILL_CACHE"
+
+
+def default_cache_root() -> Path:
+    return Path(os.environ.get(CACHE_VARIABLE, Path.home() / ".cache" / "bertdistill"))
+
+
+def teacher_fingerprint(name: str) -> str:
+    """Identity of a teacher: for a local folder its config and the size and time of its weights."""
+    path = Path(resolve_model_path(name))
+    if not path.is_dir():
+        return name  # a hub name: its revision is pinned by the hub cache
+    digest = hashlib.sha256((path / "config.json").read_bytes())
+    for weights in sorted(path.glob("*.safetensors")):
+        stat = weights.stat()
+        digest.update(f"{weights.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def texts_fingerprint(texts: Dataset, column: str = "text") -> str:
+    digest = hashlib.sha256()
+    for batch in texts.iter(batch_size=10_000):
+        for text in batch[column]:
+            digest.update(text.encode("utf-8"))
+            digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def cache_key(**parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def compute_vector_cache(
+    directory: Path,
+    token_ids: Dataset,
+    encode: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    width: int,
+    pad_token_id: int,
+    batch_size: int = 256,
+    description: dict[str, Any] | None = None,
+    commit_every_seconds: float = 20.0,
+) -> np.ndarray:
+    """Fill (or reuse) `directory/vectors.npy`, (N, width) fp16, row i for row i of `token_ids`.
+
+    `encode(input_ids, attention_mask) -> (B, width)` is the teacher. Returns a read-only memmap.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    vectors_path, progress_path = directory / "vectors.npy", directory / "progress.json"
+    count = len(token_ids)
+    progress = json.loads(progress_path.read_text()) if progress_path.is_file() else None
+    if progress and progress.get("complete") and progress.get("rows") == count:
+        logger.info("reusing cached teacher vectors in %s", directory)
+        return np.load(vectors_path, mmap_mode="r")
+
+    lengths = np.fromiter((len(ids) for ids in token_ids["input_ids"]), dtype=np.int64, count=count)
+    order = np.argsort(lengths, kind="stable")                       # grouped by length: little padding
+    chunks = [order[start : start + batch_size] for start in range(0, count, batch_size)]
+    resuming = progress is not None and progress.get("rows") == count and vectors_path.is_file()
+    done = progress["chunks_done"] if resuming else 0
+    mode = "r+" if resuming else "w+"
+    vectors = np.lib.format.open_memmap(vectors_path, mode=mode, dtype=np.float16, shape=(count, width))
+    if resuming and done:
+        logger.info("resuming the teacher-vector cache at chunk %d of %d", done, len(chunks))
+    state = {"rows": count, "width": width, "batch_size": batch_size, "chunks": len(chunks),
+             "chunks_done": done, "complete": False, **(description or {})}
+    last_commit = time.monotonic()
+    for index in tqdm(range(done, len(chunks)), initial=done, total=len(chunks), desc="teacher vectors"):
+        rows = chunks[index]
+        sequences = token_ids[[int(row) for row in rows]]["input_ids"]
+        width_t = max(len(sequence) for sequence in sequences)
+        input_ids = torch.full((len(rows), width_t), pad_token_id, dtype=torch.long)   # (B, T)
+        attention_mask = torch.zeros((len(rows), width_t), dtype=torch.long)           # (B, T)
+        for position, sequence in enumerate(sequences):
+            input_ids[position, : len(sequence)] = torch.tensor(sequence)
+            attention_mask[position, : len(sequence)] = 1
+        vectors[rows] = encode(input_ids, attention_mask).cpu().numpy().astype(np.float16)  # rows: (B,)
+        if time.monotonic() - last_commit > commit_every_seconds or index == len(chunks) - 1:
+            vectors.flush()  # data first, then the progress that vouches for it
+            state["chunks_done"] = index + 1
+            state["complete"] = index == len(chunks) - 1
+            atomic_write_json(progress_path, state)
+            last_commit = time.monotonic()
+    if not chunks:
+        atomic_write_json(progress_path, {**state, "complete": True})
+    del vectors
+    return np.load(vectors_path, mmap_mode="r")

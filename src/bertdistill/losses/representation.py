@@ -1,0 +1,44 @@
+"""Sentence-representation losses for SRA (Wu et al. 2020, arXiv 2004.03097; docs: methods.md 1.2).
+
+With student vectors s_S and teacher vectors s_T, both (B, d):
+
+    L_mse    = 1/(B*d) * sum_b ||s_S,b - s_T,b||^2
+    L_cosine = 1/B * sum_b (1 - cos(s_S,b, s_T,b))
+    L_SRA    = L_mse + lambda_cos * L_cosine     ("mse+cosine", lambda_cos = 1 by default)
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import torch
+from torch import Tensor
+
+RepresentationLoss = Literal["mse", "cosine", "mse+cosine"]
+REPRESENTATION_LOSSES = ("mse", "cosine", "mse+cosine")
+
+
+def representation_mse(student: Tensor, teacher: Tensor) -> Tensor:
+    """Mean squared error over every element: 1/(B*d) sum ||s_S - s_T||^2.
+
+    Args:
+        student: (B, d) student sentence vectors (after the projection to the teacher's width).
+        teacher: (B, d) teacher sentence vectors.
+    """
+    return torch.mean((student - teacher) ** 2)
+
+
+def representation_cosine(student: Tensor, teacher: Tensor) -> Tensor:
+    """Mean cosine distance: 1/B sum_b (1 - cos(s_S,b, s_T,b)); scale-free, unlike the MSE."""
+    return torch.mean(1.0 - torch.nn.functional.cosine_similarity(student, teacher, dim=-1, eps=1e-8))
+
+
+def sra_loss(student: Tensor, teacher: Tensor, kind: RepresentationLoss, cosine_weight: float = 1.0) -> Tensor:
+    """The SRA objective selected by `kind` (a bertdistill choice; the paper's loss is unknown)."""
+    if kind == "mse":
+        return representation_mse(student, teacher)
+    if kind == "cosine":
+        return representation_cosine(student, teacher)
+    if kind == "mse+cosine":
+        return representation_mse(student, teacher) + cosine_weight * representation_cosine(student, teacher)
+    raise ValueError(f"loss must be one of {REPRESENTATION_LOSSES}, got {kind!r}")

@@ -1,0 +1,65 @@
+"""Configuration of the BiLSTM student (the single source of truth for its shape)."""
+
+from __future__ import annotations
+
+from transformers import PretrainedConfig
+
+POOLINGS = ("max", "mean", "last", "attention")
+
+
+class BiLSTMConfig(PretrainedConfig):
+    """A bidirectional LSTM sentence encoder over the teacher's WordPiece vocabulary.
+
+    Args:
+        vocab_size: size of the (teacher's) vocabulary.
+        embedding_dim: width of the token embeddings.
+        hidden_size: LSTM units per direction; the pooled sentence vector is 2 * hidden_size wide.
+        num_layers: stacked BiLSTM layers.
+        pooling: `max` over time (padding masked), `mean`, `last` (final forward and backward states)
+            or `attention` (a learned query, softmax over time).
+        dropout: on the embeddings, between LSTM layers and in the classifier head.
+        projection_dim: width of the linear map from the pooled vector to the teacher's sentence
+            space (SRA's target); 0 for none.
+        classifier_hidden_size: width of the ReLU layer of the classification head.
+    """
+
+    model_type = "bertdistill-bilstm"
+
+    def __init__(
+        self,
+        vocab_size: int = 30522,
+        embedding_dim: int = 300,
+        hidden_size: int = 300,
+        num_layers: int = 2,
+        pooling: str = "max",
+        dropout: float = 0.1,
+        projection_dim: int = 384,
+        classifier_hidden_size: int = 400,
+        pad_token_id: int = 0,
+        initializer_range: float = 0.1,
+        **kwargs,
+    ) -> None:
+        if pooling not in POOLINGS:
+            raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+        for name, value in (("vocab_size", vocab_size), ("embedding_dim", embedding_dim),
+                            ("hidden_size", hidden_size), ("num_layers", num_layers),
+                            ("classifier_hidden_size", classifier_hidden_size)):
+            if value < 1:
+                raise ValueError(f"{name} must be >= 1, got {value}")
+        if projection_dim < 0 or not 0 <= dropout < 1:
+            raise ValueError("projection_dim must be >= 0 and dropout in [0, 1)")
+        self.vocab_size = vocab_size
+        self.embedding_dim = embedding_dim
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.pooling = pooling
+        self.dropout = dropout
+        self.projection_dim = projection_dim
+        self.classifier_hidden_size = classifier_hidden_size
+        self.initializer_range = initializer_range
+        super().__init__(pad_token_id=pad_token_id, **kwargs)
+
+    @property
+    def sentence_dim(self) -> int:
+        """Width of the pooled sentence vector."""
+        return 2 * self.hidden_size

@@ -1,0 +1,95 @@
+"""Fine-tuning heads for the BiLSTM student: single sentence, and siamese sentence pairs.
+
+Pairs arrive tokenised jointly, as for BERT (`[CLS] A [SEP] B [SEP]`, `token_type_ids` 0 then 1), so
+the data pipeline is the same for every model. The siamese head splits the two segments, encodes each
+with the shared encoder and classifies [u, v, |u - v|, u * v] (Conneau et al. 2017; Tang et al. 2019).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from transformers.modeling_outputs import SequenceClassifierOutput
+
+from bertdistill.students.bilstm import BiLSTMModel, BiLSTMPreTrainedModel
+from bertdistill.students.configuration_bilstm import BiLSTMConfig
+
+TASK_CONFIG_KEY = "bertdistill_task"
+
+
+def is_pair_config(config: BiLSTMConfig) -> bool:
+    """Pair mode comes from the task the model is fine-tuned for (stored in its config)."""
+    task = getattr(config, TASK_CONFIG_KEY, None) or {}
+    return bool(task.get("is_pair", False))
+
+
+def split_segments(
+    input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Jointly tokenised pairs -> two left-aligned sequences (ids and masks) for the shared encoder.
+
+    Segment B is contiguous after segment A, so shifting each row left by the length of A aligns it.
+    """
+    valid = attention_mask.bool()                                        # (B, T)
+    in_first = valid & token_type_ids.eq(0)
+    in_second = valid & token_type_ids.eq(1)
+    first_length = in_first.sum(dim=1, keepdim=True)                     # (B, 1)
+    positions = torch.arange(input_ids.shape[1], device=input_ids.device).unsqueeze(0)  # (1, T)
+    gather = (positions + first_length).clamp(max=input_ids.shape[1] - 1)  # (B, T)
+    second_mask = torch.gather(in_second, 1, gather) & (positions < in_second.sum(dim=1, keepdim=True))
+    second_ids = torch.gather(input_ids, 1, gather).masked_fill(~second_mask, 0)
+    return input_ids.masked_fill(~in_first, 0), in_first.long(), second_ids, second_mask.long()
+
+
+class BiLSTMForSequenceClassification(BiLSTMPreTrainedModel):
+    """BiLSTM encoder + MLP head (Linear, ReLU, dropout, Linear) over the pooled sentence vector(s).
+
+    Loss: cross-entropy for classification, MSE when `num_labels == 1` (regression).
+    """
+
+    def __init__(self, config: BiLSTMConfig) -> None:
+        super().__init__(config)
+        self.bilstm = BiLSTMModel(config)
+        self.is_pair = is_pair_config(config)
+        features = config.sentence_dim * (4 if self.is_pair else 1)
+        self.classifier = nn.Sequential(
+            nn.Linear(features, config.classifier_hidden_size),
+            nn.ReLU(),
+            nn.Dropout(config.dropout),
+            nn.Linear(config.classifier_hidden_size, config.num_labels),
+        )
+        self.post_init()
+
+    def get_input_embeddings(self) -> nn.Embedding:
+        return self.bilstm.get_input_embeddings()
+
+    def sentence_features(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor | None
+    ) -> torch.Tensor:
+        if not self.is_pair:
+            return self.bilstm(input_ids, attention_mask).pooler_output  # (B, 2H)
+        if token_type_ids is None:
+            raise ValueError("a pair model needs token_type_ids to tell the two sentences apart")
+        first_ids, first_mask, second_ids, second_mask = split_segments(input_ids, attention_mask, token_type_ids)
+        u = self.bilstm(first_ids, first_mask).pooler_output                # (B, 2H)
+        v = self.bilstm(second_ids, second_mask).pooler_output              # (B, 2H)
+        return torch.cat([u, v, (u - v).abs(), u * v], dim=-1)             # (B, 8H)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        token_type_ids: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+        **kwargs,
+    ) -> SequenceClassifierOutput:
+        if attention_mask is None:
+            attention_mask = input_ids.ne(self.config.pad_token_id).long()
+        logits = self.classifier(self.sentence_features(input_ids, attention_mask, token_type_ids))  # (B, C)
+        loss = None
+        if labels is not None:
+            if self.config.num_labels == 1:
+                loss = nn.functional.mse_loss(logits.squeeze(-1), labels.float())
+            else:
+                loss = nn.functional.cross_entropy(logits, labels)
+        return SequenceClassifierOutput(loss=loss, logits=logits)

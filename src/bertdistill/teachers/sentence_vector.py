@@ -1,0 +1,99 @@
+"""A frozen teacher that turns sentences into one vector each: the target of SRA.
+
+    cls      : s_T = h_0
+    pooler   : s_T = tanh(W_p h_0 + b_p)   (only when the checkpoint has trained pooler weights)
+    mean     : s_T = sum_t m_t h_t / sum_t m_t                  (special tokens included)
+    idf_mean : s_T = sum_t m_t w_t h_t / sum_t m_t w_t,   w_t = idf of the word piece on the corpus
+
+h_t is the teacher's last-layer state, m_t the attention mask (see docs: methods.md, section 1.2).
+IDF is smoothed as in scikit-learn: idf = ln((1 + N) / (1 + df)) + 1, so [CLS]/[SEP], present in
+every sentence, get the minimum weight 1 and unseen pieces the maximum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+import numpy as np
+import torch
+from transformers import AutoModel, PreTrainedModel
+
+from bertdistill.errors import ModelError
+from bertdistill.teachers.loading import load_config, resolve_model_path
+
+Representation = Literal["cls", "pooler", "mean", "idf_mean"]
+REPRESENTATIONS = ("cls", "pooler", "mean", "idf_mean")
+
+
+def compute_idf(token_ids: Iterable[list[int]], vocab_size: int) -> np.ndarray:
+    """Smoothed IDF of every vocabulary entry over a corpus of tokenised sentences: (vocab_size,)."""
+    document_frequency = np.zeros(vocab_size, dtype=np.int64)
+    count = 0
+    for ids in token_ids:
+        document_frequency[np.unique(np.asarray(ids, dtype=np.int64))] += 1
+        count += 1
+    return (np.log((1 + count) / (1 + document_frequency)) + 1).astype(np.float32)
+
+
+def pool_sentence_vector(
+    hidden: torch.Tensor,
+    attention_mask: torch.Tensor,
+    representation: Representation,
+    pooler_output: torch.Tensor | None = None,
+    token_weights: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """(B, T, d) last-layer states -> (B, d) sentence vectors, following the formulas above."""
+    if representation == "cls":
+        return hidden[:, 0]                                               # (B, d)
+    if representation == "pooler":
+        if pooler_output is None:
+            raise ModelError("representation 'pooler' needs the teacher's pooler output")
+        return pooler_output
+    weights = attention_mask.to(hidden.dtype)                             # (B, T)
+    if representation == "idf_mean":
+        if token_weights is None:
+            raise ModelError("representation 'idf_mean' needs IDF weights computed on the corpus")
+        weights = weights * token_weights
+    return (hidden * weights.unsqueeze(-1)).sum(dim=1) / weights.sum(dim=1, keepdim=True).clamp(min=1e-9)
+
+
+class SentenceVectorTeacher:
+    """A pre-trained encoder, frozen and in eval mode, that produces sentence vectors."""
+
+    def __init__(self, name: str, representation: Representation, idf: np.ndarray | None = None,
+                 device: torch.device | str | None = None) -> None:
+        if representation not in REPRESENTATIONS:
+            raise ModelError(f"representation must be one of {REPRESENTATIONS}, got {representation!r}")
+        self.name = name
+        self.representation = representation
+        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        config = load_config(name)
+        self.model: PreTrainedModel
+        self.model, info = AutoModel.from_pretrained(
+            resolve_model_path(name), config=config, use_safetensors=True, trust_remote_code=False,
+            output_loading_info=True,
+        )
+        missing_pooler = any("pooler" in key for key in info.get("missing_keys", []))
+        if representation == "pooler" and (missing_pooler or getattr(self.model, "pooler", None) is None):
+            raise ModelError(
+                f"{name} has no trained pooler weights, so representation 'pooler' would be random; "
+                "use cls, mean or idf_mean"
+            )
+        self.model.eval().requires_grad_(False).to(self.device)
+        self.hidden_size = int(config.hidden_size)
+        self.idf = None if idf is None else torch.as_tensor(idf, dtype=torch.float32, device=self.device)
+
+    @torch.no_grad()
+    def encode_batch(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                     token_type_ids: torch.Tensor | None = None) -> torch.Tensor:
+        """(B, T) token ids -> (B, d) float32 sentence vectors."""
+        input_ids, attention_mask = input_ids.to(self.device), attention_mask.to(self.device)
+        extra = {} if token_type_ids is None else {"token_type_ids": token_type_ids.to(self.device)}
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda"):
+            outputs = self.model(input_ids=input_ids, attention_mask=attention_mask, **extra)
+        weights = self.idf[input_ids] if self.idf is not None else None   # (B, T)
+        pooler = getattr(outputs, "pooler_output", None)
+        vectors = pool_sentence_vector(outputs.last_hidden_state.float(), attention_mask, self.representation,
+                                       None if pooler is None else pooler.float(), weights)
+        return vectors.float()

@@ -1,0 +1,73 @@
+import json
+
+import numpy as np
+import pytest
+import torch
+from datasets import Dataset
+
+from bertdistill.data.cache import cache_key, compute_vector_cache
+
+
+def token_dataset(count: int = 23) -> Dataset:
+    rng = np.random.default_rng(0)
+    return Dataset.from_dict({"input_ids": [list(rng.integers(1, 50, size=rng.integers(2, 9))) for _ in range(count)]})
+
+
+def fake_teacher(calls: list):
+    def encode(input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        calls.append(input_ids.shape)
+        # a vector that identifies the sentence: (sum of ids, length)
+        return torch.stack([(input_ids * attention_mask).sum(1).float(), attention_mask.sum(1).float()], dim=1)
+    return encode
+
+
+def expected_vectors(tokens: Dataset) -> np.ndarray:
+    return np.array([[sum(ids), len(ids)] for ids in tokens["input_ids"]], dtype=np.float16)
+
+
+def test_vectors_align_with_rows_and_are_reused(tmp_path):
+    tokens, calls = token_dataset(), []
+    vectors = compute_vector_cache(tmp_path / "k", tokens, fake_teacher(calls), 2, pad_token_id=0, batch_size=5)
+    np.testing.assert_array_equal(vectors, expected_vectors(tokens))
+    assert vectors.dtype == np.float16
+    batches = len(calls)
+    again = compute_vector_cache(tmp_path / "k", tokens, fake_teacher(calls), 2, pad_token_id=0, batch_size=5)
+    assert len(calls) == batches  # nothing recomputed
+    np.testing.assert_array_equal(again, vectors)
+
+
+def test_batches_are_grouped_by_length(tmp_path):
+    tokens, calls = token_dataset(40), []
+    compute_vector_cache(tmp_path / "k", tokens, fake_teacher(calls), 2, pad_token_id=0, batch_size=8)
+    widths = [shape[1] for shape in calls]
+    assert widths == sorted(widths)
+
+
+class Killed(Exception):
+    pass
+
+
+def test_a_killed_cache_resumes_where_it_stopped(tmp_path):
+    tokens, calls = token_dataset(), []
+
+    def dies_after_two(input_ids, attention_mask):
+        if len(calls) == 3:
+            raise Killed()
+        return fake_teacher(calls)(input_ids, attention_mask)
+
+    with pytest.raises(Killed):
+        compute_vector_cache(tmp_path / "k", tokens, dies_after_two, 2, pad_token_id=0, batch_size=5,
+                             commit_every_seconds=0.0)
+    progress = json.loads((tmp_path / "k" / "progress.json").read_text())
+    assert progress["chunks_done"] == 3 and not progress["complete"]
+    resumed_calls = []
+    vectors = compute_vector_cache(tmp_path / "k", tokens, fake_teacher(resumed_calls), 2, pad_token_id=0,
+                                   batch_size=5)
+    assert len(resumed_calls) == 5 - 3  # 23 rows in chunks of 5: only the last two chunks are computed
+    np.testing.assert_array_equal(vectors, expected_vectors(tokens))
+
+
+def test_cache_key_depends_on_every_part():
+    base = dict(teacher="t", corpus="c", representation="mean", max_length=128)
+    keys = {cache_key(**base)} | {cache_key(**{**base, name: "other"}) for name in base}
+    assert len(keys) == 1 + len(base)

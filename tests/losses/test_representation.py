@@ -1,0 +1,39 @@
+"""Golden values: each SRA loss against the formula computed by hand."""
+
+import math
+
+import pytest
+import torch
+
+from bertdistill.losses.representation import representation_cosine, representation_mse, sra_loss
+
+STUDENT = torch.tensor([[1.0, 2.0], [0.0, -1.0]])
+TEACHER = torch.tensor([[2.0, 2.0], [1.0, 1.0]])
+
+
+def test_mse_averages_over_batch_and_dimensions():
+    # squared differences: (1, 0) and (1, 4) -> sum 6 over B*d = 4 elements
+    assert representation_mse(STUDENT, TEACHER).item() == pytest.approx(6 / 4)
+
+
+def test_cosine_distance():
+    cos_first = (1 * 2 + 2 * 2) / (math.sqrt(5) * math.sqrt(8))
+    cos_second = (0 * 1 + -1 * 1) / (1 * math.sqrt(2))
+    expected = ((1 - cos_first) + (1 - cos_second)) / 2
+    assert representation_cosine(STUDENT, TEACHER).item() == pytest.approx(expected)
+
+
+def test_combined_loss_weights_the_cosine_term():
+    expected = representation_mse(STUDENT, TEACHER) + 0.5 * representation_cosine(STUDENT, TEACHER)
+    assert sra_loss(STUDENT, TEACHER, "mse+cosine", cosine_weight=0.5).item() == pytest.approx(expected.item())
+    assert sra_loss(STUDENT, TEACHER, "mse").item() == pytest.approx(1.5)
+
+
+def test_cosine_ignores_scale_but_mse_does_not():
+    assert representation_cosine(3 * TEACHER, TEACHER).item() == pytest.approx(0.0, abs=1e-6)
+    assert representation_mse(3 * TEACHER, TEACHER).item() > 0
+
+
+def test_unknown_loss():
+    with pytest.raises(ValueError, match="loss must be one of"):
+        sra_loss(STUDENT, TEACHER, "kl")

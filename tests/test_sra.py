@@ -1,0 +1,164 @@
+"""End to end: raw text -> SRA general student -> reload -> encode -> fine-tune on tasks -> evaluate."""
+
+import json
+import random
+
+import numpy as np
+import pytest
+import torch
+from transformers import AutoModel, AutoModelForSequenceClassification
+
+from bertdistill.cli import main
+from bertdistill.data.corpus import CorpusConfig
+from bertdistill.encoding import encode
+from bertdistill.errors import ModelError
+from bertdistill.methods.sra import SRAConfig, StudentShape, distill_sra, sra_training_defaults
+from bertdistill.students import BiLSTMModel
+from tests.conftest import FILLER, NEGATIVE, POSITIVE, make_tiny_bert, pair_rows, write_jsonl
+from tests.test_finetune import KillAtStep, Interrupt
+
+SMALL_STUDENT = ["--embedding-dim", "16", "--hidden-size", "8", "--num-layers", "1"]
+
+
+@pytest.fixture
+def corpus_file(tmp_path):
+    rng = random.Random(0)
+    words = POSITIVE + NEGATIVE + FILLER
+    lines = [" ".join(rng.choices(words, k=rng.randint(4, 10))) + "." for _ in range(300)]
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def no_hub(monkeypatch, tmp_path):
+    """Offline, no local GLUE: the zero-shot STS-B check is skipped, with the reason recorded."""
+    import datasets
+
+    def offline(*args, **kwargs):
+        raise ConnectionError("offline")
+
+    monkeypatch.setattr(datasets, "load_dataset", offline)
+    monkeypatch.delenv("BERTDISTILL_DATA_DIR", raising=False)
+    monkeypatch.setenv("BERTDISTILL_CACHE", str(tmp_path / "cache"))
+
+
+def test_sra_end_to_end(tiny_bert, corpus_file, sentiment_files, tmp_path, no_hub, capsys):
+    general = tmp_path / "general"
+    assert main(["distill", "sra", "--teacher", str(tiny_bert), "--corpus", str(corpus_file),
+                 "--output-dir", str(general), "--epochs", "3", "--batch-size", "32", "--max-length", "16",
+                 "--eval-sentences", "40", "--no-progress", *SMALL_STUDENT]) == 0
+    metrics = json.loads((general / "metrics.json").read_text())
+    assert metrics["train_sentences"] + metrics["held_out_sentences"] == metrics["selected_sentences"]
+    assert metrics["held_out_sentences"] == 30  # at most a tenth of the corpus is held out
+    assert -1 <= metrics["held_out_cosine"] <= 1
+    assert "skipped" in metrics["stsb_zero_shot"]
+    assert (general / "config.yaml").is_file() and (general / "tokenizer.json").is_file()
+
+    # the general student reloads through the Auto classes and encodes sentences
+    student = AutoModel.from_pretrained(general)
+    assert isinstance(student, BiLSTMModel) and student.config.projection_dim == 32
+    vectors = encode(str(general), ["the film was good", "a dull story"])
+    assert vectors.shape == (2, 32) and np.isfinite(vectors).all()
+
+    # and is fine-tuned like BERT on a single-sentence task ...
+    train, dev = sentiment_files
+    single = tmp_path / "single"
+    assert main(["finetune", "--model", str(general), "--train-file", str(train), "--dev-file", str(dev),
+                 "--output-dir", str(single), "--epochs", "6", "--batch-size", "16", "--lr", "3e-3",
+                 "--no-progress"]) == 0
+    finetuned = json.loads((single / "metrics.json").read_text())
+    assert finetuned["primary"] >= 0.8
+    classifier = AutoModelForSequenceClassification.from_pretrained(single)
+    torch.testing.assert_close(classifier.bilstm.encoder.embeddings.weight.shape, student.encoder.embeddings.weight.shape)
+    assert main(["evaluate", "--model", str(single), "--dev-file", str(dev)]) == 0
+
+    # ... and on a sentence-pair task with the siamese head
+    pairs_train = write_jsonl(tmp_path / "pairs_train.jsonl", pair_rows(64, seed=1))
+    pairs_dev = write_jsonl(tmp_path / "pairs_dev.jsonl", pair_rows(16, seed=2))
+    pair = tmp_path / "pair"
+    assert main(["finetune", "--model", str(general), "--train-file", str(pairs_train), "--dev-file",
+                 str(pairs_dev), "--pair-column", "text_pair", "--output-dir", str(pair), "--epochs", "1",
+                 "--no-progress"]) == 0
+    assert "lr: 0.001" in (pair / "config.yaml").read_text()  # no --lr: the BiLSTM default learning rate
+    pair_model = AutoModelForSequenceClassification.from_pretrained(pair)
+    assert pair_model.is_pair and pair_model.classifier[0].in_features == 4 * 16
+    capsys.readouterr()
+    assert main(["predict", "--model", str(pair), "the film was good\tthe plot was nice"]) == 0
+    assert capsys.readouterr().out.split("\t")[0] in ("same", "different")
+
+
+def sra_config(teacher, corpus, output, **overrides) -> SRAConfig:
+    training = sra_training_defaults()
+    training.epochs, training.batch_size, training.eval_steps, training.progress_bar = 2, 32, 4, False
+    values = dict(teacher=str(teacher), output_dir=str(output), corpus=CorpusConfig(paths=(str(corpus),)),
+                  student=StudentShape(embedding_dim=16, hidden_size=8, num_layers=1), max_length=16,
+                  eval_sentences=20, training=training)
+    values.update(overrides)
+    return SRAConfig(**values)
+
+
+def test_sra_resume_matches_an_uninterrupted_run(tiny_bert, corpus_file, tmp_path, no_hub):
+    straight = distill_sra(sra_config(tiny_bert, corpus_file, tmp_path / "straight"))
+    with pytest.raises(Interrupt):
+        distill_sra(sra_config(tiny_bert, corpus_file, tmp_path / "killed"), callbacks=(KillAtStep(6),))
+    resumed = distill_sra(sra_config(tiny_bert, corpus_file, tmp_path / "killed", resume=True))
+    assert resumed["resumed_from"].endswith("checkpoint-4")
+    assert resumed["held_out_cosine"] == pytest.approx(straight["held_out_cosine"], abs=1e-6)
+    first = AutoModel.from_pretrained(tmp_path / "straight").state_dict()
+    second = AutoModel.from_pretrained(tmp_path / "killed").state_dict()
+    for name, tensor in first.items():
+        torch.testing.assert_close(second[name], tensor, atol=1e-6, rtol=0, msg=name)
+
+
+@pytest.mark.parametrize("representation, loss, pooling, init",
+                         [("cls", "cosine", "last", "random"), ("idf_mean", "mse+cosine", "attention", "teacher")])
+def test_sra_options(tiny_bert, corpus_file, tmp_path, no_hub, representation, loss, pooling, init):
+    config = sra_config(tiny_bert, corpus_file, tmp_path / "run", representation=representation, loss=loss,
+                        student=StudentShape(embedding_dim=16, hidden_size=8, num_layers=1, pooling=pooling,
+                                             embedding_init=init))
+    config.training.epochs = 1
+    record = distill_sra(config)
+    assert record["representation"] == representation
+    assert (tmp_path / "run" / "idf.safetensors").is_file() == (representation == "idf_mean")
+
+
+def test_init_student_with_another_vocabulary_is_refused(tiny_bert, corpus_file, tmp_path, no_hub):
+    first = tmp_path / "first"
+    distill_sra(sra_config(tiny_bert, corpus_file, first, training=_one_epoch()))
+    other_teacher = make_tiny_bert(tmp_path / "other-teacher")
+    vocab = (other_teacher / "vocab.txt").read_text().splitlines()
+    (other_teacher / "vocab.txt").write_text("\n".join(vocab[:5] + list(reversed(vocab[5:]))) + "\n")
+    from transformers import BertTokenizer
+
+    BertTokenizer(vocab=str(other_teacher / "vocab.txt")).save_pretrained(other_teacher)
+    with pytest.raises(ModelError, match="tokenise differently"):
+        distill_sra(sra_config(other_teacher, corpus_file, tmp_path / "second", init_student=str(first),
+                               training=_one_epoch()))
+
+
+def _one_epoch():
+    training = sra_training_defaults()
+    training.epochs, training.batch_size, training.progress_bar = 1, 64, False
+    return training
+
+
+def test_empty_corpus_fails_before_writing(tiny_bert, tmp_path, no_hub, capsys):
+    corpus = tmp_path / "empty.txt"
+    corpus.write_text("\n\n  \nok.\n")
+    output = tmp_path / "never"
+    assert main(["distill", "sra", "--teacher", str(tiny_bert), "--corpus", str(corpus), "--output-dir",
+                 str(output)]) == 2
+    assert "no usable line" in capsys.readouterr().err
+    assert not output.exists()
+
+
+def test_encode_command(tiny_bert, tmp_path, capsys):
+    sentences = tmp_path / "sentences.txt"
+    sentences.write_text("the film was good\na dull story\n")
+    output = tmp_path / "vectors.npy"
+    assert main(["encode", "--model", str(tiny_bert), "--input", str(sentences), "--output", str(output),
+                 "--normalize"]) == 0
+    vectors = np.load(output)
+    assert vectors.shape == (2, 32)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
