@@ -53,7 +53,7 @@ def run_cell(cell: dict[str, str], args: argparse.Namespace) -> dict:
     training = sra_training_defaults()
     training.epochs, training.progress_bar, training.seed = args.epochs, False, args.seed
     general = directory / "general"
-    sra = distill_sra(SRAConfig(
+    sra = json.loads((general / "metrics.json").read_text()) if (general / "metrics.json").is_file() else distill_sra(SRAConfig(
         teacher=args.teacher, output_dir=str(general), resume=general.exists(),
         corpus=CorpusConfig(paths=tuple(args.corpus), max_sentences=args.sentences, seed=args.seed),
         representation=cell["representation"], loss=cell["loss"], max_length=args.max_length,
@@ -63,6 +63,9 @@ def run_cell(cell: dict[str, str], args: argparse.Namespace) -> dict:
     scores = {}
     for task, settings in TASKS.items():
         task_dir = directory / task
+        if (task_dir / "metrics.json").is_file():
+            scores[task] = json.loads((task_dir / "metrics.json").read_text())["primary"]
+            continue
         record = finetune(FinetuneConfig(
             model=str(general), output_dir=str(task_dir), resume=task_dir.exists(),
             data=DataConfig(task=task, data_dir=args.data_dir, max_length=settings["max_length"],
