@@ -22,7 +22,7 @@ from pathlib import Path
 from bertdistill.data.corpus import CorpusConfig
 from bertdistill.data.loading import DataConfig
 from bertdistill.methods.finetune import FinetuneConfig, finetune
-from bertdistill.methods.sra import SRAConfig, StudentShape, distill_sra, sra_training_defaults
+from bertdistill.methods.sra import SRAConfig, StudentShape, distill_sra, init_student, sra_training_defaults
 from bertdistill.training.arguments import TrainingConfig
 
 DEFAULT = {"representation": "mean", "loss": "mse", "pooling": "max", "embedding_init": "teacher"}
@@ -31,10 +31,14 @@ CHOICES = {"representation": ["mean", "cls", "pooler", "idf_mean"], "loss": ["ms
 TASKS = {"sst2": {"max_length": 64}, "mrpc": {"max_length": 128}}
 
 
+SCRATCH = {"representation": "none", "loss": "none", "pooling": "max", "embedding_init": "random"}
+
+
 def cells(full_grid: bool) -> list[dict[str, str]]:
+    """The cells to run; the first is the same BiLSTM trained from scratch (no distillation)."""
     if full_grid:
-        return [dict(zip(CHOICES, values)) for values in itertools.product(*CHOICES.values())]
-    found = [dict(DEFAULT)]
+        return [SCRATCH] + [dict(zip(CHOICES, values)) for values in itertools.product(*CHOICES.values())]
+    found = [SCRATCH, dict(DEFAULT)]
     for factor, options in CHOICES.items():
         found += [{**DEFAULT, factor: option} for option in options if option != DEFAULT[factor]]
     return found
@@ -53,13 +57,20 @@ def run_cell(cell: dict[str, str], args: argparse.Namespace) -> dict:
     training = sra_training_defaults()
     training.epochs, training.progress_bar, training.seed = args.epochs, False, args.seed
     general = directory / "general"
-    sra = json.loads((general / "metrics.json").read_text()) if (general / "metrics.json").is_file() else distill_sra(SRAConfig(
-        teacher=args.teacher, output_dir=str(general), resume=general.exists(),
-        corpus=CorpusConfig(paths=tuple(args.corpus), max_sentences=args.sentences, seed=args.seed),
-        representation=cell["representation"], loss=cell["loss"], max_length=args.max_length,
-        student=StudentShape(pooling=cell["pooling"], embedding_init=cell["embedding_init"]),
-        training=training, sts_data_dir=args.data_dir, cache_dir=args.cache_dir,
-    ))
+    if cell is SCRATCH:
+        if not general.is_dir():
+            init_student(args.teacher, str(general), StudentShape(embedding_init="random"), seed=args.seed)
+        sra = {"held_out_cosine": None, "stsb_zero_shot": {}}
+    elif (general / "metrics.json").is_file():
+        sra = json.loads((general / "metrics.json").read_text())
+    else:
+        sra = distill_sra(SRAConfig(
+            teacher=args.teacher, output_dir=str(general), resume=general.exists(),
+            corpus=CorpusConfig(paths=tuple(args.corpus), max_sentences=args.sentences, seed=args.seed),
+            representation=cell["representation"], loss=cell["loss"], max_length=args.max_length,
+            student=StudentShape(pooling=cell["pooling"], embedding_init=cell["embedding_init"]),
+            training=training, sts_data_dir=args.data_dir, cache_dir=args.cache_dir,
+        ))
     scores = {}
     for task, settings in TASKS.items():
         task_dir = directory / task
@@ -89,8 +100,11 @@ def write_results(results: list[dict], args: argparse.Namespace, command: str) -
     for result in results:
         mark = " **best**" if result is best else ""
         sts = "n/a" if result["stsb_zero_shot"] is None else f"{100 * result['stsb_zero_shot']:.1f}"
-        lines.append(f"| {result['representation']} | {result['loss']} | {result['pooling']} | "
-                     f"{result['embedding_init']} | {result['held_out_cosine']:.3f} | {sts} | "
+        cosine = "n/a" if result["held_out_cosine"] is None else f"{result['held_out_cosine']:.3f}"
+        representation = ("*no distillation (BiLSTM from scratch)*" if result["representation"] == "none"
+                          else result["representation"])
+        lines.append(f"| {representation} | {result['loss']} | {result['pooling']} | "
+                     f"{result['embedding_init']} | {cosine} | {sts} | "
                      f"{100 * result['sst2_dev']:.1f} | {100 * result['mrpc_dev']:.1f} | "
                      f"{100 * result['screen_average']:.1f}{mark} |")
     table = "\n".join(lines)

@@ -2,8 +2,8 @@
 
     python scripts/main_job_report.py runs/main-job
 
-Reads OUTPUT/{teacher-sst2,student-sst2,general-student}/metrics.json, measures both fine-tuned
-models side by side on SST-2 dev sentences (batch 32, interleaved repeats), prints a markdown table
+Reads OUTPUT/{teacher-sst2,student-sst2,scratch-sst2,general-student}/metrics.json, measures the
+fine-tuned models side by side on SST-2 dev sentences (batch 32, interleaved repeats), prints a markdown table
 and writes OUTPUT/report.md and OUTPUT/report.json.
 """
 
@@ -35,7 +35,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     runs = {"teacher (all-MiniLM-L6-v2, fine-tuned)": args.output / "teacher-sst2",
-            "SRA student (BiLSTM, fine-tuned)": args.output / "student-sst2"}
+            "SRA general student, fine-tuned": args.output / "student-sst2",
+            "same BiLSTM from scratch (no distillation)": args.output / "scratch-sst2"}
     metrics = {name: json.loads((path / "metrics.json").read_text()) for name, path in runs.items()}
     models = {name: load_fine_tuned(str(path))[0] for name, path in runs.items()}
     teacher_name = next(iter(runs))

@@ -31,3 +31,25 @@ def test_finetune_real_teacher_on_sst2_slice(tmp_path, monkeypatch):
     assert metrics["primary"] > 0.7  # chance is 0.51; the pre-trained encoder gets far past it on 512 sentences
     model = AutoModelForSequenceClassification.from_pretrained(output)
     assert model.config.hidden_size == 384 and model.config.num_labels == 2
+
+
+def test_sra_with_the_real_teacher_on_a_wikipedia_slice(tmp_path, monkeypatch):
+    """A few thousand real sentences: the general student must get closer to the teacher than a random
+    one, the zero-shot STS-B check must run, and fine-tuning on SST-2 must beat chance."""
+    from tests.conftest import SHARED_DATA
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("BERTDISTILL_CACHE", str(tmp_path / "cache"))
+    general = tmp_path / "general"
+    assert main(["distill", "sra", "--teacher", "minilm", "--corpus", str(SHARED_DATA / "corpus" / "wikipedia_en_slice.txt"),
+                 "--max-sentences", "3000", "--max-length", "32", "--epochs", "2", "--output-dir", str(general),
+                 "--data-dir", str(GLUE_DIR), "--no-progress"]) == 0
+    metrics = json.loads((general / "metrics.json").read_text())
+    assert metrics["parameters"] == 12_996_984  # the default shape of docs/methods.md, section 1.2
+    assert metrics["held_out_cosine"] > 0.1
+    assert metrics["stsb_zero_shot"]["spearman_teacher"] > 0.8
+    output = tmp_path / "sst2"
+    assert main(["finetune", "--model", str(general), "--task", "sst2", "--data-dir", str(GLUE_DIR),
+                 "--max-train-samples", "2000", "--epochs", "2", "--max-length", "64", "--output-dir", str(output),
+                 "--no-progress"]) == 0
+    assert json.loads((output / "metrics.json").read_text())["primary"] > 0.6

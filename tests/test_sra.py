@@ -162,3 +162,16 @@ def test_encode_command(tiny_bert, tmp_path, capsys):
     vectors = np.load(output)
     assert vectors.shape == (2, 32)
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
+
+
+def test_init_student_command(tiny_bert, tmp_path, sentiment_files):
+    output = tmp_path / "scratch"
+    assert main(["init-student", "--teacher", str(tiny_bert), "--output-dir", str(output), "--embedding-init",
+                 "random", "--embedding-dim", "16", "--hidden-size", "8", "--num-layers", "1"]) == 0
+    student = AutoModel.from_pretrained(output)
+    assert student.config.bertdistill_general["untrained"] is True
+    assert student.config.vocab_size == 97 and student.config.projection_dim == 32
+    train, dev = sentiment_files
+    assert main(["finetune", "--model", str(output), "--train-file", str(train), "--dev-file", str(dev),
+                 "--output-dir", str(tmp_path / "ft"), "--epochs", "1", "--no-progress"]) == 0
+    assert main(["init-student", "--teacher", str(tiny_bert), "--output-dir", str(output)]) == 2  # never clobbers

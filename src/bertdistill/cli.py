@@ -191,6 +191,15 @@ def run_distill_sra(args: argparse.Namespace) -> None:
           f"bertdistill finetune --model {args.output_dir} --task TASK --output-dir DIR")
 
 
+def run_init_student(args: argparse.Namespace) -> None:
+    from bertdistill.methods.sra import StudentShape, init_student
+
+    shape = StudentShape(embedding_dim=args.embedding_dim, hidden_size=args.hidden_size, num_layers=args.num_layers,
+                         pooling=args.pooling, dropout=args.dropout, embedding_init=args.embedding_init)
+    output = init_student(args.teacher, args.output_dir, shape, seed=args.seed)
+    print(f"untrained BiLSTM student saved to {output}")
+
+
 def run_encode(args: argparse.Namespace) -> None:
     import numpy as np
 
@@ -268,6 +277,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_sra_arguments(sra)
     sra.set_defaults(handler=run_distill_sra)
 
+    init = commands.add_parser("init-student", help="an untrained BiLSTM student over a teacher's vocabulary "
+                               "(the from-scratch baseline)")
+    init.add_argument("--teacher", default="minilm")
+    init.add_argument("--output-dir", required=True)
+    init.add_argument("--seed", type=int, default=42)
+    add_student_arguments(init)
+    init.set_defaults(handler=run_init_student)
+
     encode = commands.add_parser("encode", help="sentence vectors from a general student or any encoder",
                                  epilog=ENCODE_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     encode.add_argument("--model", required=True, help="a general student folder, `minilm`, or any encoder")
@@ -305,6 +322,13 @@ def add_sra_arguments(parser: argparse.ArgumentParser) -> None:
                            help="the teacher's sentence vector to approximate (default: mean)")
     objective.add_argument("--loss", choices=["mse", "cosine", "mse+cosine"], default="mse")
     objective.add_argument("--cosine-weight", type=float, default=1.0, help="lambda_cos for mse+cosine")
+    add_student_arguments(parser).add_argument("--init-student", help="continue from an existing general student folder")
+    parser.add_argument("--data-dir", default=os.environ.get(DATA_DIR_VARIABLE),
+                        help="glue_data folder for the zero-shot STS-B check (default: $BERTDISTILL_DATA_DIR, else the hub)")
+    add_training_arguments(parser, sra_training_defaults(), task_data=False)
+
+
+def add_student_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
     student = parser.add_argument_group("student")
     student.add_argument("--pooling", choices=["max", "mean", "last", "attention"], default="max")
     student.add_argument("--embedding-init", choices=["teacher", "random"], default="teacher",
@@ -313,10 +337,7 @@ def add_sra_arguments(parser: argparse.ArgumentParser) -> None:
     student.add_argument("--hidden-size", type=int, default=300, help="LSTM units per direction")
     student.add_argument("--num-layers", type=int, default=2)
     student.add_argument("--dropout", type=float, default=0.1)
-    student.add_argument("--init-student", help="continue from an existing general student folder")
-    parser.add_argument("--data-dir", default=os.environ.get(DATA_DIR_VARIABLE),
-                        help="glue_data folder for the zero-shot STS-B check (default: $BERTDISTILL_DATA_DIR, else the hub)")
-    add_training_arguments(parser, sra_training_defaults(), task_data=False)
+    return student
 
 
 def main(argv: Sequence[str] | None = None) -> int:

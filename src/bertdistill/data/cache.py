@@ -94,7 +94,8 @@ def compute_vector_cache(
     state = {"rows": count, "width": width, "batch_size": batch_size, "chunks": len(chunks),
              "chunks_done": done, "complete": False, **(description or {})}
     last_commit = time.monotonic()
-    for index in tqdm(range(done, len(chunks)), initial=done, total=len(chunks), desc="teacher vectors"):
+    for index in tqdm(range(done, len(chunks)), initial=done, total=len(chunks), desc="teacher vectors",
+                      disable=None):  # a bar on a terminal, quiet in logs
         rows = chunks[index]
         sequences = token_ids[[int(row) for row in rows]]["input_ids"]
         width_t = max(len(sequence) for sequence in sequences)

@@ -31,11 +31,12 @@ def evaluate_splits(
     max_length: int,
     batch_size: int,
     predictions_dir: Path | None = None,
+    progress: bool = True,
 ) -> dict[str, dict[str, float]]:
     """Metrics per split; with `predictions_dir`, also `predictions_<split>.tsv` there."""
     results = {}
     for name, dataset in splits.items():
-        logits = predict_logits(model, tokenizer, dataset, max_length, batch_size)
+        logits = predict_logits(model, tokenizer, dataset, max_length, batch_size, progress=progress)
         results[name] = compute_metrics(spec, logits, dataset["label"])
         if predictions_dir is not None:
             write_predictions(predictions_dir / f"predictions_{name}.tsv", dataset, logits, spec)

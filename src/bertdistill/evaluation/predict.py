@@ -42,7 +42,9 @@ def predict_logits(
     device = next(model.parameters()).device
     outputs = []
     starts = range(0, len(order), batch_size)
-    for start in tqdm(starts, desc="predicting", disable=not progress or len(starts) < 5, leave=False):
+    # disable=None: tqdm shows the bar on a terminal only, so logs stay clean
+    for start in tqdm(starts, desc="predicting", disable=True if not progress or len(starts) < 5 else None,
+                      leave=False):
         batch = collator([features[int(index)] for index in order[start : start + batch_size]])
         batch = {key: value.to(device) for key, value in batch.items()}
         outputs.append(model(**batch).logits.float().cpu().numpy())  # (batch, num_labels)

@@ -102,7 +102,8 @@ def finetune(
     publish_directory(staging, output_dir)
 
     results = evaluate_splits(trainer.model, tokenizer, spec, data.dev, data_config.max_length,
-                              config.training.eval_batch_size, predictions_dir=output_dir)
+                              config.training.eval_batch_size, predictions_dir=output_dir,
+                              progress=config.training.progress_bar)
     record = metrics_record(
         spec, results,
         model=config.model,

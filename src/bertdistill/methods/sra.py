@@ -133,11 +133,7 @@ def vector_agreement(prediction: EvalPrediction) -> dict[str, float]:
 
 
 def build_student(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer_size: int, pad_token_id: int) -> BiLSTMModel:
-    """A new BiLSTM over the teacher's vocabulary (or `init_student`, checked against the teacher).
-
-    The embedding matrix gets as many rows as the teacher's, which may exceed the tokenizer's size
-    (checkpoints often pad it to a multiple of 8); fewer rows than word pieces is an error.
-    """
+    """A new BiLSTM over the teacher's vocabulary, or `config.init_student` checked against the teacher."""
     if config.init_student:
         student = BiLSTMModel.from_pretrained(config.init_student, use_safetensors=True)
         check_same_vocabulary(load_tokenizer(config.init_student), load_tokenizer(config.teacher),
@@ -146,18 +142,29 @@ def build_student(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer_s
             raise ModelError(f"{config.init_student} projects to {student.config.projection_dim} dimensions; "
                              f"the teacher {config.teacher} is {teacher.hidden_size} wide")
         return student
-    shape = config.student
+    general = {"teacher": config.teacher, "representation": config.representation, "loss": config.loss,
+               "embedding_init": config.student.embedding_init}
+    return new_student(config.student, teacher, tokenizer_size, pad_token_id, general)
+
+
+def new_student(shape: StudentShape, teacher: SentenceVectorTeacher, tokenizer_size: int, pad_token_id: int,
+                general: dict | None = None) -> BiLSTMModel:
+    """A BiLSTM over the teacher's vocabulary, projecting to the teacher's width.
+
+    The embedding matrix gets as many rows as the teacher's, which may exceed the tokenizer's size
+    (checkpoints often pad it to a multiple of 8); fewer rows than word pieces is an error.
+    """
     teacher_embeddings = teacher.model.get_input_embeddings().weight                      # (V, d_T)
     vocab_size = teacher_embeddings.shape[0]
     if vocab_size < tokenizer_size:
-        raise ModelError(f"the teacher {config.teacher} has {vocab_size} input embeddings but its tokenizer has "
+        raise ModelError(f"the teacher {teacher.name} has {vocab_size} input embeddings but its tokenizer has "
                          f"{tokenizer_size} word pieces")
     student_config = BiLSTMConfig(
         vocab_size=vocab_size, embedding_dim=shape.embedding_dim, hidden_size=shape.hidden_size,
         num_layers=shape.num_layers, pooling=shape.pooling, dropout=shape.dropout,
         projection_dim=teacher.hidden_size, pad_token_id=pad_token_id,
-        bertdistill_general={"teacher": config.teacher, "representation": config.representation,
-                             "loss": config.loss, "embedding_init": shape.embedding_init},
+        bertdistill_general=general or {"teacher": teacher.name, "untrained": True,
+                                        "embedding_init": shape.embedding_init},
     )
     student = BiLSTMModel(student_config)
     if shape.embedding_init == "teacher":
@@ -166,6 +173,22 @@ def build_student(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer_s
                 project_teacher_embeddings(teacher_embeddings.cpu(), shape.embedding_dim,
                                            student_config.initializer_range))
     return student
+
+
+def init_student(teacher_name: str, output_dir: str, shape: StudentShape, seed: int = 42) -> Path:
+    """Save an untrained BiLSTM student with the teacher's tokenizer: the from-scratch baseline, and the
+    starting point of task-specific distillation without SRA."""
+    output = prepare_output_dir(output_dir, resume=False)
+    tokenizer = load_tokenizer(teacher_name)
+    teacher = SentenceVectorTeacher(teacher_name, "mean", device="cpu")
+    set_seed(seed)
+    pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    student = new_student(shape, teacher, len(tokenizer), pad_token_id)
+    staging = output / ".final-model.tmp"
+    student.save_pretrained(staging)
+    tokenizer.save_pretrained(staging)
+    publish_directory(staging, output)
+    return output
 
 
 def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), command: str | None = None) -> dict:
