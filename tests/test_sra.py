@@ -175,3 +175,19 @@ def test_init_student_command(tiny_bert, tmp_path, sentiment_files):
     assert main(["finetune", "--model", str(output), "--train-file", str(train), "--dev-file", str(dev),
                  "--output-dir", str(tmp_path / "ft"), "--epochs", "1", "--no-progress"]) == 0
     assert main(["init-student", "--teacher", str(tiny_bert), "--output-dir", str(output)]) == 2  # never clobbers
+
+
+def test_nan_loss_in_sra_names_the_step_and_keeps_the_checkpoint(tiny_bert, corpus_file, tmp_path, no_hub):
+    from bertdistill.errors import TrainingError
+    from tests.test_finetune import TrainerCallback
+
+    class PoisonProjection(TrainerCallback):
+        def on_step_end(self, args, state, control, model=None, **kwargs):
+            if state.global_step == 5:
+                with torch.no_grad():
+                    model.projection.weight.fill_(float("nan"))
+
+    output = tmp_path / "nan"
+    with pytest.raises(TrainingError, match=r"became nan at step 6.*checkpoint-4"):
+        distill_sra(sra_config(tiny_bert, corpus_file, output), callbacks=(PoisonProjection(),))
+    assert (output / "checkpoints" / "checkpoint-4" / "COMPLETE").is_file()

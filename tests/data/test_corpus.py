@@ -78,3 +78,19 @@ def test_corpus_config_validation():
         CorpusConfig()
     with pytest.raises(ConfigError, match="min_words"):
         CorpusConfig(paths=("x",), min_words=5, max_words=2)
+
+
+def test_streamed_hub_corpus_stops_once_enough_sentences(tmp_path, monkeypatch):
+    import datasets
+
+    calls = []
+
+    def fake_stream(name, config, split, streaming):
+        calls.append((name, config, split, streaming))
+        return ({"text": f"Streamed sentence number {index} is here."} for index in range(10_000))
+
+    monkeypatch.setattr(datasets, "load_dataset", fake_stream)
+    corpus, stats = prepare_corpus(CorpusConfig(paths=("hf:wikitext:wikitext-103-raw-v1:train",), max_sentences=50),
+                                   tmp_path / "cache")
+    assert calls[0] == ("wikitext", "wikitext-103-raw-v1", "train", True)
+    assert len(corpus) == 50 and stats["usable_sentences"] == 50  # read only as far as needed
