@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shlex
 from pathlib import Path
 
 TASK_ORDER = ["cola", "sst2", "mrpc", "stsb", "qqp", "mnli", "qnli", "rte", "wnli"]
@@ -15,11 +16,28 @@ METRIC_LABEL = {"matthews_correlation": "MCC", "accuracy": "acc", "f1": "F1", "p
                 "spearman": "Spearman"}
 
 
+def command_from_config(run_dir: Path) -> str:
+    """The CLI line equivalent to a run's resolved config.yaml (for runs that predate command recording)."""
+    from bertdistill.methods.finetune import FinetuneConfig
+
+    config = FinetuneConfig.load(run_dir / "config.yaml")
+    data, training = config.data, config.training
+    parts = ["bertdistill", "finetune", "--model", config.model, "--task", data.task]
+    if data.data_dir:
+        parts += ["--data-dir", data.data_dir]
+    parts += ["--output-dir", config.output_dir, "--max-length", str(data.max_length), "--epochs", f"{training.epochs:g}",
+              "--batch-size", str(training.batch_size), "--lr", f"{training.lr:g}", "--seed", str(training.seed)]
+    if data.max_train_samples:
+        parts += ["--max-train-samples", str(data.max_train_samples)]
+    return shlex.join(parts) + "   # rebuilt from config.yaml"
+
+
 def load_runs(root: Path) -> list[dict]:
     runs = []
     for path in sorted(root.glob("*/metrics.json")):
         record = json.loads(path.read_text())
         record["run_dir"] = str(path.parent)
+        record["command"] = record.get("command") or command_from_config(path.parent)
         runs.append(record)
     order = {name: index for index, name in enumerate(TASK_ORDER)}
     return sorted(runs, key=lambda record: order.get(record["task"], len(order)))
@@ -55,6 +73,7 @@ def main() -> None:
     parser.add_argument("root", type=Path)
     parser.add_argument("--results", type=Path, default=Path("results"))
     parser.add_argument("--readme", type=Path, default=Path("README.md"))
+    parser.add_argument("--note", action="append", default=[], help="a note to add to teachers.md (repeatable)")
     args = parser.parse_args()
     runs = load_runs(args.root)
     if not runs:
@@ -65,11 +84,13 @@ def main() -> None:
     (args.results / "teachers.json").write_text(
         json.dumps([{key: run.get(key) for key in keep} for run in runs], indent=2) + "\n")
     table = markdown_table(runs)
-    commands = "\n".join(run["command"] or "(command not recorded)" for run in runs)
+    commands = "\n".join(run["command"] for run in runs)
     (args.results / "teachers.md").write_text(
         "# Fine-tuned teachers: all-MiniLM-L6-v2 on GLUE dev\n\n"
         f"Machine: {machine_line(runs)}.\n\n{table}\n\n"
         "Metrics in percent. The primary metric selects the best checkpoint (evaluated after each epoch).\n\n"
+        + "".join(f"- {note}\n" for note in args.note) + ("\n" if args.note else "")
+        + 
         "## Commands\n\nProduced by `bash scripts/train_teachers.sh runs/teachers ../shared/data/glue 20000`, "
         "which runs:\n\n```bash\n" + commands + "\n```\n\n"
         "Then `python scripts/teacher_results.py runs/teachers` wrote this file, `teachers.json` and the README table.\n"
