@@ -34,6 +34,7 @@ def test_finetune_evaluate_predict_single_sentence(tiny_bert, sentiment_files, t
                  "config.yaml"):
         assert (output / name).is_file(), name
     assert not (output / "training_args.bin").exists()
+    assert list((output / "logs").glob("events.out.tfevents.*")), "no TensorBoard log"
     model = AutoModelForSequenceClassification.from_pretrained(output)
     assert model.config.id2label == {0: "neg", 1: "pos"}
     AutoTokenizer.from_pretrained(output)
@@ -180,3 +181,20 @@ def test_nan_loss_stops_with_step_and_keeps_last_checkpoint(tiny_bert, sentiment
         finetune(resume_config(tiny_bert, sentiment_files, output), callbacks=(PoisonWeights(5),))
     good = load_file(output / "checkpoints" / "checkpoint-4" / "model.safetensors")
     assert all(torch.isfinite(tensor).all() for tensor in good.values())
+
+
+def test_pickled_weights_are_refused(tiny_bert, sentiment_files, tmp_path, capsys):
+    """Weights load from safetensors only: a folder with just pytorch_model.bin gets a clear error."""
+    import shutil
+
+    from transformers import BertModel
+
+    pickled = tmp_path / "pickled"
+    shutil.copytree(tiny_bert, pickled)
+    (pickled / "model.safetensors").unlink()
+    torch.save(BertModel.from_pretrained(tiny_bert).state_dict(), pickled / "pytorch_model.bin")
+    train, dev = sentiment_files
+    assert run_cli("finetune", "--model", pickled, "--train-file", train, "--dev-file", dev,
+                   "--output-dir", tmp_path / "out", *FAST) == 2
+    assert "safetensors" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

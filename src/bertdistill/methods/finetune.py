@@ -61,6 +61,9 @@ def finetune(
     data_config = config.data.resolved()
     data = load_task_data(data_config)  # every input file is checked before anything is written
     spec = data.spec
+    tokenizer = load_tokenizer(config.model)
+    set_seed(config.training.seed)  # the new head is initialised here, before Trainer seeds anything
+    model = load_for_training(config.model, spec)  # so is the model: a bad one leaves no output behind
     output_dir = prepare_output_dir(config.output_dir, config.resume)
     checkpoint_dir = output_dir / "checkpoints"
     resume_from = None
@@ -70,9 +73,6 @@ def finetune(
         resume_from = last_complete_checkpoint(checkpoint_dir)
         if resume_from is None:
             logger.warning("--resume: no complete checkpoint in %s; starting from the beginning", checkpoint_dir)
-    tokenizer = load_tokenizer(config.model)
-    set_seed(config.training.seed)  # the new head is initialised here, before Trainer seeds anything
-    model = load_for_training(config.model, spec)
     training = resolve_learning_rate(config.training, model.config.model_type)
     resolved = dataclasses.replace(config, data=data_config, training=training)
     resolved.save(output_dir / "config.yaml")
