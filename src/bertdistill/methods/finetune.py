@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,14 +21,9 @@ from bertdistill.evaluation.evaluate import MAX_LENGTH_CONFIG_KEY, evaluate_spli
 from bertdistill.evaluation.metrics import compute_metrics
 from bertdistill.teachers.loading import load_for_training, load_tokenizer, resolve_model_path
 from bertdistill.training.arguments import TrainingConfig, make_training_arguments, resolve_learning_rate
-from bertdistill.training.checkpoints import (
-    atomic_write_json,
-    last_complete_checkpoint,
-    publish_directory,
-    quarantine_incomplete_checkpoints,
-)
+from bertdistill.training.checkpoints import atomic_write_json
 from bertdistill.training.outputs import prepare_output_dir
-from bertdistill.training.trainer import Trainer, tensorboard_callback
+from bertdistill.training.trainer import Trainer, checkpoint_to_resume, save_final_model, tensorboard_callback
 
 logger = logging.getLogger(__name__)
 
@@ -66,13 +60,7 @@ def finetune(
     model = load_for_training(config.model, spec)  # so is the model: a bad one leaves no output behind
     output_dir = prepare_output_dir(config.output_dir, config.resume)
     checkpoint_dir = output_dir / "checkpoints"
-    resume_from = None
-    if config.resume:
-        for moved in quarantine_incomplete_checkpoints(checkpoint_dir):
-            logger.warning("ignoring an incomplete checkpoint (the run was killed while saving it): %s", moved)
-        resume_from = last_complete_checkpoint(checkpoint_dir)
-        if resume_from is None:
-            logger.warning("--resume: no complete checkpoint in %s; starting from the beginning", checkpoint_dir)
+    resume_from = checkpoint_to_resume(checkpoint_dir, config.resume)
     training = resolve_learning_rate(config.training, model.config.model_type)
     resolved = dataclasses.replace(config, data=data_config, training=training)
     resolved.save(output_dir / "config.yaml")
@@ -96,10 +84,7 @@ def finetune(
     trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
     train_seconds = time.perf_counter() - start
 
-    staging = output_dir / ".final-model.tmp"
-    trainer.save_model(str(staging))  # the best checkpoint (load_best_model_at_end), with the tokenizer
-    (staging / "training_args.bin").unlink(missing_ok=True)  # a pickle; config.yaml records the arguments
-    publish_directory(staging, output_dir)
+    save_final_model(trainer, output_dir)  # the best checkpoint, with the tokenizer (processing_class)
 
     results = evaluate_splits(trainer.model, tokenizer, spec, data.dev, data_config.max_length,
                               config.training.eval_batch_size, predictions_dir=output_dir,

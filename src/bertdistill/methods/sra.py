@@ -16,7 +16,6 @@ from typing import Any, Literal
 
 import numpy as np
 import torch
-from datasets import Dataset
 from safetensors.torch import save_file
 from transformers import EvalPrediction, TrainerCallback, set_seed
 
@@ -33,14 +32,9 @@ from bertdistill.students.embeddings import project_teacher_embeddings
 from bertdistill.teachers.loading import load_tokenizer
 from bertdistill.teachers.sentence_vector import Representation, SentenceVectorTeacher, compute_idf
 from bertdistill.training.arguments import TrainingConfig, make_training_arguments
-from bertdistill.training.checkpoints import (
-    atomic_write_json,
-    last_complete_checkpoint,
-    publish_directory,
-    quarantine_incomplete_checkpoints,
-)
-from bertdistill.training.outputs import prepare_output_dir
-from bertdistill.training.trainer import Trainer, tensorboard_callback
+from bertdistill.training.checkpoints import atomic_write_json, publish_directory
+from bertdistill.training.outputs import environment_info, prepare_output_dir
+from bertdistill.training.trainer import Trainer, checkpoint_to_resume, save_final_model, tensorboard_callback
 from bertdistill.training.vocabulary import check_same_vocabulary
 
 logger = logging.getLogger(__name__)
@@ -226,10 +220,7 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
     arguments = make_training_arguments(config.training, output_dir / "checkpoints", "cosine")
     arguments.remove_unused_columns = False
     arguments.label_names = ["teacher_vector"]
-    checkpoint = None
-    if config.resume:
-        quarantine_incomplete_checkpoints(output_dir / "checkpoints")
-        checkpoint = last_complete_checkpoint(output_dir / "checkpoints")
+    checkpoint = checkpoint_to_resume(output_dir / "checkpoints", config.resume)
     extra = [callback for callback in (tensorboard_callback(output_dir / "logs"),) if callback is not None]
     trainer = SRATrainer(
         model=student, args=arguments, train_dataset=train_set, eval_dataset=eval_set,
@@ -240,13 +231,8 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     train_seconds = time.perf_counter() - start
 
-    staging = output_dir / ".final-model.tmp"
-    trainer.save_model(str(staging))
-    (staging / "training_args.bin").unlink(missing_ok=True)
-    tokenizer.save_pretrained(staging)
-    if idf is not None:
-        save_file({"idf": torch.from_numpy(idf)}, str(staging / IDF_FILE))
-    publish_directory(staging, output_dir)
+    save_idf = None if idf is None else (lambda staging: save_file({"idf": torch.from_numpy(idf)}, str(staging / IDF_FILE)))
+    save_final_model(trainer, output_dir, tokenizer, extra=save_idf)
 
     agreement = trainer.evaluate()
     record = {
@@ -267,9 +253,7 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
         "train_seconds": round(train_seconds, 1),
         "resumed_from": str(checkpoint) if checkpoint else None,
         "command": command,
+        "environment": environment_info(),
     }
-    from bertdistill.training.outputs import environment_info
-
-    record["environment"] = environment_info()
     atomic_write_json(output_dir / "metrics.json", record)
     return record

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -16,7 +17,12 @@ from transformers import TrainerCallback
 from transformers.integrations import TensorBoardCallback
 
 from bertdistill.errors import TrainingError
-from bertdistill.training.checkpoints import last_complete_checkpoint, mark_complete
+from bertdistill.training.checkpoints import (
+    last_complete_checkpoint,
+    mark_complete,
+    publish_directory,
+    quarantine_incomplete_checkpoints,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,3 +56,29 @@ def tensorboard_callback(log_dir: str | Path) -> TrainerCallback | None:
         logger.warning("tensorboard is not installed; no TensorBoard logs")
         return None
     return TensorBoardCallback(tb_writer=SummaryWriter(log_dir=str(log_dir)))
+
+
+def checkpoint_to_resume(checkpoint_dir: str | Path, resume: bool) -> Path | None:
+    """With `--resume`: the newest complete checkpoint (incomplete ones are renamed out of the way)."""
+    if not resume:
+        return None
+    for moved in quarantine_incomplete_checkpoints(checkpoint_dir):
+        logger.warning("ignoring an incomplete checkpoint (the run was killed while saving it): %s", moved)
+    checkpoint = last_complete_checkpoint(checkpoint_dir)
+    if checkpoint is None:
+        logger.warning("--resume: no complete checkpoint in %s; starting from the beginning", checkpoint_dir)
+    return checkpoint
+
+
+def save_final_model(trainer: HuggingFaceTrainer, output_dir: Path, tokenizer=None,
+                     extra: Callable[[Path], None] | None = None) -> None:
+    """Write the trainer's model (the best checkpoint when one was selected) as a save_pretrained
+    folder: into a staging folder first, then moved into `output_dir` file by file, config.json last."""
+    staging = output_dir / ".final-model.tmp"
+    trainer.save_model(str(staging))
+    (staging / "training_args.bin").unlink(missing_ok=True)  # a pickle; config.yaml records the arguments
+    if tokenizer is not None:
+        tokenizer.save_pretrained(staging)
+    if extra is not None:
+        extra(staging)
+    publish_directory(staging, output_dir)
