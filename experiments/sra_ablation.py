@@ -140,7 +140,14 @@ def main() -> None:
     parser.add_argument("--task-epochs", type=float, default=3)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--full-grid", action="store_true")
+    parser.add_argument("--choices", nargs="+", default=[], metavar="FACTOR=A,B",
+                        help="restrict a factor's options, e.g. pooling=max,mean (the default must stay in)")
     args = parser.parse_args()
+    for item in args.choices:
+        factor, _, options = item.partition("=")
+        if factor not in CHOICES or DEFAULT[factor] not in options.split(","):
+            raise SystemExit(f"--choices {item}: unknown factor, or the default {DEFAULT.get(factor)} left out")
+        CHOICES[factor] = options.split(",")
     command = shlex.join(["python", *sys.argv])
     results = []
     for cell in cells(args.full_grid):

@@ -9,6 +9,7 @@ import shlex
 import sys
 from collections.abc import Sequence
 
+from bertdistill import __version__
 from bertdistill.data.loading import DATA_DIR_VARIABLE, DataConfig
 from bertdistill.errors import BertdistillError
 from bertdistill.training.arguments import TrainingConfig
@@ -240,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--verbose", "-v", action="store_true", help="more logging")
+    parser.add_argument("--version", action="version", version=f"bertdistill {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     finetune = commands.add_parser("finetune", help="fine-tune a teacher (or a student) on a task",
