@@ -12,12 +12,6 @@ from bertdistill.data.tasks import TaskSpec, custom_task
 from bertdistill.errors import DataError
 
 
-def read_custom_table(path: str | Path, spec_columns: tuple[str | None, ...]) -> Table:
-    table = read_table(path)
-    table.require_columns(*spec_columns)
-    return table
-
-
 def infer_labels(table: Table, label_column: str) -> list[str]:
     """The label set of a classification task: the distinct values of the training file, sorted
     (numerically when every value is an integer, so "2" comes before "10")."""
@@ -38,7 +32,8 @@ def custom_spec_from_train_file(
     regression: bool,
     name: str = "custom",
 ) -> tuple[TaskSpec, Table]:
-    table = read_custom_table(train_file, (text_column, pair_column, label_column))
+    table = read_table(train_file)
+    table.require_columns(text_column, pair_column, label_column)
     labels = None if regression else infer_labels(table, label_column)
     return custom_task(labels, text_column, pair_column, label_column, name=name), table
 
@@ -59,5 +54,4 @@ def dataset_from_table(table: Table, spec: TaskSpec, with_labels: bool = True) -
 
 
 def load_custom_file(path: str | Path, spec: TaskSpec, with_labels: bool = True) -> Dataset:
-    columns = (spec.text_column, spec.pair_column, spec.label_column if with_labels else None)
-    return dataset_from_table(read_custom_table(path, columns), spec, with_labels=with_labels)
+    return dataset_from_table(read_table(path), spec, with_labels=with_labels)  # columns checked there

@@ -10,6 +10,7 @@ from datasets import Dataset
 from bertdistill.config import Config
 from bertdistill.data.custom import custom_spec_from_train_file, dataset_from_table, load_custom_file
 from bertdistill.data.glue import get_glue_task, load_glue_split, split_names
+from bertdistill.data.readers import Table
 from bertdistill.data.tasks import TaskSpec
 from bertdistill.errors import ConfigError
 
@@ -60,17 +61,19 @@ class TaskData:
     dev: dict[str, Dataset]
 
 
-def task_spec_for(config: DataConfig) -> TaskSpec:
-    """The task spec alone (for a custom task this reads the training file for its labels)."""
-    if config.is_glue:
-        return get_glue_task(config.task).spec
+def _custom_spec(config: DataConfig) -> tuple[TaskSpec, Table]:
+    """A custom task's spec, with the training file it was read from (its labels define the set)."""
     if config.train_file is None:
         raise ConfigError("a custom task needs --train-file to define its label set")
-    spec, _ = custom_spec_from_train_file(
+    return custom_spec_from_train_file(
         config.train_file, config.text_column, config.pair_column, config.label_column,
         config.regression, config.task_name,
     )
-    return spec
+
+
+def task_spec_for(config: DataConfig) -> TaskSpec:
+    """The task spec alone (for a custom task this reads the training file for its labels)."""
+    return get_glue_task(config.task).spec if config.is_glue else _custom_spec(config)[0]
 
 
 def load_task_data(config: DataConfig, splits: tuple[str, ...] = ("train", "dev")) -> TaskData:
@@ -84,12 +87,7 @@ def load_task_data(config: DataConfig, splits: tuple[str, ...] = ("train", "dev"
         if "dev" in splits:
             dev = {name: load_glue_split(task, name, config.data_dir) for name in split_names(task, "dev")}
     else:
-        if config.train_file is None:
-            raise ConfigError("a custom task needs --train-file to define its label set")
-        spec, table = custom_spec_from_train_file(
-            config.train_file, config.text_column, config.pair_column, config.label_column,
-            config.regression, config.task_name,
-        )
+        spec, table = _custom_spec(config)
         train = dataset_from_table(table, spec) if "train" in splits else None
         dev = {}
         if "dev" in splits:
