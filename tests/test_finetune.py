@@ -55,6 +55,10 @@ def test_finetune_evaluate_predict_single_sentence(tiny_bert, sentiment_files, t
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split("\t")[0] for line in lines] == ["pos", "neg"]
 
+    # command-line texts get the same checks as files: an empty one is named, not passed to the model
+    assert run_cli("predict", "--model", output, "the movie was great", "   ") == 2
+    assert "text 2: empty or whitespace-only text" in capsys.readouterr().err
+
 
 def test_pair_classification_with_input_file(tiny_bert, tmp_path, capsys):
     train = write_jsonl(tmp_path / "train.jsonl", pair_rows(48, seed=1))

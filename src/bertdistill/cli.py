@@ -133,11 +133,10 @@ def run_evaluate(args: argparse.Namespace) -> None:
 
 
 def run_predict(args: argparse.Namespace) -> None:
-    from datasets import Dataset
-
     from bertdistill.evaluation.evaluate import MAX_LENGTH_CONFIG_KEY
     from bertdistill.evaluation.predict import (
-        default_device, describe_predictions, predict_logits, read_prediction_inputs, write_predictions,
+        default_device, describe_predictions, predict_logits, prediction_inputs_from_texts, read_prediction_inputs,
+        write_predictions,
     )
     from bertdistill.errors import DataError
     from bertdistill.teachers.loading import load_fine_tuned, load_tokenizer
@@ -148,12 +147,7 @@ def run_predict(args: argparse.Namespace) -> None:
     if args.input:
         dataset = read_prediction_inputs(args.input, spec.is_pair)
     else:
-        rows = [text.split("\t") for text in args.texts]
-        if spec.is_pair and any(len(row) != 2 for row in rows):
-            raise DataError("this is a pair model: give each example as 'first text<TAB>second text', or use --input")
-        columns = {"text": [row[0] for row in rows]} if not spec.is_pair else {
-            "text": [row[0] for row in rows], "text_pair": [row[1] for row in rows]}
-        dataset = Dataset.from_dict(columns)
+        dataset = prediction_inputs_from_texts(args.texts, spec.is_pair)
     model.to(default_device())
     max_length = args.max_length or getattr(model.config, MAX_LENGTH_CONFIG_KEY, None) or 128
     logits = predict_logits(model, load_tokenizer(args.model), dataset, max_length, args.batch_size)

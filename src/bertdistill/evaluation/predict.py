@@ -80,12 +80,28 @@ def write_predictions(path: str | Path, dataset: Dataset, logits: np.ndarray, sp
     atomic_write_text(path, "\n".join(lines) + "\n")
 
 
+def _input_spec(is_pair: bool) -> TaskSpec:
+    """The shape of unlabelled inputs, so they pass the same checks as training data."""
+    return TaskSpec("input", ("unused", "unused2"), is_pair, ("accuracy",), "accuracy",
+                    pair_column="text_pair" if is_pair else None)
+
+
+def prediction_inputs_from_texts(texts: list[str], is_pair: bool) -> Dataset:
+    """Inputs given on the command line; for a pair model each is 'first<TAB>second'."""
+    records = []
+    for number, text in enumerate(texts, start=1):
+        fields = text.split("\t")
+        if is_pair and len(fields) != 2:
+            raise DataError(f"text {number}: this is a pair model; give 'first text<TAB>second text', or use --input")
+        records.append(Record(f"text {number}", fields[0] if is_pair else text, fields[1] if is_pair else None))
+    return build_dataset(records, _input_spec(is_pair), "the command line", with_labels=False)
+
+
 def read_prediction_inputs(path: str | Path, is_pair: bool) -> Dataset:
     """Inputs for `predict --input`: CSV/JSONL with columns `text` (and `text_pair`), or plain
     lines of text; for a pair model each line holds the two texts separated by a tab."""
     path = Path(path)
-    spec = TaskSpec("input", ("unused", "unused2"), is_pair, ("accuracy",), "accuracy",
-                    pair_column="text_pair" if is_pair else None)
+    spec = _input_spec(is_pair)
     if path.suffix.lower() in (".csv", ".jsonl", ".json", ".ndjson"):
         table = read_table(path)
         table.require_columns("text", "text_pair" if is_pair else None)
