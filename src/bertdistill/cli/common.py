@@ -1,0 +1,86 @@
+"""Flags shared by several commands, and their translation into typed configs."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from bertdistill.data.loading import DATA_DIR_VARIABLE, DataConfig
+from bertdistill.training.arguments import TrainingConfig
+
+RAW = argparse.RawDescriptionHelpFormatter
+
+
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("data (a GLUE task, or custom CSV/TSV/JSONL files)")
+    group.add_argument("--task", help="GLUE task: cola, sst2, mrpc, stsb, qqp, mnli, qnli, rte, wnli")
+    group.add_argument("--data-dir", default=os.environ.get(DATA_DIR_VARIABLE),
+                       help=f"local glue_data folder (default: ${DATA_DIR_VARIABLE}; unset: the Hugging Face hub)")
+    group.add_argument("--train-file", help="custom training file (.csv, .tsv or .jsonl)")
+    group.add_argument("--dev-file", help="custom dev file, same columns")
+    group.add_argument("--text-column", default="text", help="custom data: text column (default: text)")
+    group.add_argument("--pair-column", help="custom data: second text column, for sentence-pair tasks")
+    group.add_argument("--label-column", default="label", help="custom data: label column (default: label)")
+    group.add_argument("--regression", action="store_true", help="custom data: numeric labels (scores)")
+    group.add_argument("--task-name", default="custom", help="custom data: a name for the task")
+
+
+def add_training_arguments(parser: argparse.ArgumentParser, defaults: TrainingConfig | None = None,
+                           task_data: bool = True) -> None:
+    """The common training flags, shared by `finetune` and every `distill` method."""
+    defaults = defaults or TrainingConfig()
+    group = parser.add_argument_group("training")
+    group.add_argument("--epochs", type=float, default=defaults.epochs)
+    if task_data:
+        group.add_argument("--max-train-samples", type=int, help="use a seeded random subset of the training set")
+    group.add_argument("--max-length", type=int, default=128, help="max word pieces per example (default: 128)")
+    group.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    group.add_argument("--lr", type=float, default=defaults.lr,
+                       help="learning rate (default: 2e-5 for Transformers, 1e-3 for BiLSTM students)"
+                       if defaults.lr is None else f"learning rate (default: {defaults.lr:g})")
+    group.add_argument("--seed", type=int, default=defaults.seed)
+    group.add_argument("--eval-steps", type=int, help="evaluate and checkpoint every N steps (default: each epoch)")
+    group.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16"], default="auto",
+                       help="auto: bf16/fp16 on a GPU, fp32 on CPU")
+    group.add_argument("--no-progress", action="store_true", help="no progress bars (logs only)")
+    group.add_argument("--resume", action="store_true", help="continue from the last complete checkpoint")
+
+
+def add_student_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    """The BiLSTM student's shape (defaults: the SRA general student)."""
+    student = parser.add_argument_group("student")
+    student.add_argument("--pooling", choices=["max", "mean", "last", "attention"], default="max")
+    student.add_argument("--embedding-init", choices=["teacher", "random"], default="teacher",
+                         help="teacher: PCA of the teacher's input embeddings; random")
+    student.add_argument("--embedding-dim", type=int, default=300)
+    student.add_argument("--hidden-size", type=int, default=300, help="LSTM units per direction")
+    student.add_argument("--num-layers", type=int, default=2)
+    student.add_argument("--dropout", type=float, default=0.1)
+    return student
+
+
+def data_config_from(args: argparse.Namespace) -> DataConfig:
+    return DataConfig(
+        task=args.task, data_dir=args.data_dir, train_file=args.train_file, dev_file=args.dev_file,
+        text_column=args.text_column, pair_column=args.pair_column, label_column=args.label_column,
+        regression=args.regression, task_name=args.task_name,
+        max_train_samples=getattr(args, "max_train_samples", None),
+        max_length=getattr(args, "max_length", None) or 128,
+    )
+
+
+def training_config_from(args: argparse.Namespace, defaults: TrainingConfig | None = None) -> TrainingConfig:
+    defaults = defaults or TrainingConfig()
+    return TrainingConfig(
+        epochs=args.epochs, batch_size=args.batch_size, eval_batch_size=defaults.eval_batch_size, lr=args.lr,
+        weight_decay=defaults.weight_decay, warmup_ratio=defaults.warmup_ratio, seed=args.seed,
+        eval_steps=args.eval_steps, save_total_limit=defaults.save_total_limit,
+        logging_steps=defaults.logging_steps, precision=args.precision, progress_bar=not args.no_progress,
+    )
+
+
+def print_metrics(record: dict) -> None:
+    for split, metrics in record["metrics"].items():
+        shown = "  ".join(f"{name}={value:.4f}" for name, value in metrics.items())
+        print(f"{record['task']} {split}: {shown}")
+

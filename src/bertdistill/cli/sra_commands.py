@@ -1,0 +1,161 @@
+"""`distill sra`, `init-student` and `encode`: the general (task-agnostic) BiLSTM student."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from bertdistill.cli.common import (
+    RAW,
+    add_student_arguments,
+    add_training_arguments,
+    training_config_from,
+)
+from bertdistill.data.loading import DATA_DIR_VARIABLE
+
+SRA_EXAMPLES = """examples:
+  # a general student from 100k Wikipedia sentences, the embedded teacher's mean vector as target
+  bertdistill distill sra --teacher minilm --corpus ../shared/data/corpus/wikipedia_en_slice.txt \\
+      --max-sentences 100000 --output-dir runs/general-student
+
+  # then fine-tune it like BERT, on any task
+  bertdistill finetune --model runs/general-student --task sst2 --output-dir runs/student-sst2
+
+  # many files, a streamed hub dataset, another objective
+  bertdistill distill sra --corpus 'corpus/*.txt' hf:wikitext:wikitext-103-raw-v1:train \\
+      --representation idf_mean --loss mse+cosine --output-dir runs/general-idf
+"""
+
+
+ENCODE_EXAMPLES = """examples:
+  bertdistill encode --model runs/general-student --input sentences.txt --output vectors.npy
+  bertdistill encode --model minilm --input sentences.txt --output teacher.npy --normalize
+"""
+
+
+
+def run_distill_sra(args: argparse.Namespace) -> None:
+    from bertdistill.data.corpus import CorpusConfig
+    from bertdistill.methods.sra import (
+        SRAConfig,
+        StudentShape,
+        distill_sra,
+        sra_training_defaults,
+    )
+
+    config = SRAConfig(
+        teacher=args.teacher, output_dir=args.output_dir,
+        corpus=CorpusConfig(paths=tuple(args.corpus), text_column=args.corpus_text_column,
+                            split_sentences=not args.no_sentence_split, min_words=args.min_words,
+                            max_words=args.max_words, dedup=not args.no_dedup, max_sentences=args.max_sentences,
+                            seed=args.seed),
+        representation=args.representation, loss=args.loss, cosine_weight=args.cosine_weight,
+        student=StudentShape(embedding_dim=args.embedding_dim, hidden_size=args.hidden_size,
+                             num_layers=args.num_layers, pooling=args.pooling, dropout=args.dropout,
+                             embedding_init=args.embedding_init),
+        init_student=args.init_student, max_length=args.max_length, eval_sentences=args.eval_sentences,
+        training=training_config_from(args, sra_training_defaults()), cache_dir=args.cache_dir,
+        sts_data_dir=args.data_dir, resume=args.resume,
+    )
+    record = distill_sra(config, command=args.command_line)
+    print(f"held-out cosine to the teacher: {record['held_out_cosine']:.4f} ({record['held_out_sentences']} sentences)")
+    sts = record["stsb_zero_shot"]
+    if "skipped" not in sts:
+        print(f"zero-shot STS-B dev Spearman: student {sts['spearman_student']:.4f}, teacher {sts['spearman_teacher']:.4f}")
+    print(f"general student saved to {args.output_dir}; fine-tune it with: "
+          f"bertdistill finetune --model {args.output_dir} --task TASK --output-dir DIR")
+
+
+def run_init_student(args: argparse.Namespace) -> None:
+    from bertdistill.methods.sra import StudentShape, init_student
+
+    shape = StudentShape(embedding_dim=args.embedding_dim, hidden_size=args.hidden_size, num_layers=args.num_layers,
+                         pooling=args.pooling, dropout=args.dropout, embedding_init=args.embedding_init)
+    output = init_student(args.teacher, args.output_dir, shape, seed=args.seed)
+    print(f"untrained BiLSTM student saved to {output}")
+
+
+def run_encode(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from bertdistill.data.readers import read_delimited_lines
+    from bertdistill.encoding import SentenceEncoder
+    from bertdistill.errors import DataError
+
+    texts = []
+    for line, fields in read_delimited_lines(args.input):
+        text = "\t".join(fields).strip()
+        if not text:
+            raise DataError(f"{args.input}, line {line}: empty line (one text per line)")
+        texts.append(text)
+    if not texts:
+        raise DataError(f"{args.input}: no text to encode")
+    encoder = SentenceEncoder(args.model, representation=args.representation, output=args.vector,
+                              max_length=args.max_length)
+    vectors = encoder.encode(texts, batch_size=args.batch_size, normalize=args.normalize, progress=True)
+    import io
+
+    from bertdistill.training.checkpoints import atomic_write_bytes
+
+    buffer = io.BytesIO()
+    np.save(buffer, vectors.astype(np.float32))
+    atomic_write_bytes(args.output, buffer.getvalue())
+    print(f"wrote {vectors.shape[0]} x {vectors.shape[1]} vectors to {args.output}")
+
+
+def add_sra_arguments(parser: argparse.ArgumentParser) -> None:
+    from bertdistill.methods.sra import sra_training_defaults
+
+    parser.add_argument("--teacher", default="minilm", help="a pre-trained (not fine-tuned) encoder; default: minilm")
+    parser.add_argument("--corpus", nargs="+", required=True, metavar="PATH",
+                        help="text files or globs (one sentence or paragraph per line), or hf:NAME[:CONFIG[:SPLIT]]")
+    parser.add_argument("--output-dir", required=True)
+    corpus = parser.add_argument_group("corpus")
+    corpus.add_argument("--max-sentences", type=int, help="keep a seeded random sample of this many sentences")
+    corpus.add_argument("--corpus-text-column", default="text", help="text column of hf: datasets")
+    corpus.add_argument("--no-sentence-split", action="store_true", help="keep each line whole")
+    corpus.add_argument("--min-words", type=int, default=3)
+    corpus.add_argument("--max-words", type=int, default=200)
+    corpus.add_argument("--no-dedup", action="store_true", help="keep duplicate sentences")
+    corpus.add_argument("--cache-dir", help="teacher-vector cache (default: $BERTDISTILL_CACHE or ~/.cache/bertdistill)")
+    corpus.add_argument("--eval-sentences", type=int, default=1000, help="held-out sentences for the cosine check")
+    objective = parser.add_argument_group("objective")
+    objective.add_argument("--representation", choices=["cls", "pooler", "mean", "idf_mean"], default="mean",
+                           help="the teacher's sentence vector to approximate (default: mean)")
+    objective.add_argument("--loss", choices=["mse", "cosine", "mse+cosine"], default="mse")
+    objective.add_argument("--cosine-weight", type=float, default=1.0, help="lambda_cos for mse+cosine")
+    add_student_arguments(parser).add_argument("--init-student", help="continue from an existing general student folder")
+    parser.add_argument("--data-dir", default=os.environ.get(DATA_DIR_VARIABLE),
+                        help="glue_data folder for the zero-shot STS-B check (default: $BERTDISTILL_DATA_DIR, else the hub)")
+    add_training_arguments(parser, sra_training_defaults(), task_data=False)
+
+
+def register_distill(methods: argparse._SubParsersAction) -> None:
+    sra = methods.add_parser("sra", help="task-agnostic: a general BiLSTM student learns the teacher's sentence vector",
+                             epilog=SRA_EXAMPLES, formatter_class=RAW)
+    add_sra_arguments(sra)
+    sra.set_defaults(handler=run_distill_sra)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    init = commands.add_parser("init-student", help="an untrained BiLSTM student over a teacher's vocabulary "
+                               "(the from-scratch baseline)")
+    init.add_argument("--teacher", default="minilm")
+    init.add_argument("--output-dir", required=True)
+    init.add_argument("--seed", type=int, default=42)
+    add_student_arguments(init)
+    init.set_defaults(handler=run_init_student)
+
+    encode = commands.add_parser("encode", help="sentence vectors from a general student or any encoder",
+                                 epilog=ENCODE_EXAMPLES, formatter_class=RAW)
+    encode.add_argument("--model", required=True, help="a general student folder, `minilm`, or any encoder")
+    encode.add_argument("--input", required=True, help="a text file, one sentence per line")
+    encode.add_argument("--output", required=True, help="a .npy file, (sentences, dimensions) float32")
+    encode.add_argument("--representation", choices=["cls", "pooler", "mean", "idf_mean"], default="mean",
+                        help="for teachers: which sentence vector (default: mean)")
+    encode.add_argument("--vector", choices=["projected", "pooled"], default="projected",
+                        help="for students: the projected (teacher-space) vector or the pooled BiLSTM vector")
+    encode.add_argument("--normalize", action="store_true", help="L2-normalise the vectors")
+    encode.add_argument("--batch-size", type=int, default=128)
+    encode.add_argument("--max-length", type=int, default=128)
+    encode.set_defaults(handler=run_encode)

@@ -1,0 +1,122 @@
+"""`finetune`, `evaluate` and `predict`: the commands that work on one task."""
+
+from __future__ import annotations
+
+import argparse
+
+from bertdistill.cli.common import (
+    RAW,
+    add_data_arguments,
+    add_training_arguments,
+    data_config_from,
+    print_metrics,
+    training_config_from,
+)
+
+FINETUNE_EXAMPLES = """examples:
+  # the embedded all-MiniLM-L6-v2 teacher on SST-2, GLUE files from a local glue_data folder
+  bertdistill finetune --model minilm --task sst2 --data-dir ../shared/data/glue --output-dir runs/minilm-sst2
+
+  # any Hugging Face encoder, data from the hub, shorter run
+  bertdistill finetune --model bert-base-uncased --task mrpc --epochs 2 --max-length 128 --output-dir runs/bert-mrpc
+
+  # your own CSV/TSV/JSONL files (pairs: add --pair-column; scores: add --regression)
+  bertdistill finetune --model minilm --train-file train.csv --dev-file dev.csv \\
+      --text-column review --label-column stars --output-dir runs/reviews
+
+  # continue a run that was interrupted, from its last complete checkpoint
+  bertdistill finetune --model minilm --task cola --output-dir runs/minilm-cola --resume
+"""
+
+
+EVALUATE_EXAMPLES = """examples:
+  bertdistill evaluate --model runs/minilm-sst2 --task sst2 --data-dir ../shared/data/glue
+  bertdistill evaluate --model runs/reviews --dev-file test.csv
+"""
+
+
+PREDICT_EXAMPLES = """examples:
+  bertdistill predict --model runs/minilm-sst2 "a gripping, funny film" "a dull mess"
+  bertdistill predict --model runs/minilm-mrpc --input pairs.tsv     # two tab-separated texts per line
+  bertdistill predict --model runs/minilm-stsb --input pairs.jsonl --output scores.tsv
+"""
+
+
+
+def run_finetune(args: argparse.Namespace) -> None:
+    from bertdistill.methods.finetune import FinetuneConfig, finetune
+
+    config = FinetuneConfig(model=args.model, output_dir=args.output_dir, data=data_config_from(args),
+                            training=training_config_from(args), resume=args.resume)
+    record = finetune(config, command=args.command_line)
+    print_metrics(record)
+    print(f"saved to {args.output_dir} (load with transformers.AutoModelForSequenceClassification)")
+
+
+def run_evaluate(args: argparse.Namespace) -> None:
+    from bertdistill.evaluation.evaluate import EvaluateConfig, run_evaluate
+
+    config = EvaluateConfig(model=args.model, data=data_config_from(args), split=args.split,
+                            output_dir=args.output_dir, batch_size=args.batch_size, max_length=args.max_length)
+    print_metrics(run_evaluate(config))
+
+
+def run_predict(args: argparse.Namespace) -> None:
+    from bertdistill.errors import DataError
+    from bertdistill.evaluation.evaluate import MAX_LENGTH_CONFIG_KEY
+    from bertdistill.evaluation.predict import (
+        default_device,
+        describe_predictions,
+        predict_logits,
+        prediction_inputs_from_texts,
+        read_prediction_inputs,
+        write_predictions,
+    )
+    from bertdistill.teachers.loading import load_fine_tuned, load_tokenizer
+
+    if bool(args.texts) == bool(args.input):
+        raise DataError("give texts on the command line or --input FILE (not both)")
+    model, spec = load_fine_tuned(args.model)
+    if args.input:
+        dataset = read_prediction_inputs(args.input, spec.is_pair)
+    else:
+        dataset = prediction_inputs_from_texts(args.texts, spec.is_pair)
+    model.to(default_device())
+    max_length = args.max_length or getattr(model.config, MAX_LENGTH_CONFIG_KEY, None) or 128
+    logits = predict_logits(model, load_tokenizer(args.model), dataset, max_length, args.batch_size)
+    if args.output:
+        write_predictions(args.output, dataset, logits, spec)
+        print(f"wrote {len(dataset)} predictions to {args.output}")
+        return
+    for prediction, confidence in describe_predictions(logits, spec):
+        print(prediction if spec.is_regression else f"{prediction}\t{confidence:.4f}")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    finetune = commands.add_parser("finetune", help="fine-tune a teacher (or a student) on a task",
+                                   epilog=FINETUNE_EXAMPLES, formatter_class=RAW)
+    finetune.add_argument("--model", required=True, help="`minilm` (embedded), a model folder, or a hub name")
+    finetune.add_argument("--output-dir", required=True)
+    add_data_arguments(finetune)
+    add_training_arguments(finetune)
+    finetune.set_defaults(handler=run_finetune)
+
+    evaluate = commands.add_parser("evaluate", help="score a fine-tuned model with the official metric",
+                                   epilog=EVALUATE_EXAMPLES, formatter_class=RAW)
+    evaluate.add_argument("--model", required=True, help="a folder written by finetune or distill")
+    evaluate.add_argument("--split", default="dev", help="dev (default; MNLI: matched and mismatched), or train")
+    evaluate.add_argument("--output-dir", help="where metrics.json goes (default: MODEL/eval-TASK-SPLIT)")
+    evaluate.add_argument("--batch-size", type=int, default=128)
+    evaluate.add_argument("--max-length", type=int, help="default: the length the model was trained with")
+    add_data_arguments(evaluate)
+    evaluate.set_defaults(handler=run_evaluate)
+
+    predict = commands.add_parser("predict", help="labels or scores for new texts",
+                                  epilog=PREDICT_EXAMPLES, formatter_class=RAW)
+    predict.add_argument("--model", required=True)
+    predict.add_argument("texts", nargs="*", metavar="TEXT", help="texts; for pair models 'first<TAB>second'")
+    predict.add_argument("--input", help="a text file (one example per line; pairs tab-separated), CSV or JSONL")
+    predict.add_argument("--output", help="write a TSV of predictions instead of printing")
+    predict.add_argument("--batch-size", type=int, default=128)
+    predict.add_argument("--max-length", type=int)
+    predict.set_defaults(handler=run_predict)
