@@ -15,7 +15,7 @@ from bertdistill.errors import ModelError
 from bertdistill.methods.sra import SRAConfig, StudentShape, distill_sra, sra_training_defaults
 from bertdistill.students import BiLSTMModel
 from tests.conftest import FILLER, NEGATIVE, POSITIVE, make_tiny_bert, pair_rows, write_jsonl
-from tests.test_finetune import KillAtStep, Interrupt
+from tests.test_finetune import Interrupt, KillAtStep
 
 SMALL_STUDENT = ["--embedding-dim", "16", "--hidden-size", "8", "--num-layers", "1"]
 

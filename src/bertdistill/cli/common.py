@@ -56,6 +56,7 @@ def add_student_arguments(parser: argparse.ArgumentParser) -> argparse._Argument
     student.add_argument("--hidden-size", type=int, default=300, help="LSTM units per direction")
     student.add_argument("--num-layers", type=int, default=2)
     student.add_argument("--dropout", type=float, default=0.1)
+    student.add_argument("--classifier-hidden-size", type=int, default=400, help="ReLU layer of the task head")
     return student
 
 

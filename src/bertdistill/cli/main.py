@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from bertdistill import __version__
-from bertdistill.cli import sra_commands, task_commands
+from bertdistill.cli import kd_commands, sra_commands, task_commands
 from bertdistill.errors import BertdistillError
 
 
@@ -26,7 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     distill = commands.add_parser("distill", help="distil a teacher into a student")
     methods = distill.add_subparsers(dest="method", required=True, metavar="METHOD")
     sra_commands.register_distill(methods)
+    kd_commands.register_distill(methods)
     sra_commands.register(commands)
+    kd_commands.register(commands)
     return parser
 
 

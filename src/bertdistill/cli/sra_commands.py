@@ -52,7 +52,8 @@ def run_distill_sra(args: argparse.Namespace) -> None:
         representation=args.representation, loss=args.loss, cosine_weight=args.cosine_weight,
         student=StudentShape(embedding_dim=args.embedding_dim, hidden_size=args.hidden_size,
                              num_layers=args.num_layers, pooling=args.pooling, dropout=args.dropout,
-                             embedding_init=args.embedding_init),
+                             embedding_init=args.embedding_init,
+                             classifier_hidden_size=args.classifier_hidden_size),
         init_student=args.init_student, max_length=args.max_length, eval_sentences=args.eval_sentences,
         training=training_config_from(args, sra_training_defaults()), cache_dir=args.cache_dir,
         sts_data_dir=args.data_dir, resume=args.resume,
@@ -70,7 +71,8 @@ def run_init_student(args: argparse.Namespace) -> None:
     from bertdistill.methods.sra import StudentShape, init_student
 
     shape = StudentShape(embedding_dim=args.embedding_dim, hidden_size=args.hidden_size, num_layers=args.num_layers,
-                         pooling=args.pooling, dropout=args.dropout, embedding_init=args.embedding_init)
+                         pooling=args.pooling, dropout=args.dropout, embedding_init=args.embedding_init,
+                             classifier_hidden_size=args.classifier_hidden_size)
     output = init_student(args.teacher, args.output_dir, shape, seed=args.seed)
     print(f"untrained BiLSTM student saved to {output}")
 

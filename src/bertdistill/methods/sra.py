@@ -12,7 +12,7 @@ import dataclasses
 import logging
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import torch
@@ -20,34 +20,42 @@ from safetensors.torch import save_file
 from transformers import EvalPrediction, TrainerCallback, set_seed
 
 from bertdistill.config import Config
-from bertdistill.data.cache import cache_key, compute_vector_cache, default_cache_root, teacher_fingerprint
-from bertdistill.data.cache import texts_fingerprint
+from bertdistill.data.cache import (
+    cache_key,
+    compute_vector_cache,
+    default_cache_root,
+    teacher_fingerprint,
+    texts_fingerprint,
+)
 from bertdistill.data.corpus import CorpusConfig, prepare_corpus
 from bertdistill.encoding import IDF_FILE
 from bertdistill.errors import ConfigError, ModelError
 from bertdistill.losses.representation import RepresentationLoss, sra_loss
 from bertdistill.methods.general_eval import general_student_metrics
-from bertdistill.students import BiLSTMConfig, BiLSTMModel
-from bertdistill.students.embeddings import project_teacher_embeddings
+from bertdistill.students import BiLSTMModel
+from bertdistill.students.factory import (
+    StudentShape,
+    initialise_embeddings,
+    student_config,
+)
 from bertdistill.teachers.loading import load_tokenizer
-from bertdistill.teachers.sentence_vector import Representation, SentenceVectorTeacher, compute_idf
+from bertdistill.teachers.sentence_vector import (
+    Representation,
+    SentenceVectorTeacher,
+    compute_idf,
+)
 from bertdistill.training.arguments import TrainingConfig, make_training_arguments
 from bertdistill.training.checkpoints import atomic_write_json, publish_directory
 from bertdistill.training.outputs import environment_info, prepare_output_dir
-from bertdistill.training.trainer import Trainer, checkpoint_to_resume, save_final_model, tensorboard_callback
+from bertdistill.training.trainer import (
+    Trainer,
+    checkpoint_to_resume,
+    save_final_model,
+    tensorboard_callback,
+)
 from bertdistill.training.vocabulary import check_same_vocabulary
 
 logger = logging.getLogger(__name__)
-
-
-@dataclasses.dataclass
-class StudentShape(Config):
-    embedding_dim: int = 300
-    hidden_size: int = 300
-    num_layers: int = 2
-    pooling: Literal["max", "mean", "last", "attention"] = "max"
-    dropout: float = 0.1
-    embedding_init: Literal["teacher", "random"] = "teacher"
 
 
 def sra_training_defaults() -> TrainingConfig:
@@ -143,29 +151,13 @@ def build_student(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer_s
 
 def new_student(shape: StudentShape, teacher: SentenceVectorTeacher, tokenizer_size: int, pad_token_id: int,
                 general: dict | None = None) -> BiLSTMModel:
-    """A BiLSTM over the teacher's vocabulary, projecting to the teacher's width.
-
-    The embedding matrix gets as many rows as the teacher's, which may exceed the tokenizer's size
-    (checkpoints often pad it to a multiple of 8); fewer rows than word pieces is an error.
-    """
+    """A BiLSTM over the teacher's vocabulary, projecting to the teacher's width."""
     teacher_embeddings = teacher.model.get_input_embeddings().weight                      # (V, d_T)
-    vocab_size = teacher_embeddings.shape[0]
-    if vocab_size < tokenizer_size:
-        raise ModelError(f"the teacher {teacher.name} has {vocab_size} input embeddings but its tokenizer has "
-                         f"{tokenizer_size} word pieces")
-    student_config = BiLSTMConfig(
-        vocab_size=vocab_size, embedding_dim=shape.embedding_dim, hidden_size=shape.hidden_size,
-        num_layers=shape.num_layers, pooling=shape.pooling, dropout=shape.dropout,
-        projection_dim=teacher.hidden_size, pad_token_id=pad_token_id,
-        bertdistill_general=general or {"teacher": teacher.name, "untrained": True,
-                                        "embedding_init": shape.embedding_init},
-    )
-    student = BiLSTMModel(student_config)
-    if shape.embedding_init == "teacher":
-        with torch.no_grad():
-            student.get_input_embeddings().weight.copy_(
-                project_teacher_embeddings(teacher_embeddings.cpu(), shape.embedding_dim,
-                                           student_config.initializer_range))
+    config = student_config(shape, teacher_embeddings, tokenizer_size, pad_token_id, teacher.hidden_size,
+                            bertdistill_general=general or {"teacher": teacher.name, "untrained": True,
+                                                            "embedding_init": shape.embedding_init})
+    student = BiLSTMModel(config)
+    initialise_embeddings(student, teacher_embeddings, shape)
     return student
 
 

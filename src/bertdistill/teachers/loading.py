@@ -10,8 +10,14 @@ import importlib
 import logging
 from pathlib import Path
 
-from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer, PretrainedConfig
-from transformers import PreTrainedModel, PreTrainedTokenizerBase
+from transformers import (
+    AutoConfig,
+    AutoModelForSequenceClassification,
+    AutoTokenizer,
+    PretrainedConfig,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
 
 import bertdistill.students  # noqa: F401  (registers the BiLSTM student with the Auto classes)
 from bertdistill.data.tasks import TaskSpec
@@ -75,6 +81,18 @@ def _load_weights(model_class, path: str, config: PretrainedConfig, **kwargs) ->
         raise ModelError(f"cannot load model weights from {path}: {message[:300]}") from None
 
 
+def task_head_settings(spec: TaskSpec) -> dict:
+    """Config entries of a classification (or regression) head for `spec`, the task spec included."""
+    labels = spec.labels or ("score",)
+    return {
+        "num_labels": spec.num_labels,
+        "id2label": dict(enumerate(labels)),
+        "label2id": {label: index for index, label in enumerate(labels)},
+        "problem_type": "regression" if spec.is_regression else "single_label_classification",
+        TASK_CONFIG_KEY: spec.to_dict(),
+    }
+
+
 def load_for_training(name: str, spec: TaskSpec) -> PreTrainedModel:
     """An encoder with a fresh (or matching) sequence-classification head for `spec`."""
     path = resolve_model_path(name)
@@ -83,15 +101,10 @@ def load_for_training(name: str, spec: TaskSpec) -> PreTrainedModel:
     if existing is not None and existing.num_labels != spec.num_labels:
         logger.warning("%s was fine-tuned for %d outputs; a new head with %d outputs replaces it",
                        name, existing.num_labels, spec.num_labels)
-    labels = spec.labels or ("score",)
-    config = load_config(
-        name,
-        num_labels=spec.num_labels,
-        id2label=dict(enumerate(labels)),
-        label2id={label: index for index, label in enumerate(labels)},
-        problem_type="regression" if spec.is_regression else "single_label_classification",
-    )
-    setattr(config, TASK_CONFIG_KEY, spec.to_dict())
+    settings = task_head_settings(spec)
+    task = settings.pop(TASK_CONFIG_KEY)
+    config = load_config(name, **settings)
+    setattr(config, TASK_CONFIG_KEY, task)
     return _load_weights(AutoModelForSequenceClassification, path, config, ignore_mismatched_sizes=True)
 
 

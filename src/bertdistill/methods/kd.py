@@ -1,0 +1,256 @@
+"""Task-specific distillation into a BiLSTM (Tang et al. 2019, arXiv 1903.12136; docs/methods.md, section 2).
+
+A fine-tuned teacher labels the task's training set and a transfer set generated from it (masking,
+POS-guided replacement, n-gram sampling); the student learns the teacher's logits. The student is a new
+Tang-shaped BiLSTM (`bilstm`) or any bertdistill BiLSTM folder, in particular an SRA general student
+("cooperation", methods.md 1.4). Teacher outputs are cached on disk by example-text hash.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from datasets import Dataset
+from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback, set_seed
+
+from bertdistill.config import Config
+from bertdistill.data.augmentation import AugmentConfig, PatternPosTagger, TransferExample, augment_examples
+from bertdistill.data.cache import cache_key, default_cache_root, teacher_fingerprint
+from bertdistill.data.features import tokenize_dataset
+from bertdistill.data.loading import DataConfig, TaskData, load_task_data
+from bertdistill.data.logit_cache import LogitCache, cached_teacher_logits
+from bertdistill.data.tasks import TaskSpec
+from bertdistill.data.transfer_set import read_metadata, read_transfer_set, write_transfer_set
+from bertdistill.errors import ConfigError, DataError, ModelError
+from bertdistill.evaluation.evaluate import MAX_LENGTH_CONFIG_KEY, evaluate_splits, metrics_record
+from bertdistill.evaluation.predict import default_device, predict_logits
+from bertdistill.losses.logits import LOGIT_LOSSES, LogitLoss
+from bertdistill.losses.objectives import KDObjective
+from bertdistill.methods.finetune import metric_function
+from bertdistill.methods.kd_training import KDCollator, KDTrainer
+from bertdistill.students import BiLSTMForSequenceClassification
+from bertdistill.students.factory import StudentShape, initialise_embeddings, student_config, tang_shape
+from bertdistill.teachers.loading import (
+    load_fine_tuned,
+    load_for_training,
+    load_tokenizer,
+    resolve_model_path,
+    task_head_settings,
+)
+from bertdistill.training.arguments import TrainingConfig, make_training_arguments
+from bertdistill.training.checkpoints import atomic_write_json
+from bertdistill.training.outputs import prepare_output_dir
+from bertdistill.training.trainer import checkpoint_to_resume, save_final_model, tensorboard_callback
+from bertdistill.training.vocabulary import check_same_vocabulary
+
+logger = logging.getLogger(__name__)
+
+TRANSFER_SET_FILE = "transfer_set.jsonl"
+
+
+def kd_training_defaults() -> TrainingConfig:
+    return TrainingConfig(epochs=5, batch_size=64, eval_batch_size=256, lr=1e-3, weight_decay=0.0,
+                          warmup_ratio=0.02, logging_steps=100)
+
+
+@dataclasses.dataclass
+class KDConfig(Config):
+    teacher: str                       # a model fine-tuned on the task (`bertdistill finetune`)
+    output_dir: str
+    data: DataConfig
+    student: str = "bilstm"            # `bilstm` (a new Tang-shaped BiLSTM) or a BiLSTM student folder
+    shape: StudentShape = dataclasses.field(default_factory=tang_shape)  # for `bilstm` only
+    augment: bool = True
+    augmentation: AugmentConfig = dataclasses.field(default_factory=AugmentConfig)
+    transfer_set: str | None = None    # reuse a saved transfer set instead of generating one
+    loss: LogitLoss = "mse"
+    temperature: float = 1.0
+    alpha: float = 0.0
+    teacher_max_length: int | None = None  # default: the length the teacher was fine-tuned with
+    teacher_batch_size: int = 128
+    training: TrainingConfig = dataclasses.field(default_factory=kd_training_defaults)
+    cache_dir: str | None = None
+    resume: bool = False
+
+    def __post_init__(self) -> None:
+        if self.loss not in LOGIT_LOSSES:
+            raise ConfigError(f"loss must be one of {LOGIT_LOSSES}, got {self.loss!r}")
+        if not 0 <= self.alpha <= 1:
+            raise ConfigError(f"alpha must be in [0, 1], got {self.alpha}")
+        if self.temperature <= 0:
+            raise ConfigError(f"temperature must be > 0, got {self.temperature}")
+
+    @property
+    def objective(self) -> KDObjective:
+        return KDObjective(self.loss, self.temperature, self.alpha)
+
+
+def check_teacher_task(teacher_spec: TaskSpec, spec: TaskSpec, teacher_name: str) -> None:
+    """The teacher's outputs must mean what the task's labels mean, in the same order."""
+    if teacher_spec.num_labels != spec.num_labels or (teacher_spec.labels or ()) != (spec.labels or ()):
+        described = teacher_spec.labels or "one score (regression)"
+        wanted = spec.labels or "one score (regression)"
+        raise ModelError(f"the teacher {teacher_name} was fine-tuned for {teacher_spec.num_labels} output(s) "
+                         f"{described}, but task {spec.name!r} has {spec.num_labels}: {wanted}. "
+                         "Use a teacher fine-tuned on this task")
+
+
+def build_student(config: KDConfig, spec: TaskSpec, teacher: PreTrainedModel,
+                  teacher_tokenizer: PreTrainedTokenizerBase) -> PreTrainedModel:
+    """A new Tang-shaped BiLSTM over the teacher's vocabulary, or a student folder with a fresh head."""
+    if config.student == "bilstm":
+        embeddings = teacher.get_input_embeddings().weight                             # (V, d_T)
+        pad_token_id = teacher_tokenizer.pad_token_id if teacher_tokenizer.pad_token_id is not None else 0
+        settings = task_head_settings(spec)
+        task = settings.pop("bertdistill_task")
+        student_settings = student_config(config.shape, embeddings, len(teacher_tokenizer), pad_token_id,
+                                          projection_dim=0, **settings)
+        student_settings.bertdistill_task = task
+        student = BiLSTMForSequenceClassification(student_settings)
+        initialise_embeddings(student, embeddings, config.shape)
+        return student
+    check_same_vocabulary(load_tokenizer(config.student), teacher_tokenizer, config.student, config.teacher)
+    student = load_for_training(config.student, spec)
+    if student.config.model_type != "bertdistill-bilstm":
+        logger.warning("%s is a %s, not a BiLSTM student; distilling into it anyway", config.student,
+                       student.config.model_type)
+    return student
+
+
+def transfer_examples(config: KDConfig, data: TaskData, mask_token: str | None, output_dir: Path,
+                      progress: bool) -> tuple[list[TransferExample], dict[str, Any]]:
+    """The synthetic examples: a given file, the run's own saved set (on resume), or a new one."""
+    if config.transfer_set:
+        return read_transfer_set(config.transfer_set, data.spec.is_pair), {"transfer_set": config.transfer_set}
+    if not config.augment:
+        return [], {}
+    path = output_dir / TRANSFER_SET_FILE
+    if config.resume and read_metadata(path) is not None:
+        return read_transfer_set(path, data.spec.is_pair), read_metadata(path)
+    augmentation = config.augmentation
+    if mask_token and augmentation.mask_token == AugmentConfig().mask_token:
+        augmentation = dataclasses.replace(augmentation, mask_token=mask_token)
+    examples, metadata = generate_transfer_set(data, augmentation, progress)
+    write_transfer_set(path, examples, metadata)
+    return examples, metadata
+
+
+def generate_transfer_set(data: TaskData, augmentation: AugmentConfig,
+                          progress: bool = True) -> tuple[list[TransferExample], dict[str, Any]]:
+    train = data.train
+    tagger = PatternPosTagger()
+    start = time.perf_counter()
+    examples = augment_examples(train["text"], train["text_pair"] if data.spec.is_pair else None,
+                                augmentation, tagger, progress)
+    if not examples:
+        raise DataError("augmentation produced an empty transfer set (every sample was a duplicate); "
+                        "raise --n-iter or the probabilities, or use --no-augment")
+    metadata = {"task": data.spec.name, "source_examples": len(train), "augmentation": augmentation.to_dict(),
+                "pos_tagger": tagger.name, "seconds": round(time.perf_counter() - start, 1)}
+    return examples, metadata
+
+
+def training_rows(data: TaskData, transfer: list[TransferExample]) -> Dataset:
+    """Originals (with their gold label, `has_gold` 1) followed by synthetic examples (`has_gold` 0)."""
+    train, spec = data.train, data.spec
+    placeholder = 0.0 if spec.is_regression else 0
+    columns: dict[str, list] = {
+        "text": list(train["text"]) + [example.text for example in transfer],
+        "label": list(train["label"]) + [placeholder] * len(transfer),
+        "has_gold": [1] * len(train) + [0] * len(transfer),
+    }
+    if spec.is_pair:
+        columns["text_pair"] = list(train["text_pair"]) + [example.text_pair for example in transfer]
+    return Dataset.from_dict(columns)
+
+
+def teacher_outputs(config: KDConfig, teacher: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
+                    rows: Dataset, progress: bool) -> list[list[float]]:
+    max_length = config.teacher_max_length or getattr(teacher.config, MAX_LENGTH_CONFIG_KEY, None) or 128
+    cache_root = Path(config.cache_dir) if config.cache_dir else default_cache_root()
+    key = cache_key(teacher=teacher_fingerprint(config.teacher), max_length=max_length)
+    cache = LogitCache(cache_root / "teacher-logits" / key, teacher.config.num_labels,
+                       description={"teacher": config.teacher, "max_length": max_length})
+    teacher.to(default_device())
+
+    def predict(batch: Dataset) -> Any:
+        return predict_logits(teacher, tokenizer, batch, max_length, config.teacher_batch_size, progress)
+
+    logits = cached_teacher_logits(rows.remove_columns(["label", "has_gold"]), cache, predict)
+    teacher.to("cpu")
+    return logits.tolist()
+
+
+def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), command: str | None = None) -> dict:
+    """Run task-specific KD end to end; returns (and writes) metrics.json."""
+    data_config = config.data.resolved()
+    data = load_task_data(data_config)  # every input is checked before anything is written
+    spec = data.spec
+    if spec.is_regression and config.loss == "soft-ce":
+        raise ConfigError(f"task {spec.name!r} is a regression task: use --loss mse (soft-ce needs classes)")
+    teacher, teacher_spec = load_fine_tuned(config.teacher)
+    check_teacher_task(teacher_spec, spec, config.teacher)
+    tokenizer = load_tokenizer(config.teacher)
+    set_seed(config.training.seed)
+    student = build_student(config, spec, teacher, tokenizer)
+    output_dir = prepare_output_dir(config.output_dir, config.resume)
+    resolved = dataclasses.replace(config, data=data_config)
+    resolved.save(output_dir / "config.yaml")
+    progress = config.training.progress_bar
+
+    transfer, transfer_metadata = transfer_examples(config, data, tokenizer.mask_token, output_dir, progress)
+    rows = training_rows(data, transfer)
+    rows = rows.add_column("teacher_logits", teacher_outputs(config, teacher, tokenizer, rows, progress))
+    teacher_dev = evaluate_splits(teacher.to(default_device()), tokenizer, spec, data.dev,
+                                  config.teacher_max_length or getattr(teacher.config, MAX_LENGTH_CONFIG_KEY, 128),
+                                  config.training.eval_batch_size, progress=progress)
+    del teacher
+
+    setattr(student.config, MAX_LENGTH_CONFIG_KEY, data_config.max_length)
+    features = tokenize_dataset(rows, tokenizer, data_config.max_length)
+    features = features.map(lambda batch: {"length": [len(ids) for ids in batch["input_ids"]]}, batched=True)
+    dev_features = {name: tokenize_dataset(split, tokenizer, data_config.max_length) for name, split in data.dev.items()}
+    arguments = make_training_arguments(config.training, output_dir / "checkpoints",
+                                        f"{next(iter(data.dev))}_{spec.primary_metric}")
+    arguments.remove_unused_columns = False
+    arguments.label_names = ["labels"]
+    checkpoint = checkpoint_to_resume(output_dir / "checkpoints", config.resume)
+    extra = [callback for callback in (tensorboard_callback(output_dir / "logs"),) if callback is not None]
+    trainer = KDTrainer(
+        model=student, args=arguments, train_dataset=features, eval_dataset=dev_features,
+        data_collator=KDCollator(tokenizer), processing_class=tokenizer, compute_metrics=metric_function(spec),
+        callbacks=[*extra, *callbacks], objective=config.objective,
+    )
+    start = time.perf_counter()
+    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    train_seconds = time.perf_counter() - start
+    save_final_model(trainer, output_dir)
+
+    results = evaluate_splits(trainer.model, tokenizer, spec, data.dev, data_config.max_length,
+                              config.training.eval_batch_size, predictions_dir=output_dir, progress=progress)
+    record = metrics_record(
+        spec, results,
+        method="kd",
+        teacher=config.teacher,
+        teacher_metrics=teacher_dev,
+        student=config.student,
+        student_path=resolve_model_path(config.student) if config.student != "bilstm" else None,
+        loss=config.loss, alpha=config.alpha, temperature=config.temperature,
+        original_examples=len(data.train),
+        transfer_examples=len(transfer),
+        transfer_set=transfer_metadata,
+        parameters=sum(parameter.numel() for parameter in trainer.model.parameters()),
+        max_length=data_config.max_length,
+        epochs=config.training.epochs,
+        global_steps=trainer.state.global_step,
+        best_checkpoint=trainer.state.best_model_checkpoint,
+        resumed_from=str(checkpoint) if checkpoint else None,
+        train_seconds=round(train_seconds, 1),
+        command=command,
+    )
+    atomic_write_json(output_dir / "metrics.json", record)
+    return record
