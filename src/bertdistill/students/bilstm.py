@@ -74,9 +74,13 @@ class BiLSTMEncoder(nn.Module):
         mask = attention_mask.bool()                                        # (B, T)
         lengths = mask.sum(dim=1).clamp(min=1)                              # (B,)
         embedded = self.dropout(self.embeddings(input_ids))                 # (B, T, E)
-        packed = pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        packed_states, (final_hidden, _) = self.lstm(packed)
-        states, _ = pad_packed_sequence(packed_states, batch_first=True, total_length=input_ids.shape[1])
+        unpacked = getattr(self, "_unpacked_lstm", None)  # set by export.onnx: ONNX has no packed sequences
+        if unpacked is not None:
+            states, final_hidden = unpacked(embedded, lengths)
+        else:
+            packed = pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, enforce_sorted=False)
+            packed_states, (final_hidden, _) = self.lstm(packed)
+            states, _ = pad_packed_sequence(packed_states, batch_first=True, total_length=input_ids.shape[1])
         states = self.dropout(states)                                       # (B, T, 2H)
         mask = mask.clone()
         mask[:, 0] = True                                                   # an empty row pools its first state
