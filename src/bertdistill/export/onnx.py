@@ -76,6 +76,7 @@ def export_onnx(model_dir: str, output: str | Path, quantize: str | None = None,
     model, spec = load_fine_tuned(model_dir)
     model.eval()
     tokenizer = load_tokenizer(model_dir)
+    max_length = min(max_length, getattr(model.config, "max_position_embeddings", max_length))
     texts = list(texts or SAMPLE_TEXTS)
     if spec.is_pair and pairs is None:
         pairs = list(reversed(texts))

@@ -1,0 +1,103 @@
+"""`export onnx` (a student for serving) and `benchmark` (speed and size beside the teacher)."""
+
+from __future__ import annotations
+
+import argparse
+
+from bertdistill.cli.common import RAW, add_data_arguments, data_config_from
+
+EXPORT_EXAMPLES = """examples:
+  bertdistill export onnx --model runs/kd-sst2 --output exported/kd-sst2.onnx --quantize int8
+  # also score fp32 PyTorch, fp32 ONNX and int8 ONNX on the dev set
+  bertdistill export onnx --model runs/kd-sst2 --output exported/kd-sst2.onnx --quantize int8 \\
+      --task sst2 --data-dir ../shared/data/glue
+"""
+
+BENCHMARK_EXAMPLES = """examples:
+  bertdistill benchmark runs/kd-sst2 runs/sra-kd-sst2 --teacher runs/teacher-sst2
+  bertdistill benchmark runs/kd-sst2 --teacher runs/teacher-sst2 --backend all --batch-sizes 1,32 \\
+      --seq-lengths 64 --json results/benchmark.json
+"""
+
+
+def integers(text: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive integers, got {text!r}")
+    return values
+
+
+def run_export_onnx(args: argparse.Namespace) -> None:
+    from bertdistill.export.onnx import export_onnx, onnx_metrics
+    from bertdistill.training.checkpoints import atomic_write_json
+
+    record = export_onnx(args.model, args.output, quantize=args.quantize, tolerance=args.tolerance,
+                         max_length=args.max_length or 128)
+    print(f"wrote {record['onnx']} ({record['size_bytes'] / 2**20:.1f} MB); max |ONNX - PyTorch| = "
+          f"{record['max_abs_difference']:.2e}")
+    if "int8" in record:
+        print(f"wrote {record['int8']} ({record['int8_size_bytes'] / 2**20:.1f} MB); max |int8 - PyTorch| = "
+              f"{record['int8_max_abs_difference']:.2e}")
+    if args.task or args.dev_file:
+        from bertdistill.data.loading import load_task_data
+        from bertdistill.evaluation.evaluate import MAX_LENGTH_CONFIG_KEY, evaluate_splits
+        from bertdistill.teachers.loading import load_fine_tuned, load_tokenizer
+
+        config = data_config_from(args)
+        dev = load_task_data(config, splits=("dev",)).dev
+        split, dataset = next(iter(dev.items()))
+        model, spec = load_fine_tuned(args.model)
+        max_length = args.max_length or getattr(model.config, MAX_LENGTH_CONFIG_KEY, None) or 128
+        metrics = {"pytorch": evaluate_splits(model, load_tokenizer(args.model), spec, {split: dataset}, max_length,
+                                              128, progress=False)[split],
+                   "onnx": onnx_metrics(args.model, record["onnx"], dataset, max_length)}
+        if "int8" in record:
+            metrics["onnx-int8"] = onnx_metrics(args.model, record["int8"], dataset, max_length)
+        record.update(task=spec.name, split=split, metrics=metrics)
+        for name, values in metrics.items():
+            print(f"{spec.name} {split} {name}: " + "  ".join(f"{key}={value:.4f}" for key, value in values.items()))
+    atomic_write_json(str(args.output) + ".json", {**record, "command": args.command_line})
+
+
+def run_benchmark(args: argparse.Namespace) -> None:
+    from bertdistill.evaluation.benchmark import BenchmarkConfig, benchmark, markdown
+    from bertdistill.training.checkpoints import atomic_write_json
+
+    config = BenchmarkConfig(models=tuple(args.models), teacher=args.teacher, batch_sizes=args.batch_sizes,
+                             seq_lengths=args.seq_lengths, backend=args.backend, repeats=args.repeats,
+                             bert_base=not args.no_bert_base)
+    result = benchmark(config, progress=lambda message: print(f"... {message}", flush=True))
+    print(markdown(result))
+    if args.json:
+        atomic_write_json(args.json, {**result, "command": args.command_line})
+        print(f"wrote {args.json}")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    export = commands.add_parser("export", help="export a fine-tuned student for serving")
+    formats = export.add_subparsers(dest="format", required=True, metavar="FORMAT")
+    onnx = formats.add_parser("onnx", help="ONNX (fp32, optionally int8), with a parity check against PyTorch",
+                              epilog=EXPORT_EXAMPLES, formatter_class=RAW)
+    onnx.add_argument("--model", required=True, help="a folder written by finetune or distill")
+    onnx.add_argument("--output", required=True, help="the .onnx file (int8: <name>.int8.onnx beside it)")
+    onnx.add_argument("--quantize", choices=["int8"], help="also write a dynamically quantised int8 model")
+    onnx.add_argument("--tolerance", type=float, default=1e-4, help="max |ONNX - PyTorch| on sample inputs")
+    onnx.add_argument("--max-length", type=int, help="default: the length the model was trained with")
+    add_data_arguments(onnx)
+    onnx.set_defaults(handler=run_export_onnx)
+
+    bench = commands.add_parser("benchmark", help="speed and size beside the teacher (and BERT-base)",
+                                epilog=BENCHMARK_EXAMPLES, formatter_class=RAW)
+    bench.add_argument("models", nargs="+", metavar="MODEL", help="fine-tuned model folders")
+    bench.add_argument("--teacher", help="the model every speed-up is measured against")
+    bench.add_argument("--batch-sizes", type=integers, default=(1, 32, 128))
+    bench.add_argument("--seq-lengths", type=integers, default=(32, 128))
+    bench.add_argument("--backend", choices=["torch", "onnx", "all"], default="torch",
+                       help="onnx: exported fp32 and int8 models through ONNX Runtime (CPU)")
+    bench.add_argument("--repeats", type=int, default=5)
+    bench.add_argument("--no-bert-base", action="store_true", help="leave out the BERT-base reference row")
+    bench.add_argument("--json", help="write the full results here")
+    bench.set_defaults(handler=run_benchmark)

@@ -1,0 +1,188 @@
+"""Speed and size of models side by side: parameters, size on disk, latency at batch 1, throughput at
+larger batches, peak GPU memory; every model's speed-up over the teacher measured in the same run.
+
+Fairness: every model gets the same synthetic batches (random word-piece ids of exactly the requested
+length, seeded; pairs split in the middle), warm-up passes, then `repeats` rounds in which the models
+run one after another (interleaved), so drift of the machine hits all of them alike; the median round
+is reported. On a GPU every timed pass ends with `torch.cuda.synchronize()`. A BERT-base reference
+(random weights, the architecture is what matters for speed) is included unless turned off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+
+from bertdistill.config import Config
+from bertdistill.evaluation.speed import count_parameters
+from bertdistill.teachers.loading import load_config, load_fine_tuned, resolve_model_path, task_spec_of
+
+BERT_BASE = "bert-base (random weights)"
+
+
+@dataclasses.dataclass
+class BenchmarkConfig(Config):
+    models: tuple[str, ...]
+    teacher: str | None = None
+    batch_sizes: tuple[int, ...] = (1, 32, 128)
+    seq_lengths: tuple[int, ...] = (32, 128)
+    backend: Literal["torch", "onnx", "all"] = "torch"
+    repeats: int = 5
+    examples_per_pass: int = 128   # each timed pass runs at least this many examples (and >= 2 batches)
+    bert_base: bool = True
+    seed: int = 0
+
+
+@dataclasses.dataclass
+class Candidate:
+    name: str
+    backend: str
+    run: Callable[[dict[str, np.ndarray]], Any]
+    vocab_size: int
+    is_pair: bool
+    parameters: dict[str, int]
+    size_bytes: int | None
+    device: str
+
+
+def folder_size(path: str) -> int | None:
+    folder = Path(resolve_model_path(path))
+    if not folder.is_dir():
+        return None
+    return sum(file.stat().st_size for file in folder.glob("*.safetensors"))
+
+
+def torch_candidate(name: str, model: torch.nn.Module, vocab_size: int, is_pair: bool, size: int | None) -> Candidate:
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    model.to(device).eval()
+
+    @torch.inference_mode()
+    def run(batch: dict[str, np.ndarray]) -> Any:
+        return model(**{key: torch.from_numpy(value).to(device) for key, value in batch.items()}).logits
+
+    return Candidate(name, "torch", run, vocab_size, is_pair, count_parameters(model), size, device.type)
+
+
+def onnx_candidates(name: str, model_dir: str, vocab_size: int, is_pair: bool, workdir: Path) -> list[Candidate]:
+    import onnx
+
+    from bertdistill.export.onnx import export_onnx
+    from bertdistill.serving import onnx_session
+
+    record = export_onnx(model_dir, workdir / f"{len(list(workdir.iterdir()))}.onnx", quantize="int8")
+    candidates = []
+    for label, path in (("onnx", record["onnx"]), ("onnx-int8", record["int8"])):
+        session = onnx_session(path)
+        names = [node.name for node in session.get_inputs()]
+        parameters = sum(int(np.prod(tensor.dims)) for tensor in onnx.load(path).graph.initializer)
+
+        def run(batch: dict[str, np.ndarray], session=session, names=names) -> Any:
+            return session.run(None, {key: batch[key] for key in names})
+
+        candidates.append(Candidate(name, label, run, vocab_size, is_pair,
+                                    {"parameters": parameters, "parameters_without_embeddings": None},
+                                    Path(path).stat().st_size, "cpu"))
+    return candidates
+
+
+def load_candidates(config: BenchmarkConfig, workdir: Path) -> list[Candidate]:
+    names = ([config.teacher] if config.teacher else []) + [m for m in config.models if m != config.teacher]
+    candidates = []
+    for name in names:
+        model, spec = load_fine_tuned(name)
+        vocab_size = model.get_input_embeddings().num_embeddings
+        if config.backend in ("torch", "all") or name == config.teacher:
+            candidates.append(torch_candidate(name, model, vocab_size, spec.is_pair, folder_size(name)))
+        if config.backend in ("onnx", "all"):
+            candidates += onnx_candidates(name, name, vocab_size, spec.is_pair, workdir)
+    if config.bert_base:
+        from transformers import BertConfig, BertForSequenceClassification
+
+        is_pair = task_spec_of(load_config(names[0])).is_pair if names else False
+        torch.manual_seed(config.seed)
+        reference = BertForSequenceClassification(BertConfig(num_labels=2))
+        candidates.append(torch_candidate(BERT_BASE, reference, reference.config.vocab_size, is_pair, None))
+    return candidates
+
+
+def make_batch(candidate: Candidate, batch_size: int, length: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    ids = rng.integers(5, candidate.vocab_size, size=(batch_size, length), dtype=np.int64)    # (B, T)
+    token_types = np.zeros_like(ids)
+    if candidate.is_pair:
+        token_types[:, length // 2 :] = 1  # two segments, so a siamese student encodes two sentences
+    return {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": token_types}
+
+
+def timed_pass(candidate: Candidate, batches: list[dict[str, np.ndarray]]) -> float:
+    """Seconds per batch over one pass."""
+    start = time.perf_counter()
+    for batch in batches:
+        candidate.run(batch)
+    if candidate.device == "cuda":
+        torch.cuda.synchronize()
+    return (time.perf_counter() - start) / len(batches)
+
+
+def benchmark(config: BenchmarkConfig, progress: Callable[[str], None] = lambda message: None) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as workdir:
+        candidates = load_candidates(config, Path(workdir))
+        rows = []
+        for length in config.seq_lengths:
+            for batch_size in config.batch_sizes:
+                progress(f"sequence length {length}, batch {batch_size}")
+                passes = max(2, -(-config.examples_per_pass // batch_size))
+                batches = {id(c): [make_batch(c, batch_size, length, np.random.default_rng(config.seed + i))
+                                   for i in range(passes)] for c in candidates}
+                seconds: dict[int, list[float]] = {id(c): [] for c in candidates}
+                peak: dict[int, float | None] = {}
+                for candidate in candidates:  # warm-up (and peak GPU memory)
+                    if candidate.device == "cuda":
+                        torch.cuda.reset_peak_memory_stats()
+                    timed_pass(candidate, batches[id(candidate)][:1])
+                    peak[id(candidate)] = (torch.cuda.max_memory_allocated() / 2**20
+                                           if candidate.device == "cuda" else None)
+                for _ in range(config.repeats):
+                    for candidate in candidates:  # interleaved: drift hits every model alike
+                        seconds[id(candidate)].append(timed_pass(candidate, batches[id(candidate)]))
+                for candidate in candidates:
+                    per_batch = statistics.median(seconds[id(candidate)])
+                    rows.append({"model": candidate.name, "backend": candidate.backend, "device": candidate.device,
+                                 "seq_length": length, "batch_size": batch_size,
+                                 "latency_ms": round(per_batch * 1000, 3),
+                                 "throughput": round(batch_size / per_batch, 1),
+                                 "peak_gpu_memory_mb": None if peak[id(candidate)] is None else round(peak[id(candidate)], 1)})
+        add_ratios(rows, config.teacher)
+        models = [{"model": c.name, "backend": c.backend, **c.parameters,
+                   "size_mb": None if c.size_bytes is None else round(c.size_bytes / 2**20, 2)} for c in candidates]
+    return {"models": models, "rows": rows, "teacher": config.teacher, "torch_threads": torch.get_num_threads(),
+            "device": "cuda" if torch.cuda.is_available() else "cpu", "config": config.to_dict()}
+
+
+def add_ratios(rows: list[dict[str, Any]], teacher: str | None) -> None:
+    """speedup_vs_teacher = throughput / the teacher's (PyTorch) throughput at the same length and batch."""
+    reference = {(row["seq_length"], row["batch_size"]): row["throughput"] for row in rows
+                 if teacher is not None and row["model"] == teacher and row["backend"] == "torch"}
+    for row in rows:
+        base = reference.get((row["seq_length"], row["batch_size"]))
+        row["speedup_vs_teacher"] = round(row["throughput"] / base, 2) if base else None
+
+
+def markdown(result: dict[str, Any]) -> str:
+    lines = ["| model | backend | parameters | size (MB) |", "|---|---|---|---|"]
+    for model in result["models"]:
+        lines.append(f"| {model['model']} | {model['backend']} | {model['parameters']:,} | {model['size_mb'] or '–'} |")
+    lines += ["", "| model | backend | length | batch | latency (ms/batch) | throughput (ex/s) | vs teacher |",
+              "|---|---|---|---|---|---|---|"]
+    for row in result["rows"]:
+        ratio = f"{row['speedup_vs_teacher']:.2f}x" if row["speedup_vs_teacher"] else "–"
+        lines.append(f"| {row['model']} | {row['backend']} | {row['seq_length']} | {row['batch_size']} | "
+                     f"{row['latency_ms']:.2f} | {row['throughput']:.1f} | {ratio} |")
+    return "\n".join(lines) + "\n"
