@@ -1,4 +1,4 @@
-"""`export onnx` (a student for serving) and `benchmark` (speed and size beside the teacher)."""
+"""`export onnx` (a student for serving), `benchmark` (speed and size beside the teacher), `report`."""
 
 from __future__ import annotations
 
@@ -76,6 +76,13 @@ def run_benchmark(args: argparse.Namespace) -> None:
         print(f"wrote {args.json}")
 
 
+def run_report(args: argparse.Namespace) -> None:
+    from bertdistill.evaluation.report import write_report
+
+    print(write_report(args.results, args.output, args.plot))
+    print(f"wrote {args.output}" + (f" and {args.plot}" if args.plot else ""))
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     export = commands.add_parser("export", help="export a fine-tuned student for serving")
     formats = export.add_subparsers(dest="format", required=True, metavar="FORMAT")
@@ -101,3 +108,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     bench.add_argument("--no-bert-base", action="store_true", help="leave out the BERT-base reference row")
     bench.add_argument("--json", help="write the full results here")
     bench.set_defaults(handler=run_benchmark)
+
+    report = commands.add_parser("report", help="one table (method x task) and a quality/speed plot from result files")
+    report.add_argument("--results", default="results", help="folder of result JSON files with `entries`")
+    report.add_argument("--output", default="README.md",
+                        help="a README with <!-- report:start --> and <!-- report:end --> markers (the table goes "
+                        "between them), or a new markdown file")
+    report.add_argument("--plot", default="results/quality_speed.png", help="PNG of quality against speed-up")
+    report.set_defaults(handler=run_report)
