@@ -3,8 +3,9 @@ students per task, parameters, CPU speed ratios to the teacher, and the issue's 
 
     python scripts/kd_report.py runs/kd-results --teachers runs/teachers [--markdown results/kd.md]
 
-Speed: SST-2 dev sentences, batch 32, the models side by side in one process, interleaved repeats
-(median); only ratios are reported (CPU timings are noisy). Pairs: MRPC dev pairs, same protocol.
+Speed: `bertdistill benchmark` (synthetic inputs of 64 word pieces, batch 1 and 32, models interleaved,
+median of repeats) for SST-2 (single sentences) and MRPC (pairs); only ratios are reported (CPU timings
+are noisy). The result JSON carries `entries` for `bertdistill report`.
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ from pathlib import Path
 
 import torch
 
-from bertdistill.data.loading import DataConfig, load_task_data
-from bertdistill.evaluation.speed import compare_throughput, count_parameters, make_batches
-from bertdistill.teachers.loading import load_fine_tuned, load_tokenizer
+from bertdistill.evaluation.benchmark import BenchmarkConfig, benchmark
 
 TASKS = ("cola", "sst2", "mrpc", "stsb", "rte")
 VARIANTS = {"scratch": "BiLSTM from scratch (gold labels)", "kd": "KD, no augmentation",
@@ -39,18 +38,21 @@ def teacher_score(task_runs: dict[str, dict]) -> float:
     return record["teacher_metrics"]["dev"][record["primary_metric"]]
 
 
-def speed(root: Path, teachers: Path, task: str, data_dir: str | None, sentences: int, repeats: int) -> dict:
-    models = {"teacher": load_fine_tuned(str(teachers / task))[0]}
-    for variant in ("kd-aug", "sra-kd-aug"):
-        if (root / task / variant / "config.json").is_file():
-            models[variant] = load_fine_tuned(str(root / task / variant))[0]
-    dev = load_task_data(DataConfig(task=task, data_dir=data_dir), splits=("dev",)).dev["dev"]
-    dev = dev.select(range(min(sentences, len(dev))))
-    pairs = dev["text_pair"] if "text_pair" in dev.column_names else None
-    batches = make_batches(load_tokenizer(str(teachers / task)), dev["text"], 32, 128, pairs)
-    throughput = compare_throughput(models, batches, repeats=repeats)
-    return {name: {"sentences_per_second": round(value, 1), "speedup_vs_teacher": round(value / throughput["teacher"], 2),
-                   **count_parameters(models[name])} for name, value in throughput.items()}
+def speed(root: Path, teachers: Path, task: str, repeats: int) -> dict:
+    """`bertdistill benchmark` of the task's teacher and students (PyTorch, CPU, length 64, batch 1 and 32)."""
+    models = tuple(str(root / task / variant) for variant in ("kd-aug", "sra-kd-aug")
+                   if (root / task / variant / "config.json").is_file())
+    return benchmark(BenchmarkConfig(models=models, teacher=str(teachers / task), batch_sizes=(1, 32),
+                                     seq_lengths=(64,), repeats=repeats, bert_base=False))
+
+
+def speedup(speeds: dict, task: str, variant: str, batch_size: int = 32) -> float | None:
+    """The speed-up of the variant's architecture (scratch, kd and kd-aug share the Tang BiLSTM)."""
+    measured = "sra-kd-aug" if variant == "sra-kd-aug" else "kd-aug"
+    for row in speeds.get(task, {}).get("rows", []):
+        if row["model"].endswith(f"{task}/{measured}") and row["batch_size"] == batch_size:
+            return row["speedup_vs_teacher"]
+    return None
 
 
 def acceptance(runs: dict[str, dict[str, dict]]) -> dict:
@@ -77,11 +79,10 @@ def markdown(runs: dict, speeds: dict, checks: dict) -> str:
         synthetic = task_runs.get("kd-aug", {}).get("transfer_examples", "–")
         lines.append(f"| {task} ({metric}) | {100 * teacher_score(task_runs):.1f} | " + " | ".join(cells)
                      + f" | {synthetic} |")
-    lines += ["", "| task | model | parameters | without embeddings | CPU speed-up vs teacher |", "|---|---|---|---|---|"]
-    for task, table in speeds.items():
-        for name, row in table.items():
-            lines.append(f"| {task} | {name} | {row['parameters']:,} | {row['parameters_without_embeddings']:,} | "
-                         f"{row['speedup_vs_teacher']:.1f}x |")
+    lines += ["", "| task | model | batch | throughput vs teacher (PyTorch, CPU) |", "|---|---|---|---|"]
+    for task, result in speeds.items():
+        for row in result["rows"]:
+            lines.append(f"| {task} | {row['model']} | {row['batch_size']} | {row['speedup_vs_teacher']:.1f}x |")
     lines += ["", "```json", json.dumps(checks, indent=2), "```"]
     return "\n".join(lines) + "\n"
 
@@ -90,16 +91,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("root", type=Path)
     parser.add_argument("--teachers", type=Path, required=True)
-    parser.add_argument("--data-dir")
     parser.add_argument("--markdown", type=Path)
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--sentences", type=int, default=512)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     runs = load_runs(args.root)
-    speeds = {task: speed(args.root, args.teachers, task, args.data_dir, args.sentences, args.repeats)
-              for task in ("sst2", "mrpc") if task in runs}
+    speeds = {task: speed(args.root, args.teachers, task, args.repeats) for task in ("sst2", "mrpc") if task in runs}
     checks = acceptance(runs)
     text = markdown(runs, speeds, checks)
     print(text)
@@ -111,7 +108,11 @@ def main() -> None:
                                     "transfer_examples": record["transfer_examples"], "command": record["command"],
                                     "train_seconds": record["train_seconds"]}
                           for variant, record in task_runs.items()} for task, task_runs in runs.items()}
-        args.json.write_text(json.dumps({"runs": summary, "speed": speeds, "acceptance": checks,
+        entries = [{"method": variant, "label": VARIANTS[variant], "task": task, "metric": record["primary_metric"],
+                    "score": record["primary"], "teacher_score": teacher_score(task_runs),
+                    "parameters": record["parameters"], "speedup_vs_teacher": speedup(speeds, task, variant)}
+                   for task, task_runs in runs.items() for variant, record in task_runs.items()]
+        args.json.write_text(json.dumps({"entries": entries, "runs": summary, "speed": speeds, "acceptance": checks,
                                          "torch_threads": torch.get_num_threads()}, indent=2) + "\n")
 
 
