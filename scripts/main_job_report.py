@@ -27,6 +27,19 @@ def dev_sentences(run_dir: Path, limit: int) -> list[str]:
         return [row["text"] for _, row in zip(range(limit), rows)]
 
 
+METHODS = {"SRA general student, fine-tuned": ("sra-finetune", "SRA student, fine-tuned (SST-2 8k)"),
+           "same BiLSTM from scratch (no distillation)": ("sra-shape-scratch", "same BiLSTM from scratch (SST-2 8k)")}
+
+
+def report_entries(rows: list[dict]) -> list[dict]:
+    """Rows for `bertdistill report`: each student against the teacher of this run."""
+    teacher = rows[0]
+    return [{"method": METHODS[row["model"]][0], "label": METHODS[row["model"]][1], "task": "sst2",
+             "metric": "accuracy", "score": row["sst2_dev_accuracy"], "teacher_score": teacher["sst2_dev_accuracy"],
+             "parameters": row["parameters"], "speedup_vs_teacher": round(row["speedup"], 2)}
+            for row in rows[1:] if row["model"] in METHODS]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("output", type=Path)
@@ -69,7 +82,7 @@ def main() -> None:
                  f"{args.repeats} interleaved repeats; compare ratios, not absolute numbers, across machines.")
     table = "\n".join(lines) + "\n\n" + "\n".join(notes) + "\n"
     (args.output / "report.md").write_text(table)
-    (args.output / "report.json").write_text(json.dumps({"rows": rows, "general_student": {
+    (args.output / "report.json").write_text(json.dumps({"entries": report_entries(rows), "rows": rows, "general_student": {
         key: general[key] for key in ("train_sentences", "held_out_cosine", "stsb_zero_shot")}}, indent=2))
     sys.stdout.write(table)
 
