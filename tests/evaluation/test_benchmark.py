@@ -37,7 +37,8 @@ def two_models(tiny_bert, tmp_path_factory):
 def test_benchmark_schema_on_tiny_models(two_models):
     teacher, student = two_models
     result = benchmark(BenchmarkConfig(models=(student,), teacher=teacher, batch_sizes=(1, 4), seq_lengths=(8,),
-                                       backend="all", repeats=2, examples_per_pass=4, bert_base=False))
+                                       backend="all", repeats=2, examples_per_pass=4, bert_base=False,
+                                       cpu_memory=False))
     backends = {(m["model"], m["backend"]) for m in result["models"]}
     assert backends == {(name, backend) for name in (teacher, student) for backend in ("torch", "onnx", "onnx-int8")}
     assert len(result["rows"]) == 6 * 2  # six candidates x two batch sizes
@@ -48,7 +49,7 @@ def test_benchmark_schema_on_tiny_models(two_models):
         assert row["speedup_vs_teacher"] == pytest.approx(expected, rel=0.01)
     student_row = next(m for m in result["models"] if m["model"] == student and m["backend"] == "torch")
     assert student_row["parameters"] > student_row["parameters_without_embeddings"] > 0
-    assert "| model | backend |" in markdown(result)
+    assert "| model | backend |" in markdown(result) and result["models"][0]["peak_cpu_memory_mb"] is None
 
 
 def test_benchmark_command_writes_json_with_the_bert_base_row(two_models, tmp_path):
@@ -57,6 +58,8 @@ def test_benchmark_command_writes_json_with_the_bert_base_row(two_models, tmp_pa
     assert main(["benchmark", student, "--teacher", teacher, "--batch-sizes", "2", "--seq-lengths", "8",
                  "--repeats", "1", "--json", str(output)]) == 0
     result = json.loads(output.read_text())
+    memory = {row["model"]: row["peak_cpu_memory_mb"] for row in result["models"]}
+    assert memory["bert-base (random weights)"] > memory[student] > 0  # 110M parameters vs a tiny BiLSTM
     assert {row["model"] for row in result["rows"]} == {teacher, student, "bert-base (random weights)"}
     assert result["command"].startswith("bertdistill benchmark")
 

@@ -68,7 +68,7 @@ def run_benchmark(args: argparse.Namespace) -> None:
 
     config = BenchmarkConfig(models=tuple(args.models), teacher=args.teacher, batch_sizes=args.batch_sizes,
                              seq_lengths=args.seq_lengths, backend=args.backend, repeats=args.repeats,
-                             bert_base=not args.no_bert_base)
+                             bert_base=not args.no_bert_base, cpu_memory=not args.no_memory)
     result = benchmark(config, progress=lambda message: print(f"... {message}", flush=True))
     print(markdown(result))
     if args.json:
@@ -106,6 +106,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                        help="onnx: exported fp32 and int8 models through ONNX Runtime (CPU)")
     bench.add_argument("--repeats", type=int, default=5)
     bench.add_argument("--no-bert-base", action="store_true", help="leave out the BERT-base reference row")
+    bench.add_argument("--no-memory", action="store_true", help="skip the CPU peak-memory measurement "
+                       "(one fresh process per model)")
     bench.add_argument("--json", help="write the full results here")
     bench.set_defaults(handler=run_benchmark)
 

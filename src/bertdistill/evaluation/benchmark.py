@@ -4,7 +4,9 @@ larger batches, peak GPU memory; every model's speed-up over the teacher measure
 Fairness: every model gets the same synthetic batches (random word-piece ids of exactly the requested
 length, seeded; pairs split in the middle), warm-up passes, then `repeats` rounds in which the models
 run one after another (interleaved), so drift of the machine hits all of them alike; the median round
-is reported. On a GPU every timed pass ends with `torch.cuda.synchronize()`. A BERT-base reference
+is reported. On a GPU every timed pass ends with `torch.cuda.synchronize()` and peak memory is the
+allocator's; on a CPU it is the peak resident memory of a fresh process that loads the model and runs
+one batch of the largest shape, minus that of a process that loaded the same libraries and no model. A BERT-base reference
 (random weights, the architecture is what matters for speed) is included unless turned off.
 """
 
@@ -28,6 +30,76 @@ from bertdistill.teachers.loading import load_config, load_fine_tuned, resolve_m
 BERT_BASE = "bert-base (random weights)"
 
 
+def _peak_rss_child(spec: tuple[str, str, str | None, int, int, bool], queue) -> None:
+    """In a fresh process: load one model (or nothing), run one batch, report the peak RSS in MiB."""
+    name, backend, onnx_path, batch_size, length, is_pair = spec
+    if backend.startswith("onnx"):
+        import onnxruntime  # noqa: F401  (the baseline of ONNX rows includes the runtime library)
+    if onnx_path:
+        from bertdistill.serving import onnx_session
+
+        session = onnx_session(onnx_path)
+        names = [node.name for node in session.get_inputs()]
+        candidate = Candidate(name, backend, lambda batch: session.run(None, {k: batch[k] for k in names}),
+                              _onnx_vocab_size(onnx_path), is_pair, {}, None, "cpu")
+        candidate.run(make_batch(candidate, batch_size, length, np.random.default_rng(0)))
+    elif name:
+        if name == BERT_BASE:
+            from transformers import BertConfig, BertForSequenceClassification
+
+            model = BertForSequenceClassification(BertConfig(num_labels=2))
+        else:
+            model = load_fine_tuned(name)[0]
+        candidate = torch_candidate(name, model, model.get_input_embeddings().num_embeddings, is_pair, None)
+        candidate.run(make_batch(candidate, batch_size, length, np.random.default_rng(0)))
+    queue.put(peak_rss_mib())
+
+
+def _onnx_vocab_size(path: str) -> int:
+    """Rows of the largest 2-D initializer that feeds a Gather (the word-piece embedding matrix)."""
+    import onnx
+
+    graph = onnx.load(path, load_external_data=False).graph
+    gathered = {node.input[0] for node in graph.node if node.op_type == "Gather"}
+    shapes = [tuple(tensor.dims) for tensor in graph.initializer if tensor.name in gathered and len(tensor.dims) == 2]
+    return max(shape[0] for shape in shapes) if shapes else 1000
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory. Linux: VmHWM, which a new process starts afresh (ru_maxrss
+    would carry the parent's peak across fork and exec)."""
+    status = Path("/proc/self/status")
+    if status.is_file():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # macOS: bytes
+
+
+def cpu_peak_memory(candidates: list[Candidate], batch_size: int, length: int) -> dict[tuple[str, str], float]:
+    """Peak resident memory of each model (weights + one batch) above an empty process, in MiB: each
+    measured in its own fresh process, since a process's peak only grows."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+
+    def measure(spec: tuple[str, str, str | None, int, int, bool]) -> float:
+        queue = context.Queue()
+        process = context.Process(target=_peak_rss_child, args=(spec, queue))
+        process.start()
+        value = queue.get(timeout=600)
+        process.join()
+        return value
+
+    baselines = {kind: measure(("", kind, None, batch_size, length, False)) for kind in ("torch", "onnx")
+                 if any(c.backend.startswith(kind) for c in candidates)}
+    return {(c.name, c.backend): round(measure((c.name, c.backend, c.onnx_path, batch_size, length, c.is_pair))
+                                       - baselines["onnx" if c.backend.startswith("onnx") else "torch"], 1)
+            for c in candidates}
+
+
 @dataclasses.dataclass
 class BenchmarkConfig(Config):
     models: tuple[str, ...]
@@ -38,6 +110,7 @@ class BenchmarkConfig(Config):
     repeats: int = 5
     examples_per_pass: int = 128   # each timed pass runs at least this many examples (and >= 2 batches)
     bert_base: bool = True
+    cpu_memory: bool = True        # peak RSS per model, each in a fresh process (at the largest shape)
     seed: int = 0
 
 
@@ -51,6 +124,7 @@ class Candidate:
     parameters: dict[str, int]
     size_bytes: int | None
     device: str
+    onnx_path: str | None = None
 
 
 def folder_size(path: str) -> int | None:
@@ -89,7 +163,7 @@ def onnx_candidates(name: str, model_dir: str, vocab_size: int, is_pair: bool, w
 
         candidates.append(Candidate(name, label, run, vocab_size, is_pair,
                                     {"parameters": parameters, "parameters_without_embeddings": None},
-                                    Path(path).stat().st_size, "cpu"))
+                                    Path(path).stat().st_size, "cpu", onnx_path=str(path)))
     return candidates
 
 
@@ -160,8 +234,13 @@ def benchmark(config: BenchmarkConfig, progress: Callable[[str], None] = lambda 
                                  "throughput": round(batch_size / per_batch, 1),
                                  "peak_gpu_memory_mb": None if peak[id(candidate)] is None else round(peak[id(candidate)], 1)})
         add_ratios(rows, config.teacher)
+        memory = {}
+        if config.cpu_memory and not torch.cuda.is_available():
+            progress("peak memory, one fresh process per model")
+            memory = cpu_peak_memory(candidates, max(config.batch_sizes), max(config.seq_lengths))
         models = [{"model": c.name, "backend": c.backend, **c.parameters,
-                   "size_mb": None if c.size_bytes is None else round(c.size_bytes / 2**20, 2)} for c in candidates]
+                   "size_mb": None if c.size_bytes is None else round(c.size_bytes / 2**20, 2),
+                   "peak_cpu_memory_mb": memory.get((c.name, c.backend))} for c in candidates]
     return {"models": models, "rows": rows, "teacher": config.teacher, "torch_threads": torch.get_num_threads(),
             "device": "cuda" if torch.cuda.is_available() else "cpu", "config": config.to_dict()}
 
@@ -176,9 +255,11 @@ def add_ratios(rows: list[dict[str, Any]], teacher: str | None) -> None:
 
 
 def markdown(result: dict[str, Any]) -> str:
-    lines = ["| model | backend | parameters | size (MB) |", "|---|---|---|---|"]
+    lines = ["| model | backend | parameters | size (MB) | peak CPU memory (MB) |", "|---|---|---|---|---|"]
     for model in result["models"]:
-        lines.append(f"| {model['model']} | {model['backend']} | {model['parameters']:,} | {model['size_mb'] or '–'} |")
+        memory = model.get("peak_cpu_memory_mb")
+        lines.append(f"| {model['model']} | {model['backend']} | {model['parameters']:,} | {model['size_mb'] or '–'} | "
+                     f"{'–' if memory is None else memory} |")
     lines += ["", "| model | backend | length | batch | latency (ms/batch) | throughput (ex/s) | vs teacher |",
               "|---|---|---|---|---|---|---|"]
     for row in result["rows"]:
