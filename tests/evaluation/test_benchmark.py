@@ -46,7 +46,7 @@ def test_benchmark_schema_on_tiny_models(two_models):
         assert row["latency_ms"] > 0 and row["throughput"] > 0
         expected = row["throughput"] / next(r["throughput"] for r in result["rows"] if r["model"] == teacher
                                              and r["backend"] == "torch" and r["batch_size"] == row["batch_size"])
-        assert row["speedup_vs_teacher"] == pytest.approx(expected, rel=0.01)
+        assert row["speedup_vs_teacher"] == pytest.approx(expected, rel=0.01, abs=0.006)  # stored to 2 decimals
     student_row = next(m for m in result["models"] if m["model"] == student and m["backend"] == "torch")
     assert student_row["parameters"] > student_row["parameters_without_embeddings"] > 0
     assert "| model | backend |" in markdown(result) and result["models"][0]["peak_cpu_memory_mb"] is None

@@ -28,7 +28,7 @@ from bertdistill.data.transfer_set import read_metadata, read_transfer_set, writ
 from bertdistill.errors import ConfigError, DataError, ModelError
 from bertdistill.evaluation.evaluate import MAX_LENGTH_CONFIG_KEY, evaluate_splits, metrics_record
 from bertdistill.evaluation.predict import default_device, predict_logits
-from bertdistill.losses.logits import LOGIT_LOSSES, LogitLoss
+from bertdistill.losses.logits import LogitLoss
 from bertdistill.losses.objectives import KDObjective
 from bertdistill.methods.finetune import metric_function
 from bertdistill.methods.kd_training import KDCollator, KDTrainer
@@ -77,12 +77,10 @@ class KDConfig(Config):
     resume: bool = False
 
     def __post_init__(self) -> None:
-        if self.loss not in LOGIT_LOSSES:
-            raise ConfigError(f"loss must be one of {LOGIT_LOSSES}, got {self.loss!r}")
-        if not 0 <= self.alpha <= 1:
-            raise ConfigError(f"alpha must be in [0, 1], got {self.alpha}")
-        if self.temperature <= 0:
-            raise ConfigError(f"temperature must be > 0, got {self.temperature}")
+        try:
+            self.objective  # validates loss, alpha and temperature
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
 
     @property
     def objective(self) -> KDObjective:
