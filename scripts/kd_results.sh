@@ -26,14 +26,7 @@ n_iter_for() {  # transfer-set size per task, kept within a CPU budget (the pape
   case $1 in sst2) echo "${N_ITER_SST2:-4}";; *) echo "${N_ITER:-4}";; esac
 }
 
-step() {  # name, then the command; skipped when finished, resumed when interrupted
-  local name=$1; shift
-  if [ -f "$output/$name/metrics.json" ]; then echo "== $name: done already"; return; fi
-  local resume=()
-  [ -d "$output/$name" ] && resume=(--resume)
-  echo "== $name ($(date +%T))"
-  "$@" --output-dir "$output/$name" --no-progress "${resume[@]}"
-}
+. scripts/steps.sh
 
 for task in $tasks; do
   common=(--teacher "$teachers/$task" --task "$task" --max-length 128)

@@ -22,14 +22,7 @@ sra_sentences=${SRA_SENTENCES:-30000}
 sra_epochs=${SRA_EPOCHS:-2}
 sst2_samples=${SST2_TRAIN_SAMPLES:-8000}
 
-step() {  # name, then the command; skipped when the step finished, resumed when it was interrupted
-  local name=$1; shift
-  if [ -f "$output/$name/metrics.json" ]; then echo "== $name: done already"; return; fi
-  local resume=()
-  [ -d "$output/$name" ] && resume=(--resume)
-  echo "== $name"
-  "$@" --output-dir "$output/$name" --no-progress "${resume[@]}"
-}
+. scripts/steps.sh
 
 step general-student bertdistill distill sra --teacher minilm --corpus "$corpus" --max-sentences "$sra_sentences" \
   --max-length 64 --epochs "$sra_epochs"
