@@ -23,7 +23,7 @@ from bertdistill.teachers.loading import load_for_training, load_tokenizer, reso
 from bertdistill.training.arguments import TrainingConfig, make_training_arguments, resolve_learning_rate
 from bertdistill.training.checkpoints import atomic_write_json
 from bertdistill.training.outputs import prepare_output_dir
-from bertdistill.training.trainer import Trainer, checkpoint_to_resume, save_final_model, tensorboard_callback
+from bertdistill.training.trainer import Trainer, checkpoint_to_resume, logging_callbacks, save_final_model
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def finetune(
     dev_features = {name: tokenize_dataset(split, tokenizer, data_config.max_length) for name, split in data.dev.items()}
     best_metric = f"{next(iter(data.dev))}_{spec.primary_metric}"
     arguments = make_training_arguments(training, checkpoint_dir, best_metric)
-    extra = [callback for callback in (tensorboard_callback(output_dir / "logs"),) if callback is not None]
+    extra = logging_callbacks(output_dir)
     trainer = Trainer(
         model=model,
         args=arguments,

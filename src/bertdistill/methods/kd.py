@@ -44,7 +44,7 @@ from bertdistill.teachers.loading import (
 from bertdistill.training.arguments import TrainingConfig, make_training_arguments
 from bertdistill.training.checkpoints import atomic_write_json
 from bertdistill.training.outputs import prepare_output_dir
-from bertdistill.training.trainer import checkpoint_to_resume, save_final_model, tensorboard_callback
+from bertdistill.training.trainer import checkpoint_to_resume, logging_callbacks, save_final_model
 from bertdistill.training.vocabulary import check_same_vocabulary
 
 logger = logging.getLogger(__name__)
@@ -166,9 +166,13 @@ def training_rows(data: TaskData, transfer: list[TransferExample]) -> Dataset:
     return Dataset.from_dict(columns)
 
 
+def teacher_max_length(config: KDConfig, teacher: PreTrainedModel) -> int:
+    """--teacher-max-length, else the length the teacher was fine-tuned with, else 128."""
+    return config.teacher_max_length or getattr(teacher.config, MAX_LENGTH_CONFIG_KEY, None) or 128
+
+
 def teacher_outputs(config: KDConfig, teacher: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
-                    rows: Dataset, progress: bool) -> list[list[float]]:
-    max_length = config.teacher_max_length or getattr(teacher.config, MAX_LENGTH_CONFIG_KEY, None) or 128
+                    rows: Dataset, max_length: int, progress: bool) -> list[list[float]]:
     cache_root = Path(config.cache_dir) if config.cache_dir else default_cache_root()
     key = cache_key(teacher=teacher_fingerprint(config.teacher), max_length=max_length)
     cache = LogitCache(cache_root / "teacher-logits" / key, teacher.config.num_labels,
@@ -202,9 +206,9 @@ def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), co
 
     transfer, transfer_metadata = transfer_examples(config, data, tokenizer.mask_token, output_dir, progress)
     rows = training_rows(data, transfer)
-    rows = rows.add_column("teacher_logits", teacher_outputs(config, teacher, tokenizer, rows, progress))
-    teacher_dev = evaluate_splits(teacher.to(default_device()), tokenizer, spec, data.dev,
-                                  config.teacher_max_length or getattr(teacher.config, MAX_LENGTH_CONFIG_KEY, 128),
+    max_length = teacher_max_length(config, teacher)
+    rows = rows.add_column("teacher_logits", teacher_outputs(config, teacher, tokenizer, rows, max_length, progress))
+    teacher_dev = evaluate_splits(teacher.to(default_device()), tokenizer, spec, data.dev, max_length,
                                   config.training.eval_batch_size, progress=progress)
     del teacher
 
@@ -217,7 +221,7 @@ def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), co
     arguments.remove_unused_columns = False
     arguments.label_names = ["labels"]
     checkpoint = checkpoint_to_resume(output_dir / "checkpoints", config.resume)
-    extra = [callback for callback in (tensorboard_callback(output_dir / "logs"),) if callback is not None]
+    extra = logging_callbacks(output_dir)
     trainer = KDTrainer(
         model=student, args=arguments, train_dataset=features, eval_dataset=dev_features,
         data_collator=KDCollator(tokenizer), processing_class=tokenizer, compute_metrics=metric_function(spec),

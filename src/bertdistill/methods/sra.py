@@ -50,8 +50,8 @@ from bertdistill.training.outputs import environment_info, prepare_output_dir
 from bertdistill.training.trainer import (
     Trainer,
     checkpoint_to_resume,
+    logging_callbacks,
     save_final_model,
-    tensorboard_callback,
 )
 from bertdistill.training.vocabulary import check_same_vocabulary
 
@@ -213,7 +213,7 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
     arguments.remove_unused_columns = False
     arguments.label_names = ["teacher_vector"]
     checkpoint = checkpoint_to_resume(output_dir / "checkpoints", config.resume)
-    extra = [callback for callback in (tensorboard_callback(output_dir / "logs"),) if callback is not None]
+    extra = logging_callbacks(output_dir)
     trainer = SRATrainer(
         model=student, args=arguments, train_dataset=train_set, eval_dataset=eval_set,
         data_collator=SentenceVectorCollator(vectors, pad_token_id), compute_metrics=vector_agreement,

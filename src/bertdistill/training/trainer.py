@@ -58,6 +58,12 @@ def tensorboard_callback(log_dir: str | Path) -> TrainerCallback | None:
     return TensorBoardCallback(tb_writer=SummaryWriter(log_dir=str(log_dir)))
 
 
+def logging_callbacks(output_dir: str | Path) -> list[TrainerCallback]:
+    """The callbacks every run gets: TensorBoard logs in OUTPUT/logs (none when tensorboard is missing)."""
+    callback = tensorboard_callback(Path(output_dir) / "logs")
+    return [] if callback is None else [callback]
+
+
 def checkpoint_to_resume(checkpoint_dir: str | Path, resume: bool) -> Path | None:
     """With `--resume`: the newest complete checkpoint (incomplete ones are renamed out of the way)."""
     if not resume:
