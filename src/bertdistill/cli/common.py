@@ -60,6 +60,27 @@ def add_student_arguments(parser: argparse.ArgumentParser) -> argparse._Argument
     return student
 
 
+def add_corpus_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    """How an unlabeled corpus is cleaned and sampled (the paths themselves are --corpus)."""
+    corpus = parser.add_argument_group("corpus")
+    corpus.add_argument("--max-sentences", type=int, help="keep a seeded random sample of this many sentences")
+    corpus.add_argument("--corpus-text-column", default="text", help="text column of hf: datasets")
+    corpus.add_argument("--no-sentence-split", action="store_true", help="keep each line whole")
+    corpus.add_argument("--min-words", type=int, default=3)
+    corpus.add_argument("--max-words", type=int, default=200)
+    corpus.add_argument("--no-dedup", action="store_true", help="keep duplicate sentences")
+    return corpus
+
+
+def corpus_config_from(args: argparse.Namespace):
+    from bertdistill.data.corpus import CorpusConfig
+
+    return CorpusConfig(paths=tuple(args.corpus), text_column=args.corpus_text_column,
+                        split_sentences=not args.no_sentence_split, min_words=args.min_words,
+                        max_words=args.max_words, dedup=not args.no_dedup, max_sentences=args.max_sentences,
+                        seed=args.seed)
+
+
 def data_config_from(args: argparse.Namespace) -> DataConfig:
     return DataConfig(
         task=args.task, data_dir=args.data_dir, train_file=args.train_file, dev_file=args.dev_file,

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from bertdistill import __version__
-from bertdistill.cli import export_commands, kd_commands, sra_commands, task_commands
+from bertdistill.cli import export_commands, kd_commands, sra_commands, task_commands, tinybert_commands
 from bertdistill.errors import BertdistillError
 
 
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     methods = distill.add_subparsers(dest="method", required=True, metavar="METHOD")
     sra_commands.register_distill(methods)
     kd_commands.register_distill(methods)
+    tinybert_commands.register_distill(methods)
     sra_commands.register(commands)
     kd_commands.register(commands)
     export_commands.register(commands)

@@ -7,8 +7,10 @@ import os
 
 from bertdistill.cli.common import (
     RAW,
+    add_corpus_arguments,
     add_student_arguments,
     add_training_arguments,
+    corpus_config_from,
     training_config_from,
 )
 from bertdistill.data.loading import DATA_DIR_VARIABLE
@@ -35,7 +37,6 @@ ENCODE_EXAMPLES = """examples:
 
 
 def run_distill_sra(args: argparse.Namespace) -> None:
-    from bertdistill.data.corpus import CorpusConfig
     from bertdistill.methods.sra import (
         SRAConfig,
         StudentShape,
@@ -45,10 +46,7 @@ def run_distill_sra(args: argparse.Namespace) -> None:
 
     config = SRAConfig(
         teacher=args.teacher, output_dir=args.output_dir,
-        corpus=CorpusConfig(paths=tuple(args.corpus), text_column=args.corpus_text_column,
-                            split_sentences=not args.no_sentence_split, min_words=args.min_words,
-                            max_words=args.max_words, dedup=not args.no_dedup, max_sentences=args.max_sentences,
-                            seed=args.seed),
+        corpus=corpus_config_from(args),
         representation=args.representation, loss=args.loss, cosine_weight=args.cosine_weight,
         student=StudentShape(embedding_dim=args.embedding_dim, hidden_size=args.hidden_size,
                              num_layers=args.num_layers, pooling=args.pooling, dropout=args.dropout,
@@ -112,13 +110,7 @@ def add_sra_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", nargs="+", required=True, metavar="PATH",
                         help="text files or globs (one sentence or paragraph per line), or hf:NAME[:CONFIG[:SPLIT]]")
     parser.add_argument("--output-dir", required=True)
-    corpus = parser.add_argument_group("corpus")
-    corpus.add_argument("--max-sentences", type=int, help="keep a seeded random sample of this many sentences")
-    corpus.add_argument("--corpus-text-column", default="text", help="text column of hf: datasets")
-    corpus.add_argument("--no-sentence-split", action="store_true", help="keep each line whole")
-    corpus.add_argument("--min-words", type=int, default=3)
-    corpus.add_argument("--max-words", type=int, default=200)
-    corpus.add_argument("--no-dedup", action="store_true", help="keep duplicate sentences")
+    corpus = add_corpus_arguments(parser)
     corpus.add_argument("--cache-dir", help="teacher-vector cache (default: $BERTDISTILL_CACHE or ~/.cache/bertdistill)")
     corpus.add_argument("--eval-sentences", type=int, default=1000, help="held-out sentences for the cosine check")
     objective = parser.add_argument_group("objective")

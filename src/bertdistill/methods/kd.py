@@ -171,18 +171,21 @@ def teacher_max_length(config: KDConfig, teacher: PreTrainedModel) -> int:
     return config.teacher_max_length or getattr(teacher.config, MAX_LENGTH_CONFIG_KEY, None) or 128
 
 
-def teacher_outputs(config: KDConfig, teacher: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
-                    rows: Dataset, max_length: int, progress: bool) -> list[list[float]]:
-    cache_root = Path(config.cache_dir) if config.cache_dir else default_cache_root()
-    key = cache_key(teacher=teacher_fingerprint(config.teacher), max_length=max_length)
+def teacher_outputs(teacher_name: str, cache_dir: str | None, teacher: PreTrainedModel,
+                    tokenizer: PreTrainedTokenizerBase, rows: Dataset, max_length: int, batch_size: int,
+                    progress: bool) -> list[list[float]]:
+    """The teacher's logits (or scores) for every row, from the on-disk cache where already computed."""
+    cache_root = Path(cache_dir) if cache_dir else default_cache_root()
+    key = cache_key(teacher=teacher_fingerprint(teacher_name), max_length=max_length)
     cache = LogitCache(cache_root / "teacher-logits" / key, teacher.config.num_labels,
-                       description={"teacher": config.teacher, "max_length": max_length})
+                       description={"teacher": teacher_name, "max_length": max_length})
     teacher.to(default_device())
 
     def predict(batch: Dataset) -> Any:
-        return predict_logits(teacher, tokenizer, batch, max_length, config.teacher_batch_size, progress)
+        return predict_logits(teacher, tokenizer, batch, max_length, batch_size, progress)
 
-    logits = cached_teacher_logits(rows.remove_columns(["label", "has_gold"]), cache, predict)
+    texts = rows.remove_columns([column for column in rows.column_names if column not in ("text", "text_pair")])
+    logits = cached_teacher_logits(texts, cache, predict)
     teacher.to("cpu")
     return logits.tolist()
 
@@ -207,7 +210,9 @@ def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), co
     transfer, transfer_metadata = transfer_examples(config, data, tokenizer.mask_token, output_dir, progress)
     rows = training_rows(data, transfer)
     max_length = teacher_max_length(config, teacher)
-    rows = rows.add_column("teacher_logits", teacher_outputs(config, teacher, tokenizer, rows, max_length, progress))
+    logits = teacher_outputs(config.teacher, config.cache_dir, teacher, tokenizer, rows, max_length,
+                             config.teacher_batch_size, progress)
+    rows = rows.add_column("teacher_logits", logits)
     teacher_dev = evaluate_splits(teacher.to(default_device()), tokenizer, spec, data.dev, max_length,
                                   config.training.eval_batch_size, progress=progress)
     del teacher

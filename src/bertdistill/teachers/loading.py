@@ -12,6 +12,8 @@ from pathlib import Path
 
 from transformers import (
     AutoConfig,
+    AutoModel,
+    AutoModelForMaskedLM,
     AutoModelForSequenceClassification,
     AutoTokenizer,
     PretrainedConfig,
@@ -119,3 +121,14 @@ def load_fine_tuned(name: str) -> tuple[PreTrainedModel, TaskSpec]:
             "fine-tune it first with `bertdistill finetune`"
         )
     return _load_weights(AutoModelForSequenceClassification, path, config), spec
+
+
+def load_encoder(name: str) -> PreTrainedModel:
+    """The bare encoder (no task head) of any model folder, alias or hub name."""
+    return _load_weights(AutoModel, resolve_model_path(name), load_config(name))
+
+
+def load_masked_lm(name: str) -> PreTrainedModel:
+    """A masked language model (for augmentation); a folder without an MLM head gets a random one, so
+    callers check `config.architectures` first."""
+    return _load_weights(AutoModelForMaskedLM, resolve_model_path(name), load_config(name))

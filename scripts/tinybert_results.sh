@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# TinyBERT (Jiao et al. 2020) with the embedded MiniLM teacher on five GLUE tasks, plus two ablations:
+#   general            general distillation: pre-trained MiniLM -> 2 x 384 student, Wikipedia sentences
+#   TASK/full          task distillation from the general student: step 1 on augmented data, step 2
+#   TASK/no-general    the same without the general stage (a new student from the teacher's layers)
+#   TASK/no-augment    the same as full on the original training set only
+#
+#   bash scripts/tinybert_results.sh TEACHERS CORPUS OUTPUT
+#   e.g. BERTDISTILL_DATA_DIR=../shared/data/glue bash scripts/tinybert_results.sh runs/teachers \
+#            ../shared/data/corpus/wikipedia_en_slice.txt runs/tinybert-results
+#
+# TEACHERS holds cola, sst2, mrpc, stsb, rte from scripts/train_teachers.sh. Sized for 2 CPU cores:
+# GENERAL_SENTENCES, STEP1_EPOCHS and the per-task N_a below are far under the paper's (see
+# results/tinybert.md). A rerun skips finished steps and resumes interrupted ones.
+# Then: python scripts/tinybert_report.py OUTPUT --teachers TEACHERS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. .venv/bin/activate
+teachers=$1; corpus=$2; output=$3
+tasks=${TASKS:-"mrpc cola rte stsb sst2"}
+ablation_tasks=${ABLATION_TASKS:-"mrpc cola"}
+step1_epochs=${STEP1_EPOCHS:-1}
+sst2_samples=${SST2_SAMPLES:-20000}
+
+n_samples_for() {  # N_a per task within a CPU budget (paper: 20; authors' code: 20-30)
+  case $1 in sst2) echo 1;; cola|stsb) echo 2;; *) echo 4;; esac
+}
+
+task_arguments() {
+  local task=$1
+  local arguments=(--stage task --teacher "$teachers/$task" --task "$task" --intermediate-epochs "$step1_epochs"
+                   --n-samples "$(n_samples_for "$task")")
+  case $task in
+    sst2) arguments+=(--max-length 64 --max-train-samples "$sst2_samples");;
+    cola) arguments+=(--max-length 64);;
+    *) arguments+=(--max-length 128);;
+  esac
+  echo "${arguments[@]}"
+}
+
+. scripts/steps.sh
+
+step general bertdistill distill tinybert --stage general --teacher minilm --corpus "$corpus" \
+  --max-sentences "${GENERAL_SENTENCES:-30000}" --max-length 64 --epochs "${GENERAL_EPOCHS:-1}"
+for task in $tasks; do
+  # shellcheck disable=SC2046
+  step "$task/full" bertdistill distill tinybert $(task_arguments "$task") --student "$output/general"
+done
+for task in $ablation_tasks; do
+  # shellcheck disable=SC2046
+  step "$task/no-general" bertdistill distill tinybert $(task_arguments "$task")
+  # shellcheck disable=SC2046
+  step "$task/no-augment" bertdistill distill tinybert $(task_arguments "$task") --student "$output/general" --no-augment
+done

@@ -1,0 +1,198 @@
+"""TinyBERT task distillation (docs/methods.md 3.4): a fine-tuned teacher, the task data augmented by word
+replacement, step 1 the intermediate losses, step 2 the prediction layer.
+
+Step 1 runs in OUTPUT/step1 and ends with OUTPUT/step1/student; step 2 runs in OUTPUT/step2 and the final
+student (best dev checkpoint) is published in OUTPUT. With `resume`, a finished step 1 is not redone and
+either step continues from its last complete checkpoint. Step 2 reuses task-specific KD's trainer:
+soft cross-entropy at temperature t against the teacher's cached logits (MSE on the score for regression;
+the authors' code regresses STS-B on gold labels instead, methods.md 4.1).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from datasets import Dataset
+from transformers import (
+    BertForSequenceClassification,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+    TrainerCallback,
+    set_seed,
+)
+
+from bertdistill.data.augmentation import TransferExample
+from bertdistill.data.cache import cache_key, teacher_fingerprint, texts_fingerprint
+from bertdistill.data.features import tokenize_dataset
+from bertdistill.data.loading import TaskData, load_task_data
+from bertdistill.data.transfer_set import read_metadata, read_transfer_set, write_transfer_set
+from bertdistill.data.word_replacement import (
+    CandidateSource,
+    EmbeddingNeighbours,
+    MaskedLMCandidates,
+    augment_by_replacement,
+)
+from bertdistill.evaluation.evaluate import MAX_LENGTH_CONFIG_KEY, evaluate_splits, metrics_record
+from bertdistill.evaluation.predict import default_device
+from bertdistill.losses.objectives import KDObjective
+from bertdistill.methods.finetune import metric_function
+from bertdistill.methods.kd import check_teacher_task, teacher_outputs, training_rows
+from bertdistill.methods.kd_training import KDCollator, KDTrainer
+from bertdistill.methods.tinybert import (
+    TINYBERT_CONFIG_KEY,
+    TinyBertConfig,
+    plan_student,
+    projected_student,
+    save_student,
+    train_intermediate,
+)
+from bertdistill.methods.tinybert_training import PROJECTIONS_FILE
+from bertdistill.teachers.loading import load_fine_tuned, load_masked_lm, load_tokenizer
+from bertdistill.training.arguments import make_training_arguments
+from bertdistill.training.checkpoints import atomic_write_json
+from bertdistill.training.outputs import prepare_output_dir
+from bertdistill.training.trainer import checkpoint_to_resume, logging_callbacks, save_final_model
+
+logger = logging.getLogger(__name__)
+
+MASKED_LM_ARCHITECTURES = ("ForMaskedLM", "ForPreTraining")
+
+
+def candidate_source(config: TinyBertConfig, teacher: PreTrainedModel,
+                     tokenizer: PreTrainedTokenizerBase, max_length: int) -> CandidateSource:
+    """`augmenter` when given, else the teacher's own MLM head, else its input-embedding neighbours."""
+    settings = config.augmentation
+    name = settings.augmenter
+    if name is None and any(architecture.endswith(MASKED_LM_ARCHITECTURES)
+                            for architecture in (teacher.config.architectures or [])):
+        name = config.teacher
+    if name is None:
+        logger.info("the teacher has no masked-LM head: candidates are nearest neighbours in its input embeddings")
+        return EmbeddingNeighbours(teacher.get_input_embeddings().weight, tokenizer, settings.candidates,
+                                   teacher_fingerprint(config.teacher))
+    model = load_masked_lm(name)
+    return MaskedLMCandidates(model.to(default_device()), load_tokenizer(name), settings.candidates,
+                              settings.batch_size, teacher_fingerprint(name), max_length)
+
+
+def augmented_examples(config: TinyBertConfig, data: TaskData, teacher: PreTrainedModel,
+                       tokenizer: PreTrainedTokenizerBase, progress: bool) -> tuple[list[TransferExample], dict]:
+    """The augmented examples, from the on-disk cache when this data, augmenter and settings were seen."""
+    if not config.augment:
+        return [], {}
+    train, settings = data.train, config.augmentation
+    texts = texts_fingerprint(train) + (texts_fingerprint(train, "text_pair") if data.spec.is_pair else "")
+    augmenter = settings.augmenter or config.teacher
+    key = cache_key(texts=texts, augmenter=teacher_fingerprint(augmenter), settings=settings.to_dict(),
+                    max_length=data_max_length(config))
+    path = config.cache_root / "tinybert-augmented" / key / "augmented.jsonl"
+    metadata = read_metadata(path)
+    if metadata is not None:
+        logger.info("reusing the augmented data in %s", path)
+        return read_transfer_set(path, data.spec.is_pair), {**metadata, "path": str(path)}
+    start = time.perf_counter()
+    source = candidate_source(config, teacher, tokenizer, data_max_length(config))
+    examples = augment_by_replacement(train["text"], train["text_pair"] if data.spec.is_pair else None,
+                                      settings, source, progress)
+    metadata = {"task": data.spec.name, "source_examples": len(train), "augmentation": settings.to_dict(),
+                "candidates": source.name, "seconds": round(time.perf_counter() - start, 1)}
+    write_transfer_set(path, examples, metadata)
+    return examples, {**metadata, "examples": len(examples), "path": str(path)}
+
+
+def data_max_length(config: TinyBertConfig) -> int:
+    return config.data.max_length
+
+
+def step_one(config: TinyBertConfig, plan, teacher: PreTrainedModel, tokenizer: PreTrainedTokenizerBase,
+             rows: Dataset, output_dir: Path, callbacks: tuple[TrainerCallback, ...]) -> tuple[Path, dict]:
+    """Intermediate losses on the (augmented) task data; returns the step's student folder."""
+    run_dir, target = output_dir / "step1", output_dir / "step1" / "student"
+    record = {"stage": "task-step1", "teacher": config.teacher, **plan.describe(), "projection": config.projection}
+    if config.resume and (target / "config.json").is_file():
+        logger.info("step 1 is already done (%s); going on with step 2", target)
+        return target, {"resumed": "step 1 already done"}
+    features = tokenize_dataset(rows.remove_columns(["label", "has_gold"]), tokenizer, data_max_length(config))
+    features = features.map(lambda batch: {"length": [len(ids) for ids in batch["input_ids"]]}, batched=True)
+    model = projected_student(config, plan, teacher)
+    start = time.perf_counter()
+    trainer = train_intermediate(config, model, teacher, plan, tokenizer, features, None, run_dir, callbacks)
+    save_student(model, tokenizer, target, record)
+    return target, {"global_steps": trainer.state.global_step, "train_seconds": round(time.perf_counter() - start, 1),
+                    "resumed_from": trainer.resumed_from}
+
+
+def step_two(config: TinyBertConfig, data: TaskData, student_dir: Path, teacher: PreTrainedModel,
+             tokenizer: PreTrainedTokenizerBase, rows: Dataset, output_dir: Path,
+             callbacks: tuple[TrainerCallback, ...]) -> tuple[KDTrainer, dict]:
+    """The prediction layer: soft cross-entropy (MSE for a score) against the teacher's cached logits."""
+    spec, max_length, progress = data.spec, data_max_length(config), config.prediction.progress_bar
+    logits = teacher_outputs(config.teacher, config.cache_dir, teacher, tokenizer, rows, max_length,
+                             config.teacher_batch_size, progress)
+    features = tokenize_dataset(rows.add_column("teacher_logits", logits), tokenizer, max_length)
+    features = features.map(lambda batch: {"length": [len(ids) for ids in batch["input_ids"]]}, batched=True)
+    dev_features = {name: tokenize_dataset(split, tokenizer, max_length) for name, split in data.dev.items()}
+    student = BertForSequenceClassification.from_pretrained(student_dir, use_safetensors=True)
+    setattr(student.config, MAX_LENGTH_CONFIG_KEY, max_length)
+    arguments = make_training_arguments(config.prediction, output_dir / "step2" / "checkpoints",
+                                        f"{next(iter(data.dev))}_{spec.primary_metric}")
+    arguments.remove_unused_columns = False
+    arguments.label_names = ["labels"]
+    checkpoint = checkpoint_to_resume(output_dir / "step2" / "checkpoints", config.resume)
+    objective = KDObjective("mse" if spec.is_regression else "soft-ce", config.temperature)
+    trainer = KDTrainer(
+        model=student, args=arguments, train_dataset=features, eval_dataset=dev_features,
+        data_collator=KDCollator(tokenizer), processing_class=tokenizer, compute_metrics=metric_function(spec),
+        callbacks=[*logging_callbacks(output_dir / "step2"), *callbacks], objective=objective,
+    )
+    start = time.perf_counter()
+    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+    return trainer, {"global_steps": trainer.state.global_step, "train_seconds": round(time.perf_counter() - start, 1),
+                     "best_checkpoint": trainer.state.best_model_checkpoint,
+                     "resumed_from": str(checkpoint) if checkpoint else None,
+                     "loss": objective.loss, "temperature": config.temperature}
+
+
+def distill_task(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ...] = (),
+                 command: str | None = None) -> dict[str, Any]:
+    """Task distillation end to end; returns (and writes) metrics.json."""
+    data_config = config.data.resolved()
+    config = dataclasses.replace(config, data=data_config)
+    data = load_task_data(data_config)  # every input is checked before anything is written
+    teacher, teacher_spec = load_fine_tuned(config.teacher)
+    check_teacher_task(teacher_spec, data.spec, config.teacher)
+    tokenizer = load_tokenizer(config.teacher)
+    set_seed(config.intermediate.seed)
+    plan = plan_student(config, teacher, tokenizer, data.spec)
+    output_dir = prepare_output_dir(config.output_dir, config.resume)
+    config.save(output_dir / "config.yaml")
+    progress = config.prediction.progress_bar
+
+    transfer, augmentation = augmented_examples(config, data, teacher, tokenizer, progress)
+    rows = training_rows(data, transfer)
+    student_dir, first = step_one(config, plan, teacher, tokenizer, rows, output_dir, callbacks)
+    trainer, second = step_two(config, data, student_dir, teacher, tokenizer, rows, output_dir, callbacks)
+    teacher_dev = evaluate_splits(teacher.to(default_device()), tokenizer, data.spec, data.dev,
+                                  data_max_length(config), config.prediction.eval_batch_size, progress=progress)
+    del teacher
+
+    description = {"stage": "task", "teacher": config.teacher, **plan.describe(), "projection": config.projection,
+                   "augmented": bool(transfer)}
+    setattr(trainer.model.config, TINYBERT_CONFIG_KEY, description)
+    save_final_model(trainer, output_dir)
+    shutil.copyfile(student_dir / PROJECTIONS_FILE, output_dir / PROJECTIONS_FILE)
+    results = evaluate_splits(trainer.model, tokenizer, data.spec, data.dev, data_max_length(config),
+                              config.prediction.eval_batch_size, predictions_dir=output_dir, progress=progress)
+    record = metrics_record(
+        data.spec, results, method="tinybert", **description, teacher_metrics=teacher_dev,
+        student=config.student, original_examples=len(data.train), augmented_examples=len(transfer),
+        augmentation=augmentation, step1=first, step2=second, max_length=data_max_length(config),
+        parameters=sum(parameter.numel() for parameter in trainer.model.parameters()), command=command,
+    )
+    atomic_write_json(output_dir / "metrics.json", record)
+    return record
