@@ -73,3 +73,33 @@ def test_kd_with_augmentation_from_the_real_teacher_on_sst2(tmp_path, monkeypatc
     assert metrics["primary"] > 0.6
     transfer = (student / "transfer_set.jsonl").read_text()
     assert "[MASK]" in transfer
+
+
+def test_tinybert_both_stages_from_the_real_teacher(tmp_path, monkeypatch):
+    """Real Wikipedia sentences and SST-2: MiniLM -> the default 2 x 384 student (teacher layers 2 and 5)
+    -> general stage -> task stage with embedding-neighbour augmentation -> a plain BERT that beats chance."""
+    from tests.conftest import SHARED_DATA
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--no-progress"]
+    general = tmp_path / "general"
+    assert main(["distill", "tinybert", "--stage", "general", "--teacher", "minilm", "--corpus",
+                 str(SHARED_DATA / "corpus" / "wikipedia_en_slice.txt"), "--max-sentences", "600", "--max-length", "32",
+                 "--epochs", "1", "--eval-sentences", "100", "--output-dir", str(general), *cache]) == 0
+    metrics = json.loads((general / "metrics.json").read_text())
+    assert (metrics["layers"], metrics["hidden"], metrics["layer_map"], metrics["init"]) == (2, 384, "0:2,1:5",
+                                                                                              "teacher-layers")
+    data = ["--task", "sst2", "--data-dir", str(GLUE_DIR), "--max-train-samples", "600", "--max-length", "48"]
+    teacher = tmp_path / "teacher"
+    assert main(["finetune", "--model", "minilm", *data, "--output-dir", str(teacher), "--epochs", "2",
+                 "--lr", "1e-4", "--no-progress"]) == 0
+    student = tmp_path / "task"
+    assert main(["distill", "tinybert", "--stage", "task", "--teacher", str(teacher), "--student", str(general),
+                 *data, "--n-samples", "2", "--intermediate-epochs", "1", "--epochs", "2", "--output-dir", str(student),
+                 *cache]) == 0
+    metrics = json.loads((student / "metrics.json").read_text())
+    assert metrics["augmented_examples"] > 600 and metrics["augmentation"]["candidates"].startswith("embedding")
+    assert metrics["parameters"] < 16_000_000  # 2 x 384 over the 30,522-piece vocabulary (the teacher: 22.7M)
+    assert metrics["primary"] > 0.6
+    model = AutoModelForSequenceClassification.from_pretrained(student)
+    assert model.config.model_type == "bert" and model.config.num_hidden_layers == 2

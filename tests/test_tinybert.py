@@ -191,3 +191,28 @@ def test_bad_input_gets_clear_errors_and_writes_nothing(setting, general, tmp_pa
     assert run_cli(*base, "--student-heads", "2", "--attention-heads", "mean", "--epochs", "1",
                    "--output-dir", output) == 0
     assert json.loads((output / "metrics.json").read_text())["heads"] == 2
+
+
+def test_masked_lm_augmenter_through_the_task_stage(setting, tmp_path):
+    """--augmenter: candidates from a masked LM (here a tiny random one), cached like the default."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForMaskedLM
+
+    from bertdistill.methods.tinybert_task import candidate_source
+
+    masked_lm = tmp_path / "mlm"
+    torch.manual_seed(0)
+    BertForMaskedLM(BertConfig(vocab_size=100, hidden_size=32, num_hidden_layers=1, num_attention_heads=4,
+                               intermediate_size=37, max_position_embeddings=64)).save_pretrained(masked_lm)
+    AutoTokenizer.from_pretrained(setting["bert"]).save_pretrained(masked_lm)
+    output = tmp_path / "task"
+    assert run_cli(*task_arguments(setting, output, "--augmenter", masked_lm, "--max-train-samples", "40")) == 0
+    metrics = json.loads((output / "metrics.json").read_text())
+    assert metrics["augmentation"]["candidates"].startswith("masked-lm:") and metrics["augmented_examples"] > 0
+
+    # a teacher whose folder has an MLM head is its own augmenter
+    teacher_config = TinyBertConfig.load(output / "config.yaml")
+    teacher_config.teacher, teacher_config.augmentation.augmenter = str(masked_lm), None
+    teacher = BertForMaskedLM.from_pretrained(masked_lm)
+    source = candidate_source(teacher_config, teacher, AutoTokenizer.from_pretrained(masked_lm), 16)
+    assert source.name.startswith("masked-lm:")
