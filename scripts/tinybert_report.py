@@ -24,7 +24,8 @@ from bertdistill.evaluation.benchmark import BenchmarkConfig, benchmark
 
 TASKS = ("cola", "sst2", "mrpc", "stsb", "rte")
 VARIANTS = {"full": "TinyBERT (general + task + augmentation)", "no-general": "TinyBERT without the general stage",
-            "no-augment": "TinyBERT without augmentation"}
+            "no-augment": "TinyBERT without augmentation",
+            "full-long": "TinyBERT, step 1 for the default 10 epochs"}
 PLAIN_LOAD = ("import sys; from transformers import AutoModelForSequenceClassification as A; "
               "m = A.from_pretrained(sys.argv[1]); assert 'bertdistill' not in sys.modules; print(m.config.model_type)")
 
@@ -64,11 +65,16 @@ def acceptance(root: Path, runs: dict, speeds: dict) -> dict:
     full = {task: task_runs["full"] for task, task_runs in runs.items() if "full" in task_runs}
     retention = {task: record["primary"] / teacher_score(record) for task, record in full.items()}
     speedups = {task: speedup(speeds, task) for task in speeds}
+    longer = {task: task_runs["full-long"]["primary"] / teacher_score(task_runs["full-long"])
+              for task, task_runs in runs.items() if "full-long" in task_runs}
+    replaced = {**retention, **longer}  # the full-long run instead of the full one, where there is one
     return {
         "tasks_complete": sorted(full),
         "retention": {task: round(value, 4) for task, value in retention.items()},
         "average_retention": round(sum(retention.values()) / len(retention), 4) if retention else None,
         "average_retention_at_least_0.95": bool(retention) and sum(retention.values()) / len(retention) >= 0.95,
+        "average_retention_using_full_long_where_run": round(sum(replaced.values()) / len(replaced), 4)
+        if replaced else None,
         "speedup_batch32_length64": speedups,
         "at_least_2.5x_faster": bool(speedups) and all(value is not None and value >= 2.5 for value in speedups.values()),
         "loads_with_plain_transformers": {task: loads_with_plain_transformers(root / task / "full") for task in full},
