@@ -28,3 +28,8 @@ def tokenize_dataset(dataset: Dataset, tokenizer: PreTrainedTokenizerBase, max_l
         if encoded.features["labels"].dtype.startswith("float"):
             encoded = encoded.cast_column("labels", Value("float32"))  # regression targets match fp32 logits
     return encoded
+
+
+def with_lengths(features: Dataset) -> Dataset:
+    """Adds `length` (word pieces per row), which `group_by_length` batching reads."""
+    return features.map(lambda batch: {"length": [len(ids) for ids in batch["input_ids"]]}, batched=True)

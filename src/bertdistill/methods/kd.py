@@ -20,7 +20,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallba
 from bertdistill.config import Config
 from bertdistill.data.augmentation import AugmentConfig, PatternPosTagger, TransferExample, augment_examples
 from bertdistill.data.cache import cache_key, default_cache_root, teacher_fingerprint
-from bertdistill.data.features import tokenize_dataset
+from bertdistill.data.features import tokenize_dataset, with_lengths
 from bertdistill.data.loading import DataConfig, TaskData, load_task_data
 from bertdistill.data.logit_cache import LogitCache, cached_teacher_logits
 from bertdistill.data.tasks import TaskSpec
@@ -219,7 +219,7 @@ def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), co
 
     setattr(student.config, MAX_LENGTH_CONFIG_KEY, data_config.max_length)
     features = tokenize_dataset(rows, tokenizer, data_config.max_length)
-    features = features.map(lambda batch: {"length": [len(ids) for ids in batch["input_ids"]]}, batched=True)
+    features = with_lengths(features)
     dev_features = {name: tokenize_dataset(split, tokenizer, data_config.max_length) for name, split in data.dev.items()}
     arguments = make_training_arguments(config.training, output_dir / "checkpoints",
                                         f"{next(iter(data.dev))}_{spec.primary_metric}")

@@ -28,6 +28,7 @@ from bertdistill.data.cache import (
     texts_fingerprint,
 )
 from bertdistill.data.corpus import CorpusConfig, prepare_corpus
+from bertdistill.data.features import with_lengths
 from bertdistill.encoding import IDF_FILE
 from bertdistill.errors import ConfigError, ModelError
 from bertdistill.losses.representation import RepresentationLoss, sra_loss
@@ -206,7 +207,7 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
     set_seed(config.training.seed)
     student = build_student(config, teacher, len(tokenizer), pad_token_id)
     features = token_ids.remove_columns("text").add_column("row", list(range(len(token_ids))))
-    features = features.map(lambda batch: {"length": [len(ids) for ids in batch["input_ids"]]}, batched=True)
+    features = with_lengths(features)
     train_set, eval_set = features.select(train_rows), features.select(range(len(train_rows), len(features)))
 
     arguments = make_training_arguments(config.training, output_dir / "checkpoints", "cosine")

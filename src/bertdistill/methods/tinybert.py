@@ -30,6 +30,7 @@ from transformers import (
 from bertdistill.config import Config
 from bertdistill.data.cache import default_cache_root
 from bertdistill.data.corpus import CorpusConfig, prepare_corpus
+from bertdistill.data.features import with_lengths
 from bertdistill.data.loading import DataConfig
 from bertdistill.data.tasks import TaskSpec
 from bertdistill.data.word_replacement import WordReplacementConfig
@@ -256,7 +257,7 @@ def distill_general(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ..
 
     features = corpus.map(lambda batch: tokenizer(batch["text"], truncation=True, max_length=config.max_length),
                           batched=True, remove_columns=corpus.column_names, desc="tokenizing")
-    features = features.map(lambda batch: {"length": [len(ids) for ids in batch["input_ids"]]}, batched=True)
+    features = with_lengths(features)
     held_out = min(config.eval_sentences, max(1, len(features) // 10))
     train_set = features.select(range(len(features) - held_out))
     eval_set = features.select(range(len(features) - held_out, len(features)))

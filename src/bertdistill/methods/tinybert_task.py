@@ -28,7 +28,7 @@ from transformers import (
 
 from bertdistill.data.augmentation import TransferExample
 from bertdistill.data.cache import cache_key, teacher_fingerprint, texts_fingerprint
-from bertdistill.data.features import tokenize_dataset
+from bertdistill.data.features import tokenize_dataset, with_lengths
 from bertdistill.data.loading import TaskData, load_task_data
 from bertdistill.data.transfer_set import read_metadata, read_transfer_set, write_transfer_set
 from bertdistill.data.word_replacement import (
@@ -118,7 +118,7 @@ def step_one(config: TinyBertConfig, plan, teacher: PreTrainedModel, tokenizer: 
         logger.info("step 1 is already done (%s); going on with step 2", target)
         return target, {"resumed": "step 1 already done"}
     features = tokenize_dataset(rows.remove_columns(["label", "has_gold"]), tokenizer, data_max_length(config))
-    features = features.map(lambda batch: {"length": [len(ids) for ids in batch["input_ids"]]}, batched=True)
+    features = with_lengths(features)
     model = projected_student(config, plan, teacher)
     start = time.perf_counter()
     trainer = train_intermediate(config, model, teacher, plan, tokenizer, features, None, run_dir, callbacks)
@@ -135,7 +135,7 @@ def step_two(config: TinyBertConfig, data: TaskData, student_dir: Path, teacher:
     logits = teacher_outputs(config.teacher, config.cache_dir, teacher, tokenizer, rows, max_length,
                              config.teacher_batch_size, progress)
     features = tokenize_dataset(rows.add_column("teacher_logits", logits), tokenizer, max_length)
-    features = features.map(lambda batch: {"length": [len(ids) for ids in batch["input_ids"]]}, batched=True)
+    features = with_lengths(features)
     dev_features = {name: tokenize_dataset(split, tokenizer, max_length) for name, split in data.dev.items()}
     student = BertForSequenceClassification.from_pretrained(student_dir, use_safetensors=True)
     setattr(student.config, MAX_LENGTH_CONFIG_KEY, max_length)

@@ -33,7 +33,7 @@ class ProjectedStudent(nn.Module):
         super().__init__()
         self.student = student
         self.student_layers = student_layers
-        encoder_layers(student, "the student")  # checked now: a BERT-style encoder
+        self.layers = tuple(encoder_layers(student, "the student"))  # a tuple: not registered a second time
         width = student.config.hidden_size
         if projection == "none" and width != teacher_width:
             raise ConfigError(f"the student is {width} wide and the teacher {teacher_width}: hidden states can only "
@@ -53,8 +53,7 @@ class ProjectedStudent(nn.Module):
         return self.projections[0 if self.projection == "shared" else index](states)    # (B, T, d_T)
 
     def forward(self, **inputs: Tensor) -> LayerOutputs:
-        layers = encoder_layers(self.student, "the student")  # not an attribute: it would register twice
-        outputs = layer_outputs(self.student, inputs, self.student_layers, layers)
+        outputs = layer_outputs(self.student, inputs, self.student_layers, self.layers)
         outputs.embeddings = self.project(outputs.embeddings, 0)
         outputs.hidden = [self.project(states, index + 1) for index, states in enumerate(outputs.hidden)]
         return outputs

@@ -9,6 +9,7 @@ products per matched layer, independent of the attention implementation (eager, 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 import torch
 from torch import Tensor, nn
@@ -54,7 +55,7 @@ def attention_scores(layer: nn.Module, hidden_states: Tensor) -> Tensor:
 
 
 def layer_outputs(model: PreTrainedModel, inputs: dict[str, Tensor], layers: list[int],
-                  layer_modules: nn.ModuleList) -> LayerOutputs:
+                  layer_modules: Sequence[nn.Module]) -> LayerOutputs:
     """Run `model` once and gather the embedding output and, for each of `layers` (0-based), the
     layer's output hidden states and its attention scores."""
     outputs = model(**{key: inputs[key] for key in MODEL_INPUTS if key in inputs}, output_hidden_states=True)
