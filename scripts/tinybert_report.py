@@ -85,8 +85,16 @@ def percent(value: float) -> str:
     return f"{100 * value:.1f}"
 
 
+HEADER = """# TinyBERT results (dev, one seed, 2 CPU cores)
+
+Made by `BERTDISTILL_DATA_DIR=../shared/data/glue bash scripts/tinybert_results.sh runs/teachers
+../shared/data/corpus/wikipedia_en_slice.txt runs/tinybert-results`, then `python scripts/tinybert_report.py
+runs/tinybert-results --teachers runs/teachers --markdown results/tinybert.md --json results/tinybert.json`.
+"""
+
+
 def markdown(runs: dict, speeds: dict, checks: dict) -> str:
-    lines = ["| task (metric) | teacher | " + " | ".join(VARIANTS.values()) + " | % of teacher (full) "
+    lines = [HEADER,"| task (metric) | teacher | " + " | ".join(VARIANTS.values()) + " | % of teacher (full) "
              "| augmented examples |", "|---" * (len(VARIANTS) + 4) + "|"]
     for task, task_runs in runs.items():
         any_record = next(iter(task_runs.values()))
