@@ -222,9 +222,8 @@ def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), co
     features = with_lengths(features)
     dev_features = {name: tokenize_dataset(split, tokenizer, data_config.max_length) for name, split in data.dev.items()}
     arguments = make_training_arguments(config.training, output_dir / "checkpoints",
-                                        f"{next(iter(data.dev))}_{spec.primary_metric}")
-    arguments.remove_unused_columns = False
-    arguments.label_names = ["labels"]
+                                        f"{next(iter(data.dev))}_{spec.primary_metric}",
+                                        label_names=["labels"])
     checkpoint = checkpoint_to_resume(output_dir / "checkpoints", config.resume)
     extra = logging_callbacks(output_dir)
     trainer = KDTrainer(

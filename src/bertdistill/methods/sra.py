@@ -210,9 +210,8 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
     features = with_lengths(features)
     train_set, eval_set = features.select(train_rows), features.select(range(len(train_rows), len(features)))
 
-    arguments = make_training_arguments(config.training, output_dir / "checkpoints", "cosine")
-    arguments.remove_unused_columns = False
-    arguments.label_names = ["teacher_vector"]
+    arguments = make_training_arguments(config.training, output_dir / "checkpoints", "cosine",
+                                        label_names=["teacher_vector"])
     checkpoint = checkpoint_to_resume(output_dir / "checkpoints", config.resume)
     extra = logging_callbacks(output_dir)
     trainer = SRATrainer(

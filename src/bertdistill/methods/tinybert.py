@@ -218,9 +218,7 @@ def train_intermediate(config: TinyBertConfig, model: ProjectedStudent, teacher:
                        plan: StudentPlan, tokenizer: PreTrainedTokenizerBase, train_set, eval_set,
                        run_dir: Path, callbacks: tuple[TrainerCallback, ...]) -> IntermediateTrainer:
     """One intermediate-loss training run (general stage or task step 1) in `run_dir`, resumable."""
-    arguments = make_training_arguments(config.intermediate, run_dir / "checkpoints", None)
-    arguments.remove_unused_columns = False
-    arguments.label_names = []
+    arguments = make_training_arguments(config.intermediate, run_dir / "checkpoints", None, label_names=[])
     arguments.lr_scheduler_type = "constant" if config.intermediate.warmup_ratio == 0 else "linear"
     checkpoint = checkpoint_to_resume(run_dir / "checkpoints", config.resume)
     trainer = IntermediateTrainer(

@@ -140,9 +140,8 @@ def step_two(config: TinyBertConfig, data: TaskData, student_dir: Path, teacher:
     student = BertForSequenceClassification.from_pretrained(student_dir, use_safetensors=True)
     setattr(student.config, MAX_LENGTH_CONFIG_KEY, max_length)
     arguments = make_training_arguments(config.prediction, output_dir / "step2" / "checkpoints",
-                                        f"{next(iter(data.dev))}_{spec.primary_metric}")
-    arguments.remove_unused_columns = False
-    arguments.label_names = ["labels"]
+                                        f"{next(iter(data.dev))}_{spec.primary_metric}",
+                                        label_names=["labels"])
     checkpoint = checkpoint_to_resume(output_dir / "step2" / "checkpoints", config.resume)
     objective = KDObjective("mse" if spec.is_regression else "soft-ce", config.temperature)
     trainer = KDTrainer(

@@ -70,8 +70,11 @@ def make_training_arguments(
     checkpoint_dir: str | Path,
     metric_for_best_model: str | None,
     greater_is_better: bool = True,
+    label_names: list[str] | None = None,
 ) -> TrainingArguments:
-    """Checkpoints go to `checkpoint_dir`; with a metric, the best checkpoint is restored at the end."""
+    """Checkpoints go to `checkpoint_dir`; with a metric, the best checkpoint is restored at the end.
+    `label_names` (distillation: teacher outputs, labels, or none) keeps every dataset column for the
+    method's own collator and tells `Trainer` which inputs are targets."""
     if config.lr is None:
         raise ConfigError("the learning rate is unresolved; call resolve_learning_rate first")
     precision = resolve_precision(config.precision)
@@ -103,4 +106,6 @@ def make_training_arguments(
         train_sampling_strategy="group_by_length",
         dataloader_num_workers=0,
         dataloader_pin_memory=torch.cuda.is_available(),
+        remove_unused_columns=label_names is None,
+        **({} if label_names is None else {"label_names": label_names}),
     )
