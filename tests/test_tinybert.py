@@ -115,10 +115,12 @@ def test_pair_regression_random_narrow_student_without_augmentation(setting, tmp
     assert run_cli("distill", "tinybert", "--stage", "task", "--teacher", teacher, "--train-file", train,
                    "--dev-file", dev, *pair, "--output-dir", output, "--student-hidden", "16", "--student-heads", "4",
                    "--student-intermediate", "24", "--init", "random", "--projection", "shared", "--no-augment",
-                   "--epochs", "1", "--intermediate-epochs", "1", "--cache-dir", tmp_path / "cache", *FAST) == 0
+                   "--epochs", "1", "--intermediate-epochs", "1", "--alpha", "0.5", "--cache-dir", tmp_path / "cache",
+                   *FAST) == 0
     metrics = json.loads((output / "metrics.json").read_text())
     assert metrics["hidden"] == 16 and metrics["init"] == "random" and metrics["augmented_examples"] == 0
-    assert metrics["step2"]["loss"] == "mse" and "spearman" in metrics["metrics"]["dev"]
+    assert metrics["step2"]["loss"] == "mse" and metrics["step2"]["alpha"] == 0.5
+    assert "spearman" in metrics["metrics"]["dev"]
     student = AutoModelForSequenceClassification.from_pretrained(output)
     assert student.config.num_labels == 1 and student.config.hidden_size == 16
 
@@ -177,6 +179,7 @@ def test_bad_input_gets_clear_errors_and_writes_nothing(setting, general, tmp_pa
     fails("through a learned projection", *base, "--projection", "none", "--student-hidden", "16")
     fails("--attention-heads mean", *base, "--student-heads", "2")
     fails("needs a student of the teacher's width", *base, "--student-hidden", "16", "--init", "teacher-layers")
+    fails("alpha must be in [0, 1]", *base, "--alpha", "1.5")
     fails("needs a corpus", "distill", "tinybert", "--stage", "general", "--teacher", setting["bert"], *FAST)
 
     distil = tmp_path / "distilbert"

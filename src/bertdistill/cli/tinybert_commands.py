@@ -65,7 +65,7 @@ def run_distill_tinybert(args: argparse.Namespace) -> None:
         layer_map=args.layer_map, init=args.init, projection=args.projection,
         embedding_weight=args.embedding_weight, attention_weight=args.attention_weight,
         hidden_weight=args.hidden_weight, attention_heads=args.attention_heads, temperature=args.temperature,
-        augment=args.augment,
+        alpha=args.alpha, augment=args.augment,
         augmentation=WordReplacementConfig(n_samples=args.n_samples, candidates=args.candidates,
                                            p_replace=args.p_replace, augmenter=args.augmenter, seed=args.seed),
         max_length=args.max_length, eval_sentences=args.eval_sentences,
@@ -119,6 +119,8 @@ def register_distill(methods: argparse._SubParsersAction) -> None:
     objective.add_argument("--attention-weight", type=float, default=1.0)
     objective.add_argument("--hidden-weight", type=float, default=1.0)
     objective.add_argument("--temperature", type=float, default=1.0, help="task step 2 soft cross-entropy")
+    objective.add_argument("--alpha", type=float, default=0.0, help="task step 2: weight of the gold-label loss "
+                           "on original examples, 1 - alpha on the teacher's (paper: 0)")
     objective.add_argument("--cache-dir", help="teacher-logit and augmentation cache (default: $BERTDISTILL_CACHE)")
     task = parser.add_argument_group("task stage")
     step_one = intermediate_defaults()

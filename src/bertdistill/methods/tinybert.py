@@ -103,6 +103,7 @@ class TinyBertConfig(Config):
     hidden_weight: float = 1.0
     attention_heads: HeadStrategy = "match"
     temperature: float = 1.0                  # step 2 soft cross-entropy
+    alpha: float = 0.0                        # step 2 weight of gold-label loss on original examples (paper: 0)
     augment: bool = True                      # task stage
     augmentation: WordReplacementConfig = dataclasses.field(default_factory=WordReplacementConfig)
     max_length: int = 128                     # general stage (the task stage uses data.max_length)
@@ -120,6 +121,8 @@ class TinyBertConfig(Config):
             raise ConfigError("the task stage needs task data (--task, or --train-file and --dev-file)")
         if self.temperature <= 0:
             raise ConfigError(f"temperature must be > 0, got {self.temperature}")
+        if not 0 <= self.alpha <= 1:
+            raise ConfigError(f"alpha must be in [0, 1], got {self.alpha}")
         try:
             self.objective
         except ValueError as error:

@@ -130,7 +130,8 @@ def step_one(config: TinyBertConfig, plan, teacher: PreTrainedModel, tokenizer: 
 def step_two(config: TinyBertConfig, data: TaskData, student_dir: Path, teacher: PreTrainedModel,
              tokenizer: PreTrainedTokenizerBase, rows: Dataset, output_dir: Path,
              callbacks: tuple[TrainerCallback, ...]) -> tuple[KDTrainer, dict]:
-    """The prediction layer: soft cross-entropy (MSE for a score) against the teacher's cached logits."""
+    """The prediction layer: soft cross-entropy (MSE for a score) against the teacher's cached logits, mixed
+    with the gold-label loss on the original examples when alpha > 0 (TextBrewer's hard-label weight)."""
     spec, max_length, progress = data.spec, data_max_length(config), config.prediction.progress_bar
     logits = teacher_outputs(config.teacher, config.cache_dir, teacher, tokenizer, rows, max_length,
                              config.teacher_batch_size, progress)
@@ -143,7 +144,7 @@ def step_two(config: TinyBertConfig, data: TaskData, student_dir: Path, teacher:
                                         f"{next(iter(data.dev))}_{spec.primary_metric}",
                                         label_names=["labels"])
     checkpoint = checkpoint_to_resume(output_dir / "step2" / "checkpoints", config.resume)
-    objective = KDObjective("mse" if spec.is_regression else "soft-ce", config.temperature)
+    objective = KDObjective("mse" if spec.is_regression else "soft-ce", config.temperature, config.alpha)
     trainer = KDTrainer(
         model=student, args=arguments, train_dataset=features, eval_dataset=dev_features,
         data_collator=KDCollator(tokenizer), processing_class=tokenizer, compute_metrics=metric_function(spec),
@@ -154,7 +155,7 @@ def step_two(config: TinyBertConfig, data: TaskData, student_dir: Path, teacher:
     return trainer, {"global_steps": trainer.state.global_step, "train_seconds": round(time.perf_counter() - start, 1),
                      "best_checkpoint": trainer.state.best_model_checkpoint,
                      "resumed_from": str(checkpoint) if checkpoint else None,
-                     "loss": objective.loss, "temperature": config.temperature}
+                     "loss": objective.loss, "temperature": objective.temperature, "alpha": objective.alpha}
 
 
 def distill_task(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ...] = (),
