@@ -25,7 +25,12 @@ from bertdistill.evaluation.benchmark import BenchmarkConfig, benchmark
 TASKS = ("cola", "sst2", "mrpc", "stsb", "rte")
 VARIANTS = {"full": "TinyBERT (general + task + augmentation)", "no-general": "TinyBERT without the general stage",
             "no-augment": "TinyBERT without augmentation",
-            "full-long": "TinyBERT, step 1 for the default 10 epochs"}
+            "full-long": "TinyBERT, step 1 for the default 10 epochs",
+            "full-na20": "TinyBERT, N_a 20 (the paper's and our default)",
+            "alpha-0.5": "TinyBERT, step 2 half on gold labels (--alpha 0.5)",
+            "full-general-100k": "TinyBERT from a general stage on 100,000 sentences",
+            "no-general-3layers": "3 layers x 384, without the general stage"}
+SPEED_VARIANTS = ("full", "no-general-3layers")  # benchmarked against the teacher where run
 PLAIN_LOAD = ("import sys; from transformers import AutoModelForSequenceClassification as A; "
               "m = A.from_pretrained(sys.argv[1]); assert 'bertdistill' not in sys.modules; print(m.config.model_type)")
 
@@ -44,14 +49,16 @@ def teacher_score(record: dict) -> float:
     return record["teacher_metrics"]["dev"][record["primary_metric"]]
 
 
-def speed(root: Path, teachers: Path, task: str, repeats: int) -> dict:
-    return benchmark(BenchmarkConfig(models=(str(root / task / "full"),), teacher=str(teachers / task),
-                                     batch_sizes=(1, 32), seq_lengths=(64, 128), repeats=repeats, bert_base=False))
+def speed(root: Path, teachers: Path, task: str, variants: list[str], repeats: int) -> dict:
+    return benchmark(BenchmarkConfig(models=tuple(str(root / task / variant) for variant in variants),
+                                     teacher=str(teachers / task), batch_sizes=(1, 32), seq_lengths=(64, 128),
+                                     repeats=repeats, bert_base=False))
 
 
-def speedup(speeds: dict, task: str, batch_size: int = 32, length: int = 64) -> float | None:
+def speedup(speeds: dict, task: str, variant: str = "full", batch_size: int = 32, length: int = 64) -> float | None:
     for row in speeds.get(task, {}).get("rows", []):
-        if row["model"].endswith(f"{task}/full") and row["batch_size"] == batch_size and row["seq_length"] == length:
+        if (row["model"].endswith(f"{task}/{variant}") and row["batch_size"] == batch_size
+                and row["seq_length"] == length):
             return row["speedup_vs_teacher"]
     return None
 
@@ -64,17 +71,21 @@ def loads_with_plain_transformers(folder: Path) -> bool:
 def acceptance(root: Path, runs: dict, speeds: dict) -> dict:
     full = {task: task_runs["full"] for task, task_runs in runs.items() if "full" in task_runs}
     retention = {task: record["primary"] / teacher_score(record) for task, record in full.items()}
-    speedups = {task: speedup(speeds, task) for task in speeds}
-    longer = {task: task_runs["full-long"]["primary"] / teacher_score(task_runs["full-long"])
-              for task, task_runs in runs.items() if "full-long" in task_runs}
-    replaced = {**retention, **longer}  # the full-long run instead of the full one, where there is one
+    speedups = {task: speedup(speeds, task) for task in speeds if "full" in runs.get(task, {})}
+    def substituted(variant: str) -> float | None:
+        """Average retention with `variant` instead of the full run on the tasks where it was run."""
+        other = {task: task_runs[variant]["primary"] / teacher_score(task_runs[variant])
+                 for task, task_runs in runs.items() if variant in task_runs}
+        replaced = {**retention, **other}
+        return round(sum(replaced.values()) / len(replaced), 4) if other else None
+
     return {
         "tasks_complete": sorted(full),
         "retention": {task: round(value, 4) for task, value in retention.items()},
         "average_retention": round(sum(retention.values()) / len(retention), 4) if retention else None,
         "average_retention_at_least_0.95": bool(retention) and sum(retention.values()) / len(retention) >= 0.95,
-        "average_retention_using_full_long_where_run": round(sum(replaced.values()) / len(replaced), 4)
-        if replaced else None,
+        **{f"average_retention_using_{variant.replace('-', '_')}_where_run": substituted(variant)
+           for variant in ("full-long", "full-na20")},
         "speedup_batch32_length64": speedups,
         "at_least_2.5x_faster": bool(speedups) and all(value is not None and value >= 2.5 for value in speedups.values()),
         "loads_with_plain_transformers": {task: loads_with_plain_transformers(root / task / "full") for task in full},
@@ -94,15 +105,25 @@ runs/tinybert-results --teachers runs/teachers --markdown results/tinybert.md --
 
 
 def markdown(runs: dict, speeds: dict, checks: dict) -> str:
-    lines = [HEADER,"| task (metric) | teacher | " + " | ".join(VARIANTS.values()) + " | % of teacher (full) "
-             "| augmented examples |", "|---" * (len(VARIANTS) + 4) + "|"]
+    lines = [HEADER, "| task (metric) | teacher | TinyBERT | % of teacher | augmented examples | parameters |",
+             "|---|---|---|---|---|---|"]
     for task, task_runs in runs.items():
-        any_record = next(iter(task_runs.values()))
-        cells = [percent(task_runs[v]["primary"]) if v in task_runs else "–" for v in VARIANTS]
-        kept = checks["retention"].get(task)
-        lines.append(f"| {task} ({any_record['primary_metric']}) | {percent(teacher_score(any_record))} | "
-                     + " | ".join(cells) + f" | {percent(kept) if kept is not None else '–'} | "
-                     + f"{task_runs.get('full', {}).get('augmented_examples', '–')} |")
+        if "full" in task_runs:
+            record = task_runs["full"]
+            lines.append(f"| {task} ({record['primary_metric']}) | {percent(teacher_score(record))} | "
+                         f"{percent(record['primary'])} | {percent(checks['retention'][task])} | "
+                         f"{record['augmented_examples']} | {record['parameters'] / 1e6:.1f}M |")
+    lines += ["", "Variants and ablations (the same settings as the full run unless named):", "",
+              "| task | variant | student | % of teacher | vs full | augmented examples |", "|---|---|---|---|---|---|"]
+    for task, task_runs in runs.items():
+        for variant, record in task_runs.items():
+            if variant == "full":
+                continue
+            full = task_runs.get("full")
+            change = f"{100 * (record['primary'] - full['primary']):+.1f}" if full else "–"
+            lines.append(f"| {task} | {VARIANTS[variant]} | {percent(record['primary'])} | "
+                         f"{percent(record['primary'] / teacher_score(record))} | {change} | "
+                         f"{record['augmented_examples']} |")
     lines += ["", "| task | model | batch | length | throughput vs teacher (PyTorch, CPU) |", "|---|---|---|---|---|"]
     for task, result in speeds.items():
         for row in result["rows"]:
@@ -121,8 +142,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     runs = load_runs(args.root)
-    speeds = {task: speed(args.root, args.teachers, task, args.repeats) for task in ("sst2", "mrpc")
-              if "full" in runs.get(task, {})}
+    benchmarked = {task: [variant for variant in SPEED_VARIANTS if variant in runs.get(task, {})
+                          and (task in ("sst2", "mrpc") or variant != "full")] for task in TASKS}
+    speeds = {task: speed(args.root, args.teachers, task, variants, args.repeats)
+              for task, variants in benchmarked.items() if variants}
     checks = acceptance(args.root, runs, speeds)
     text = markdown(runs, speeds, checks)
     print(text)
@@ -137,7 +160,7 @@ def main() -> None:
         entries = [{"method": f"tinybert-{variant}", "label": VARIANTS[variant], "task": task,
                     "metric": record["primary_metric"], "score": record["primary"],
                     "teacher_score": teacher_score(record), "parameters": record["parameters"],
-                    "speedup_vs_teacher": speedup(speeds, task) if variant == "full" else None}
+                    "speedup_vs_teacher": speedup(speeds, task, variant)}
                    for task, task_runs in runs.items() for variant, record in task_runs.items()]
         general = args.root / "general" / "metrics.json"
         args.json.write_text(json.dumps({

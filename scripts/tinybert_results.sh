@@ -58,3 +58,26 @@ for task in ${LONG_TASKS:-cola}; do
   step "$task/full-long" bertdistill distill tinybert $(task_arguments "$task") --student "$output/general" \
     --intermediate-epochs 10
 done
+# the paper's N_a = 20 (step 1 one epoch), on the tasks where retention was lowest
+for task in ${NA20_TASKS:-cola}; do
+  # shellcheck disable=SC2046
+  step "$task/full-na20" bertdistill distill tinybert $(task_arguments "$task") --student "$output/general" \
+    --n-samples 20
+done
+# More CoLA attempts: step 2 half on gold labels (our run reused cola/full's step 1: same data and seed),
+# and a 3-layer student (the teacher's layers 1, 3, 5) without a general stage
+for task in ${GOLD_TASKS:-cola}; do
+  # shellcheck disable=SC2046
+  step "$task/alpha-0.5" bertdistill distill tinybert $(task_arguments "$task") --student "$output/general" --alpha 0.5
+done
+for task in ${DEEPER_TASKS:-cola}; do
+  # shellcheck disable=SC2046
+  step "$task/no-general-3layers" bertdistill distill tinybert $(task_arguments "$task") --student-layers 3
+done
+# A general stage on 100,000 sentences instead of 30,000, and the ablation tasks from it
+step general-100k bertdistill distill tinybert --stage general --teacher minilm --corpus "$corpus" \
+  --max-sentences 100000 --max-length 64 --epochs 1
+for task in ${GENERAL_100K_TASKS:-$ablation_tasks}; do
+  # shellcheck disable=SC2046
+  step "$task/full-general-100k" bertdistill distill tinybert $(task_arguments "$task") --student "$output/general-100k"
+done
