@@ -13,6 +13,7 @@ imports nothing of bertdistill. The JSON carries `entries` for `bertdistill repo
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import subprocess
 import sys
@@ -29,7 +30,8 @@ VARIANTS = {"full": "TinyBERT (general + task + augmentation)", "no-general": "T
             "full-na20": "TinyBERT, N_a 20 (the paper's and our default)",
             "alpha-0.5": "TinyBERT, step 2 half on gold labels (--alpha 0.5)",
             "full-general-100k": "TinyBERT from a general stage on 100,000 sentences",
-            "no-general-3layers": "3 layers x 384, without the general stage"}
+            "no-general-3layers": "3 layers x 384, without the general stage",
+            "full-seed-43": "TinyBERT, another seed (43)"}
 SPEED_VARIANTS = ("full", "no-general-3layers")  # benchmarked against the teacher where run
 PLAIN_LOAD = ("import sys; from transformers import AutoModelForSequenceClassification as A; "
               "m = A.from_pretrained(sys.argv[1]); assert 'bertdistill' not in sys.modules; print(m.config.model_type)")
@@ -45,8 +47,32 @@ def load_runs(root: Path) -> dict[str, dict[str, dict]]:
     return runs
 
 
+def add_agreement(runs: dict, root: Path, teachers: Path) -> None:
+    for task, task_runs in runs.items():
+        for variant, record in task_runs.items():
+            record["agreement_with_teacher"] = agreement(teachers / task, root / task / variant, record)
+
+
 def teacher_score(record: dict) -> float:
     return record["teacher_metrics"]["dev"][record["primary_metric"]]
+
+
+def predictions(folder: Path) -> list[str] | None:
+    path = folder / "predictions_dev.tsv"
+    if not path.is_file():
+        return None
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [row["prediction"] for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
+
+
+def agreement(teacher: Path, student: Path, record: dict) -> float | None:
+    """Share of dev examples where the student predicts the teacher's class (classification tasks)."""
+    if record["primary_metric"] in ("spearman", "pearson"):
+        return None
+    ours, theirs = predictions(student), predictions(teacher)
+    if not ours or not theirs or len(ours) != len(theirs):
+        return None
+    return sum(a == b for a, b in zip(ours, theirs)) / len(ours)
 
 
 def speed(root: Path, teachers: Path, task: str, variants: list[str], repeats: int) -> dict:
@@ -71,7 +97,7 @@ def loads_with_plain_transformers(folder: Path) -> bool:
 def acceptance(root: Path, runs: dict, speeds: dict) -> dict:
     full = {task: task_runs["full"] for task, task_runs in runs.items() if "full" in task_runs}
     retention = {task: record["primary"] / teacher_score(record) for task, record in full.items()}
-    speedups = {task: speedup(speeds, task) for task in speeds if "full" in runs.get(task, {})}
+    speedups = {task: speedup(speeds, task) for task in speeds if speedup(speeds, task) is not None}
     def substituted(variant: str) -> float | None:
         """Average retention with `variant` instead of the full run on the tasks where it was run."""
         other = {task: task_runs[variant]["primary"] / teacher_score(task_runs[variant])
@@ -104,17 +130,23 @@ runs/tinybert-results --teachers runs/teachers --markdown results/tinybert.md --
 """
 
 
+def agreement_cell(record: dict) -> str:
+    value = record.get("agreement_with_teacher")
+    return percent(value) if value is not None else "–"
+
+
 def markdown(runs: dict, speeds: dict, checks: dict) -> str:
-    lines = [HEADER, "| task (metric) | teacher | TinyBERT | % of teacher | augmented examples | parameters |",
-             "|---|---|---|---|---|---|"]
+    lines = [HEADER, "| task (metric) | teacher | TinyBERT | % of teacher | agreement with teacher | augmented examples "
+             "| parameters |", "|---|---|---|---|---|---|---|"]
     for task, task_runs in runs.items():
         if "full" in task_runs:
             record = task_runs["full"]
             lines.append(f"| {task} ({record['primary_metric']}) | {percent(teacher_score(record))} | "
                          f"{percent(record['primary'])} | {percent(checks['retention'][task])} | "
-                         f"{record['augmented_examples']} | {record['parameters'] / 1e6:.1f}M |")
+                         f"{agreement_cell(record)} | {record['augmented_examples']} | {record['parameters'] / 1e6:.1f}M |")
     lines += ["", "Variants and ablations (the same settings as the full run unless named):", "",
-              "| task | variant | student | % of teacher | vs full | augmented examples |", "|---|---|---|---|---|---|"]
+              "| task | variant | student | % of teacher | vs full | agreement with teacher | augmented examples |",
+              "|---|---|---|---|---|---|---|"]
     for task, task_runs in runs.items():
         for variant, record in task_runs.items():
             if variant == "full":
@@ -123,7 +155,7 @@ def markdown(runs: dict, speeds: dict, checks: dict) -> str:
             change = f"{100 * (record['primary'] - full['primary']):+.1f}" if full else "–"
             lines.append(f"| {task} | {VARIANTS[variant]} | {percent(record['primary'])} | "
                          f"{percent(record['primary'] / teacher_score(record))} | {change} | "
-                         f"{record['augmented_examples']} |")
+                         f"{agreement_cell(record)} | {record['augmented_examples']} |")
     lines += ["", "| task | model | batch | length | throughput vs teacher (PyTorch, CPU) |", "|---|---|---|---|---|"]
     for task, result in speeds.items():
         for row in result["rows"]:
@@ -142,6 +174,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     runs = load_runs(args.root)
+    add_agreement(runs, args.root, args.teachers)
     benchmarked = {task: [variant for variant in SPEED_VARIANTS if variant in runs.get(task, {})
                           and (task in ("sst2", "mrpc") or variant != "full")] for task in TASKS}
     speeds = {task: speed(args.root, args.teachers, task, variants, args.repeats)
@@ -152,7 +185,7 @@ def main() -> None:
     if args.markdown:
         args.markdown.write_text(text, encoding="utf-8")
     if args.json:
-        keep = ("primary", "parameters", "augmented_examples", "original_examples", "layer_map", "init", "command",
+        keep = ("primary", "agreement_with_teacher", "parameters", "augmented_examples", "original_examples", "layer_map", "init", "command",
                 "step1", "step2", "max_length")
         summary = {task: {variant: {**{key: record.get(key) for key in keep}, "metrics": record["metrics"]["dev"],
                                     "teacher": record["teacher_metrics"]["dev"]}
@@ -162,10 +195,11 @@ def main() -> None:
                     "teacher_score": teacher_score(record), "parameters": record["parameters"],
                     "speedup_vs_teacher": speedup(speeds, task, variant)}
                    for task, task_runs in runs.items() for variant, record in task_runs.items()]
-        general = args.root / "general" / "metrics.json"
+        general = {name.replace("-", "_"): json.loads((args.root / name / "metrics.json").read_text())
+                   for name in ("general", "general-100k") if (args.root / name / "metrics.json").is_file()}
         args.json.write_text(json.dumps({
             "entries": entries, "runs": summary, "speed": speeds, "acceptance": checks,
-            "general": json.loads(general.read_text()) if general.is_file() else None,
+            **{name: general.get(name) for name in ("general", "general_100k")},
             "torch_threads": torch.get_num_threads()}, indent=2) + "\n")
 
 

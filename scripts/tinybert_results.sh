@@ -81,3 +81,8 @@ for task in ${GENERAL_100K_TASKS:-$ablation_tasks}; do
   # shellcheck disable=SC2046
   step "$task/full-general-100k" bertdistill distill tinybert $(task_arguments "$task") --student "$output/general-100k"
 done
+# Single-seed noise: the full run again with another seed (augmentation, order, new weights)
+for task in ${SEED_TASKS:-cola}; do
+  # shellcheck disable=SC2046
+  step "$task/full-seed-43" bertdistill distill tinybert $(task_arguments "$task") --student "$output/general" --seed 43
+done
