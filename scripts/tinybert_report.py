@@ -31,7 +31,13 @@ VARIANTS = {"full": "TinyBERT (general + task + augmentation)", "no-general": "T
             "alpha-0.5": "TinyBERT, step 2 half on gold labels (--alpha 0.5)",
             "full-general-100k": "TinyBERT from a general stage on 100,000 sentences",
             "no-general-3layers": "3 layers x 384, without the general stage",
-            "full-seed-43": "TinyBERT, another seed (43)"}
+            "full-seed-43": "TinyBERT, another seed (43)",
+            **{f"no-general-layers{a}{b}": f"teacher layers {a} and {b} instead of 2 and 5, without the general stage"
+               for a, b in ("01", "13", "15")},
+            "full-lr1e-4": "TinyBERT, step 2 at learning rate 1e-4 (not 3e-5)",
+            "full-lr1e-4-temperature-2": "step 2 at 1e-4 and temperature 2",
+            "full-lr1e-4-temperature-4": "step 2 at 1e-4 and temperature 4",
+            "full-lr1e-4-seed-43": "step 2 at 1e-4 with another seed (43) for step 2"}
 BENCHMARKED = {"sst2": ("full",), "mrpc": ("full",), "cola": ("no-general-3layers",)}  # against the teacher
 PLAIN_LOAD = ("import sys; from transformers import AutoModelForSequenceClassification as A; "
               "m = A.from_pretrained(sys.argv[1]); assert 'bertdistill' not in sys.modules; print(m.config.model_type)")
@@ -112,7 +118,7 @@ def acceptance(root: Path, runs: dict, speeds: dict) -> dict:
         "average_retention": round(sum(retention.values()) / len(retention), 4) if retention else None,
         "average_retention_at_least_0.95": bool(retention) and sum(retention.values()) / len(retention) >= 0.95,
         **{f"average_retention_using_{variant.replace('-', '_')}_where_run": retention_with(runs, retention, variant)
-           for variant in ("full-long", "full-na20")},
+           for variant in ("full-long", "full-na20", "full-lr1e-4")},
         "speedup_batch32_length64": speedups,
         "at_least_2.5x_faster": bool(speedups) and all(value >= 2.5 for value in speedups.values()),
         "loads_with_plain_transformers": {task: loads_with_plain_transformers(root / task / "full") for task in full},

@@ -40,6 +40,13 @@ task_arguments() {
 
 . scripts/steps.sh
 
+reuse_step1() {  # seed OUTPUT/NAME with TASK/full's step 1 (same data, seed and settings), so only step 2 runs
+  local task=$1 name=$2
+  if [ ! -d "$output/$name" ] && [ -d "$output/$task/full/step1/student" ]; then
+    mkdir -p "$output/$name/step1" && cp -r "$output/$task/full/step1/student" "$output/$name/step1/"
+  fi
+}
+
 step general bertdistill distill tinybert --stage general --teacher minilm --corpus "$corpus" \
   --max-sentences "${GENERAL_SENTENCES:-30000}" --max-length 64 --epochs "${GENERAL_EPOCHS:-1}"
 for task in $tasks; do
@@ -85,4 +92,24 @@ done
 for task in ${SEED_TASKS:-cola}; do
   # shellcheck disable=SC2046
   step "$task/full-seed-43" bertdistill distill tinybert $(task_arguments "$task") --student "$output/general" --seed 43
+done
+# Other layer maps (student layers copied from and matched to teacher layers A and B; uniform is 2 and 5),
+# without the general stage
+for layers in ${MAP_LAYERS:-01 13 15}; do
+  # shellcheck disable=SC2046
+  step "cola/no-general-layers$layers" bertdistill distill tinybert $(task_arguments cola) \
+    --layer-map "0:${layers:0:1},1:${layers:1:1}"
+done
+# Step 2 at a learning rate of 1e-4 instead of 3e-5 (the paper's range is 1e-5..3e-5, for a BERT-base teacher)
+for task in ${LR_TASKS:-$tasks}; do
+  reuse_step1 "$task" "$task/full-lr1e-4"
+  # shellcheck disable=SC2046
+  step "$task/full-lr1e-4" bertdistill distill tinybert $(task_arguments "$task") --student "$output/general" --lr 1e-4
+done
+# On CoLA, step 2 at 1e-4 with a softer teacher (temperature 2 and 4) and with another seed for step 2
+for variant in "temperature-2 --temperature 2" "temperature-4 --temperature 4" "seed-43 --seed 43"; do
+  name=cola/full-lr1e-4-${variant%% *}
+  reuse_step1 cola "$name"
+  # shellcheck disable=SC2046,SC2086
+  step "$name" bertdistill distill tinybert $(task_arguments cola) --student "$output/general" --lr 1e-4 ${variant#* }
 done
