@@ -37,7 +37,10 @@ VARIANTS = {"full": "TinyBERT (general + task + augmentation)", "no-general": "T
             "full-lr1e-4": "TinyBERT, step 2 at learning rate 1e-4 (not 3e-5)",
             "full-lr1e-4-temperature-2": "step 2 at 1e-4 and temperature 2",
             "full-lr1e-4-temperature-4": "step 2 at 1e-4 and temperature 4",
-            "full-lr1e-4-seed-43": "step 2 at 1e-4 with another seed (43) for step 2"}
+            "full-lr1e-4-seed-43": "step 2 at 1e-4 with another seed (43) for step 2",
+            "full-lr1e-4-epochs-6": "step 2 at 1e-4 for 6 epochs (not 3)",
+            "full-na20-lr1e-4": "N_a 20 and step 2 at 1e-4",
+            "full-lr2e-4": "TinyBERT, step 2 at learning rate 2e-4"}
 BENCHMARKED = {"sst2": ("full",), "mrpc": ("full",), "cola": ("no-general-3layers",)}  # against the teacher
 PLAIN_LOAD = ("import sys; from transformers import AutoModelForSequenceClassification as A; "
               "m = A.from_pretrained(sys.argv[1]); assert 'bertdistill' not in sys.modules; print(m.config.model_type)")

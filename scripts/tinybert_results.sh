@@ -40,10 +40,10 @@ task_arguments() {
 
 . scripts/steps.sh
 
-reuse_step1() {  # seed OUTPUT/NAME with TASK/full's step 1 (same data, seed and settings), so only step 2 runs
-  local task=$1 name=$2
-  if [ ! -d "$output/$name" ] && [ -d "$output/$task/full/step1/student" ]; then
-    mkdir -p "$output/$name/step1" && cp -r "$output/$task/full/step1/student" "$output/$name/step1/"
+reuse_step1() {  # seed OUTPUT/NAME with the step 1 of TASK/SOURCE (default full; same data, seed and settings),
+  local task=$1 name=$2 source=${3:-full}  # so only step 2 runs
+  if [ ! -d "$output/$name" ] && [ -d "$output/$task/$source/step1/student" ]; then
+    mkdir -p "$output/$name/step1" && cp -r "$output/$task/$source/step1/student" "$output/$name/step1/"
   fi
 }
 
@@ -107,9 +107,21 @@ for task in ${LR_TASKS:-$tasks}; do
   step "$task/full-lr1e-4" bertdistill distill tinybert $(task_arguments "$task") --student "$output/general" --lr 1e-4
 done
 # On CoLA, step 2 at 1e-4 with a softer teacher (temperature 2 and 4) and with another seed for step 2
-for variant in "temperature-2 --temperature 2" "temperature-4 --temperature 4" "seed-43 --seed 43"; do
+for variant in "temperature-2 --temperature 2" "temperature-4 --temperature 4" "seed-43 --seed 43" \
+               "epochs-6 --epochs 6"; do
   name=cola/full-lr1e-4-${variant%% *}
   reuse_step1 cola "$name"
   # shellcheck disable=SC2046,SC2086
   step "$name" bertdistill distill tinybert $(task_arguments cola) --student "$output/general" --lr 1e-4 ${variant#* }
 done
+# The two best CoLA changes together: N_a 20 and step 2 at 1e-4
+for task in ${NA20_TASKS:-cola}; do
+  reuse_step1 "$task" "$task/full-na20-lr1e-4" full-na20
+  # shellcheck disable=SC2046
+  step "$task/full-na20-lr1e-4" bertdistill distill tinybert $(task_arguments "$task") --student "$output/general" \
+    --n-samples 20 --lr 1e-4
+done
+# and step 2 at 2e-4
+reuse_step1 cola cola/full-lr2e-4
+# shellcheck disable=SC2046
+step cola/full-lr2e-4 bertdistill distill tinybert $(task_arguments cola) --student "$output/general" --lr 2e-4
