@@ -15,7 +15,7 @@ from safetensors.torch import load_file
 from tqdm.auto import tqdm
 
 from bertdistill.errors import ModelError
-from bertdistill.teachers.loading import WEIGHTS_DTYPE, load_config, load_tokenizer, resolve_model_path
+from bertdistill.teachers.loading import load_config, load_tokenizer, load_weights, resolve_model_path
 from bertdistill.teachers.sentence_vector import Representation, SentenceVectorTeacher
 
 IDF_FILE = "idf.safetensors"
@@ -39,8 +39,7 @@ class SentenceEncoder:
             if output not in ("projected", "pooled"):
                 raise ModelError(f"output must be 'projected' or 'pooled', got {output!r}")
             self.output = output
-            self.student = AutoModel.from_pretrained(resolve_model_path(model), use_safetensors=True,
-                                                     dtype=WEIGHTS_DTYPE).eval()
+            self.student = load_weights(AutoModel, model, config).eval()
             self.student.to(self.device)
         else:
             idf_path = Path(resolve_model_path(model)) / IDF_FILE

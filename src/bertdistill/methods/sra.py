@@ -39,7 +39,7 @@ from bertdistill.students.factory import (
     initialise_embeddings,
     student_config,
 )
-from bertdistill.teachers.loading import WEIGHTS_DTYPE, load_tokenizer
+from bertdistill.teachers.loading import load_tokenizer, load_weights
 from bertdistill.teachers.sentence_vector import (
     Representation,
     SentenceVectorTeacher,
@@ -138,7 +138,7 @@ def vector_agreement(prediction: EvalPrediction) -> dict[str, float]:
 def build_student(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer_size: int, pad_token_id: int) -> BiLSTMModel:
     """A new BiLSTM over the teacher's vocabulary, or `config.init_student` checked against the teacher."""
     if config.init_student:
-        student = BiLSTMModel.from_pretrained(config.init_student, use_safetensors=True, dtype=WEIGHTS_DTYPE)
+        student = load_weights(BiLSTMModel, config.init_student)
         check_same_vocabulary(load_tokenizer(config.init_student), load_tokenizer(config.teacher),
                               config.init_student, config.teacher)
         if student.config.projection_dim != teacher.hidden_size:

@@ -52,7 +52,7 @@ from bertdistill.methods.tinybert import (
     train_intermediate,
 )
 from bertdistill.methods.tinybert_training import PROJECTIONS_FILE
-from bertdistill.teachers.loading import WEIGHTS_DTYPE, load_fine_tuned, load_masked_lm, load_tokenizer
+from bertdistill.teachers.loading import load_fine_tuned, load_masked_lm, load_tokenizer, load_weights
 from bertdistill.training.arguments import make_training_arguments
 from bertdistill.training.checkpoints import atomic_write_json
 from bertdistill.training.outputs import prepare_output_dir
@@ -138,8 +138,7 @@ def step_two(config: TinyBertConfig, data: TaskData, student_dir: Path, teacher:
     features = tokenize_dataset(rows.add_column("teacher_logits", logits), tokenizer, max_length)
     features = with_lengths(features)
     dev_features = {name: tokenize_dataset(split, tokenizer, max_length) for name, split in data.dev.items()}
-    student = BertForSequenceClassification.from_pretrained(student_dir, use_safetensors=True,
-                                                            dtype=WEIGHTS_DTYPE)
+    student = load_weights(BertForSequenceClassification, str(student_dir))
     setattr(student.config, MAX_LENGTH_CONFIG_KEY, max_length)
     arguments = make_training_arguments(config.prediction, output_dir / "step2" / "checkpoints",
                                         f"{next(iter(data.dev))}_{spec.primary_metric}",

@@ -75,7 +75,11 @@ def task_spec_of(config: PretrainedConfig) -> TaskSpec | None:
     return TaskSpec.from_dict(data) if data else None
 
 
-def _load_weights(model_class, path: str, config: PretrainedConfig, **kwargs) -> PreTrainedModel:
+def load_weights(model_class, name: str, config: PretrainedConfig | None = None, **kwargs):
+    """`model_class.from_pretrained` the one way bertdistill loads weights: safetensors only, no remote code,
+    float32; `name` is an alias, folder or hub name; `kwargs` go to `from_pretrained`."""
+    path = resolve_model_path(name)
+    config = config if config is not None else load_config(name)
     try:
         return model_class.from_pretrained(path, config=config, use_safetensors=True, trust_remote_code=False,
                                            dtype=WEIGHTS_DTYPE, **kwargs)
@@ -113,7 +117,7 @@ def load_for_training(name: str, spec: TaskSpec) -> PreTrainedModel:
     task = settings.pop(TASK_CONFIG_KEY)
     config = load_config(name, **settings)
     setattr(config, TASK_CONFIG_KEY, task)
-    return _load_weights(AutoModelForSequenceClassification, path, config, ignore_mismatched_sizes=True)
+    return load_weights(AutoModelForSequenceClassification, path, config, ignore_mismatched_sizes=True)
 
 
 def load_fine_tuned(name: str) -> tuple[PreTrainedModel, TaskSpec]:
@@ -126,15 +130,15 @@ def load_fine_tuned(name: str) -> tuple[PreTrainedModel, TaskSpec]:
             f"{name}: not a fine-tuned bertdistill model (config.json has no {TASK_CONFIG_KEY!r}); "
             "fine-tune it first with `bertdistill finetune`"
         )
-    return _load_weights(AutoModelForSequenceClassification, path, config), spec
+    return load_weights(AutoModelForSequenceClassification, path, config), spec
 
 
 def load_encoder(name: str) -> PreTrainedModel:
     """The bare encoder (no task head) of any model folder, alias or hub name."""
-    return _load_weights(AutoModel, resolve_model_path(name), load_config(name))
+    return load_weights(AutoModel, name)
 
 
 def load_masked_lm(name: str) -> PreTrainedModel:
     """A masked language model (for augmentation); a folder without an MLM head gets a random one, so
     callers check `config.architectures` first."""
-    return _load_weights(AutoModelForMaskedLM, resolve_model_path(name), load_config(name))
+    return load_weights(AutoModelForMaskedLM, name)

@@ -20,7 +20,7 @@ import torch
 from transformers import AutoModel, PreTrainedModel
 
 from bertdistill.errors import ModelError
-from bertdistill.teachers.loading import WEIGHTS_DTYPE, load_config, resolve_model_path
+from bertdistill.teachers.loading import load_config, load_weights
 
 Representation = Literal["cls", "pooler", "mean", "idf_mean"]
 REPRESENTATIONS = ("cls", "pooler", "mean", "idf_mean")
@@ -70,10 +70,7 @@ class SentenceVectorTeacher:
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         config = load_config(name)
         self.model: PreTrainedModel
-        self.model, info = AutoModel.from_pretrained(
-            resolve_model_path(name), config=config, use_safetensors=True, trust_remote_code=False,
-            dtype=WEIGHTS_DTYPE, output_loading_info=True,
-        )
+        self.model, info = load_weights(AutoModel, name, config, output_loading_info=True)
         missing_pooler = any("pooler" in key for key in info.get("missing_keys", []))
         if representation == "pooler" and (missing_pooler or getattr(self.model, "pooler", None) is None):
             raise ModelError(
