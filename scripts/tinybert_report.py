@@ -58,8 +58,9 @@ def load_runs(root: Path) -> dict[str, dict[str, dict]]:
 
 def add_agreement(runs: dict, root: Path, teachers: Path) -> None:
     for task, task_runs in runs.items():
+        theirs = predictions(teachers / task)  # read once per task
         for variant, record in task_runs.items():
-            record["agreement_with_teacher"] = agreement(teachers / task, root / task / variant, record)
+            record["agreement_with_teacher"] = agreement(theirs, root / task / variant, record)
 
 
 def teacher_score(record: dict) -> float:
@@ -74,11 +75,11 @@ def predictions(folder: Path) -> list[str] | None:
         return [row["prediction"] for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
 
 
-def agreement(teacher: Path, student: Path, record: dict) -> float | None:
-    """Share of dev examples where the student predicts the teacher's class (classification tasks)."""
+def agreement(theirs: list[str] | None, student: Path, record: dict) -> float | None:
+    """Share of dev examples where the student predicts the teacher's class `theirs` (classification tasks)."""
     if record["primary_metric"] in ("spearman", "pearson"):
         return None
-    ours, theirs = predictions(student), predictions(teacher)
+    ours = predictions(student)
     if not ours or not theirs or len(ours) != len(theirs):
         return None
     return sum(a == b for a, b in zip(ours, theirs)) / len(ours)
