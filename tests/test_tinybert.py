@@ -12,6 +12,7 @@ from transformers import AutoModel, AutoModelForSequenceClassification, DistilBe
 
 from bertdistill.cli import main
 from bertdistill.data.corpus import CorpusConfig
+from bertdistill.errors import ConfigError
 from bertdistill.methods.tinybert import TinyBertConfig, distill_tinybert
 from tests.conftest import pair_rows, sentiment_rows, sentiment_sentence, write_csv, write_jsonl
 from tests.test_finetune import Interrupt, KillAtStep
@@ -96,12 +97,13 @@ def test_task_stage_end_to_end_and_plain_transformers_loads_it(setting, general,
     evaluated = json.loads((output / "eval-custom-dev" / "metrics.json").read_text())
     assert evaluated["primary"] == pytest.approx(metrics["primary"])
 
-    # the ablation without the general stage reuses the cached augmented data
+    # the ablation without the general stage reuses the cached augmented data; step 2 on Tang et al.'s logit MSE
     again = tmp_path / "no-general"
-    assert run_cli(*task_arguments(setting, again)) == 0
+    assert run_cli(*task_arguments(setting, again, "--prediction-loss", "mse")) == 0
     other = json.loads((again / "metrics.json").read_text())
     assert other["init"] == "teacher-layers" and other["augmentation"]["path"] == metrics["augmentation"]["path"]
     assert other["augmented_examples"] == metrics["augmented_examples"]
+    assert other["step2"]["loss"] == "mse" and TinyBertConfig.load(again / "config.yaml").prediction_loss == "mse"
 
 
 def test_pair_regression_random_narrow_student_without_augmentation(setting, tmp_path):
@@ -181,6 +183,9 @@ def test_bad_input_gets_clear_errors_and_writes_nothing(setting, general, tmp_pa
     fails("needs a student of the teacher's width", *base, "--student-hidden", "16", "--init", "teacher-layers")
     fails("alpha must be in [0, 1]", *base, "--alpha", "1.5")
     fails("needs a corpus", "distill", "tinybert", "--stage", "general", "--teacher", setting["bert"], *FAST)
+    with pytest.raises(ConfigError, match="prediction_loss must be one of"):
+        TinyBertConfig(stage="general", teacher="t", output_dir=str(tmp_path / "out"),
+                       corpus=CorpusConfig(paths=("c.txt",)), prediction_loss="kl")
 
     distil = tmp_path / "distilbert"
     DistilBertModel(DistilBertConfig(vocab_size=100, dim=32, n_layers=1, n_heads=4, hidden_dim=37)).save_pretrained(distil)

@@ -64,7 +64,8 @@ def run_distill_tinybert(args: argparse.Namespace) -> None:
         shape=TinyBertShape(args.student_layers, args.student_hidden, args.student_heads, args.student_intermediate),
         layer_map=args.layer_map, init=args.init, projection=args.projection,
         embedding_weight=args.embedding_weight, attention_weight=args.attention_weight,
-        hidden_weight=args.hidden_weight, attention_heads=args.attention_heads, temperature=args.temperature,
+        hidden_weight=args.hidden_weight, attention_heads=args.attention_heads,
+        prediction_loss=args.prediction_loss, temperature=args.temperature,
         alpha=args.alpha, augment=args.augment,
         augmentation=WordReplacementConfig(n_samples=args.n_samples, candidates=args.candidates,
                                            p_replace=args.p_replace, augmenter=args.augmenter, seed=args.seed),
@@ -87,6 +88,7 @@ def run_distill_tinybert(args: argparse.Namespace) -> None:
 
 def register_distill(methods: argparse._SubParsersAction) -> None:
     from bertdistill.data.word_replacement import WordReplacementConfig
+    from bertdistill.losses.logits import LOGIT_LOSSES
     from bertdistill.methods.tinybert import intermediate_defaults, prediction_defaults
 
     parser = methods.add_parser("tinybert", help="a small Transformer student matched layer by layer: general "
@@ -118,6 +120,9 @@ def register_distill(methods: argparse._SubParsersAction) -> None:
     objective.add_argument("--embedding-weight", type=float, default=1.0)
     objective.add_argument("--attention-weight", type=float, default=1.0)
     objective.add_argument("--hidden-weight", type=float, default=1.0)
+    objective.add_argument("--prediction-loss", choices=list(LOGIT_LOSSES), default="soft-ce",
+                           help="task step 2 on class logits: soft cross-entropy (paper) or logit MSE (Tang et al.); "
+                           "a regression score always uses mse")
     objective.add_argument("--temperature", type=float, default=1.0, help="task step 2 soft cross-entropy")
     objective.add_argument("--alpha", type=float, default=0.0, help="task step 2: weight of the gold-label loss "
                            "on original examples, 1 - alpha on the teacher's (paper: 0)")

@@ -36,6 +36,7 @@ from bertdistill.data.tasks import TaskSpec
 from bertdistill.data.word_replacement import WordReplacementConfig
 from bertdistill.errors import ConfigError, ModelError
 from bertdistill.losses.intermediate_objective import HeadStrategy, IntermediateObjective
+from bertdistill.losses.logits import LOGIT_LOSSES, LogitLoss
 from bertdistill.methods.tinybert_training import PROJECTIONS_FILE, IntermediateTrainer, ProjectedStudent, Projection
 from bertdistill.students.layer_map import format_layer_map, parse_layer_map
 from bertdistill.students.tinybert import (
@@ -102,6 +103,7 @@ class TinyBertConfig(Config):
     attention_weight: float = 1.0
     hidden_weight: float = 1.0
     attention_heads: HeadStrategy = "match"
+    prediction_loss: LogitLoss = "soft-ce"    # step 2 on class logits (paper: soft-ce); a score always uses mse
     temperature: float = 1.0                  # step 2 soft cross-entropy
     alpha: float = 0.0                        # step 2 weight of gold-label loss on original examples (paper: 0)
     augment: bool = True                      # task stage
@@ -119,6 +121,8 @@ class TinyBertConfig(Config):
             raise ConfigError("the general stage needs a corpus (--corpus PATH)")
         if self.stage == "task" and self.data is None:
             raise ConfigError("the task stage needs task data (--task, or --train-file and --dev-file)")
+        if self.prediction_loss not in LOGIT_LOSSES:
+            raise ConfigError(f"prediction_loss must be one of {LOGIT_LOSSES}, got {self.prediction_loss!r}")
         if self.temperature <= 0:
             raise ConfigError(f"temperature must be > 0, got {self.temperature}")
         if not 0 <= self.alpha <= 1:

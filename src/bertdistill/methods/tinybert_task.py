@@ -3,9 +3,10 @@ replacement, step 1 the intermediate losses, step 2 the prediction layer.
 
 Step 1 runs in OUTPUT/step1 and ends with OUTPUT/step1/student; step 2 runs in OUTPUT/step2 and the final
 student (best dev checkpoint) is published in OUTPUT. With `resume`, a finished step 1 is not redone and
-either step continues from its last complete checkpoint. Step 2 reuses task-specific KD's trainer:
-soft cross-entropy at temperature t against the teacher's cached logits (MSE on the score for regression;
-the authors' code regresses STS-B on gold labels instead, methods.md 4.1).
+either step continues from its last complete checkpoint. Step 2 reuses task-specific KD's trainer: soft
+cross-entropy at temperature t against the teacher's cached logits, or Tang et al.'s logit MSE with
+`prediction_loss: mse` (always MSE on the score for regression; the authors' code regresses STS-B on gold
+labels instead, methods.md 4.1).
 """
 
 from __future__ import annotations
@@ -130,8 +131,9 @@ def step_one(config: TinyBertConfig, plan, teacher: PreTrainedModel, tokenizer: 
 def step_two(config: TinyBertConfig, data: TaskData, student_dir: Path, teacher: PreTrainedModel,
              tokenizer: PreTrainedTokenizerBase, rows: Dataset, output_dir: Path,
              callbacks: tuple[TrainerCallback, ...]) -> tuple[KDTrainer, dict]:
-    """The prediction layer: soft cross-entropy (MSE for a score) against the teacher's cached logits, mixed
-    with the gold-label loss on the original examples when alpha > 0 (TextBrewer's hard-label weight)."""
+    """The prediction layer: soft cross-entropy or logit MSE (always MSE for a score) against the teacher's
+    cached logits, mixed with the gold-label loss on the original examples when alpha > 0 (TextBrewer's
+    hard-label weight)."""
     spec, max_length, progress = data.spec, data_max_length(config), config.prediction.progress_bar
     logits = teacher_outputs(config.teacher, config.cache_dir, teacher, tokenizer, rows, max_length,
                              config.teacher_batch_size, progress)
@@ -144,7 +146,7 @@ def step_two(config: TinyBertConfig, data: TaskData, student_dir: Path, teacher:
                                         f"{next(iter(data.dev))}_{spec.primary_metric}",
                                         label_names=["labels"])
     checkpoint = checkpoint_to_resume(output_dir / "step2" / "checkpoints", config.resume)
-    objective = KDObjective("mse" if spec.is_regression else "soft-ce", config.temperature, config.alpha)
+    objective = KDObjective("mse" if spec.is_regression else config.prediction_loss, config.temperature, config.alpha)
     trainer = KDTrainer(
         model=student, args=arguments, train_dataset=features, eval_dataset=dev_features,
         data_collator=KDCollator(tokenizer), processing_class=tokenizer, compute_metrics=metric_function(spec),
