@@ -15,11 +15,13 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
 
 import torch
+from safetensors import safe_open
 
 from bertdistill.evaluation.benchmark import BenchmarkConfig, benchmark
 
@@ -40,7 +42,11 @@ VARIANTS = {"full": "TinyBERT (general + task + augmentation)", "no-general": "T
             "full-lr1e-4-seed-43": "step 2 at 1e-4 with another seed (43) for step 2",
             "full-lr1e-4-epochs-6": "step 2 at 1e-4 for 6 epochs (not 3)",
             "full-na20-lr1e-4": "N_a 20 and step 2 at 1e-4",
-            "full-lr2e-4": "TinyBERT, step 2 at learning rate 2e-4"}
+            "full-lr2e-4": "TinyBERT, step 2 at learning rate 2e-4",
+            "full-lr1e-4-mse": "step 2 at 1e-4 on logit MSE (Tang et al.), not soft cross-entropy",
+            **{f"general-finetuned-lr{lr}": f"no task distillation: the general student fine-tuned on gold labels, "
+               f"lr {lr}" for lr in ("5e-5", "1e-4")}}
+FINE_TUNED = "general-finetuned"  # `bertdistill finetune` runs: no teacher metrics, augmentation or parameter count
 BENCHMARKED = {"sst2": ("full",), "mrpc": ("full",), "cola": ("no-general-3layers",)}  # against the teacher
 PLAIN_LOAD = ("import sys; from transformers import AutoModelForSequenceClassification as A; "
               "m = A.from_pretrained(sys.argv[1]); assert 'bertdistill' not in sys.modules; print(m.config.model_type)")
@@ -54,6 +60,22 @@ def load_runs(root: Path) -> dict[str, dict[str, dict]]:
             if path.is_file():
                 runs.setdefault(task, {})[variant] = json.loads(path.read_text())
     return runs
+
+
+def complete_fine_tuned(runs: dict, root: Path, teachers: Path) -> None:
+    """Give the plain fine-tuning runs the fields of a distillation record: the teacher's dev metrics (from its
+    folder), no augmented examples, the parameter count (from the safetensors header)."""
+    for task, task_runs in runs.items():
+        for variant, record in task_runs.items():
+            if variant.startswith(FINE_TUNED):
+                teacher = json.loads((teachers / task / "metrics.json").read_text())
+                record.update(teacher_metrics=teacher["metrics"], augmented_examples=0,
+                              parameters=parameter_count(root / task / variant / "model.safetensors"))
+
+
+def parameter_count(path: Path) -> int:
+    with safe_open(str(path), framework="pt") as weights:
+        return sum(math.prod(weights.get_slice(name).get_shape()) for name in weights.keys())
 
 
 def add_agreement(runs: dict, root: Path, teachers: Path) -> None:
@@ -186,6 +208,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     runs = load_runs(args.root)
+    complete_fine_tuned(runs, args.root, args.teachers)
     add_agreement(runs, args.root, args.teachers)
     benchmarked = {task: [variant for variant in variants if variant in runs.get(task, {})]
                    for task, variants in BENCHMARKED.items()}

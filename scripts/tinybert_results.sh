@@ -125,3 +125,14 @@ done
 reuse_step1 cola cola/full-lr2e-4
 # shellcheck disable=SC2046
 step cola/full-lr2e-4 bertdistill distill tinybert $(task_arguments cola) --student "$output/general" --lr 2e-4
+# Step 2 with Tang et al.'s logit MSE instead of soft cross-entropy, at 1e-4
+reuse_step1 cola cola/full-lr1e-4-mse
+# shellcheck disable=SC2046
+step cola/full-lr1e-4-mse bertdistill distill tinybert $(task_arguments cola) --student "$output/general" --lr 1e-4 \
+  --prediction-loss mse
+# No task distillation (the paper's "No TD"): the general student fine-tuned on the gold labels, with the
+# teachers' recipe (scripts/train_teachers.sh) and at 1e-4
+for lr in 5e-5 1e-4; do
+  step "cola/general-finetuned-lr$lr" bertdistill finetune --model "$output/general" --task cola --max-length 64 \
+    --epochs 3 --batch-size 32 --lr "$lr" --seed 42
+done
