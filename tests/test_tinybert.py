@@ -182,6 +182,7 @@ def test_bad_input_gets_clear_errors_and_writes_nothing(setting, general, tmp_pa
     fails("--attention-heads mean", *base, "--student-heads", "2")
     fails("needs a student of the teacher's width", *base, "--student-hidden", "16", "--init", "teacher-layers")
     fails("alpha must be in [0, 1]", *base, "--alpha", "1.5")
+    fails("--transfer-set is for the task stage", *base, "--transfer-set", setting["train"])
     fails("needs a corpus", "distill", "tinybert", "--stage", "general", "--teacher", setting["bert"], *FAST)
     with pytest.raises(ConfigError, match="prediction_loss must be one of"):
         TinyBertConfig(stage="general", teacher="t", output_dir=str(tmp_path / "out"),
@@ -224,3 +225,23 @@ def test_masked_lm_augmenter_through_the_task_stage(setting, tmp_path):
     teacher = BertForMaskedLM.from_pretrained(masked_lm)
     source = candidate_source(teacher_config, teacher, AutoTokenizer.from_pretrained(masked_lm), 16)
     assert source.name.startswith("masked-lm:")
+
+
+def test_transfer_set_from_augment_replaces_word_replacement(setting, tmp_path, capsys):
+    """--transfer-set: Tang et al.'s transfer set from `bertdistill augment` (or any unlabeled in-domain text)
+    is what the teacher labels for both steps; a bad file is an error before anything is written."""
+    transfer = tmp_path / "transfer.jsonl"
+    assert run_cli("augment", "--train-file", setting["train"], "--n-iter", "2", "--output", transfer) == 0
+    lines = len(transfer.read_text(encoding="utf-8").splitlines())
+    output = tmp_path / "task"
+    assert run_cli(*task_arguments(setting, output, "--transfer-set", transfer, "--max-train-samples", "40")) == 0
+    metrics = json.loads((output / "metrics.json").read_text())
+    assert metrics["augmented_examples"] == lines > 0
+    assert metrics["augmentation"] == {"transfer_set": str(transfer), "examples": lines}
+    assert TinyBertConfig.load(output / "config.yaml").transfer_set == str(transfer)
+
+    capsys.readouterr()
+    bad = write_jsonl(tmp_path / "bad.jsonl", [{"sentence": "no text column here"}])
+    failed = tmp_path / "failed"
+    assert run_cli(*task_arguments(setting, failed, "--transfer-set", bad)) == 2
+    assert "text" in capsys.readouterr().err and not failed.exists()

@@ -66,7 +66,7 @@ def run_distill_tinybert(args: argparse.Namespace) -> None:
         embedding_weight=args.embedding_weight, attention_weight=args.attention_weight,
         hidden_weight=args.hidden_weight, attention_heads=args.attention_heads,
         prediction_loss=args.prediction_loss, temperature=args.temperature,
-        alpha=args.alpha, augment=args.augment,
+        alpha=args.alpha, augment=args.augment, transfer_set=args.transfer_set,
         augmentation=WordReplacementConfig(n_samples=args.n_samples, candidates=args.candidates,
                                            p_replace=args.p_replace, augmenter=args.augmenter, seed=args.seed),
         max_length=args.max_length, eval_sentences=args.eval_sentences,
@@ -140,6 +140,8 @@ def register_distill(methods: argparse._SubParsersAction) -> None:
     task.add_argument("--p-replace", type=float, default=defaults.p_replace, help="p_t: per-word replacement")
     task.add_argument("--augmenter", help="a masked LM for candidates (default: the teacher's MLM head, else "
                       "nearest neighbours in the teacher's input embeddings)")
+    task.add_argument("--transfer-set", help="instead of word replacement: synthetic or unlabeled in-domain "
+                      "examples in JSONL (`text`, `text_pair` for pairs), e.g. from `bertdistill augment`")
     add_training_arguments(parser, prediction_defaults())
     parser.set_defaults(lr=None, epochs=None)
     for action in parser._actions:

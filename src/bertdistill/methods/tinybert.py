@@ -107,6 +107,7 @@ class TinyBertConfig(Config):
     temperature: float = 1.0                  # step 2 soft cross-entropy
     alpha: float = 0.0                        # step 2 weight of gold-label loss on original examples (paper: 0)
     augment: bool = True                      # task stage
+    transfer_set: str | None = None           # task stage: these examples (JSONL) instead of word replacement
     augmentation: WordReplacementConfig = dataclasses.field(default_factory=WordReplacementConfig)
     max_length: int = 128                     # general stage (the task stage uses data.max_length)
     eval_sentences: int = 1000                # general stage: held-out sentences for the final loss
@@ -121,6 +122,8 @@ class TinyBertConfig(Config):
             raise ConfigError("the general stage needs a corpus (--corpus PATH)")
         if self.stage == "task" and self.data is None:
             raise ConfigError("the task stage needs task data (--task, or --train-file and --dev-file)")
+        if self.stage == "general" and self.transfer_set:
+            raise ConfigError("--transfer-set is for the task stage; the general stage reads --corpus")
         if self.prediction_loss not in LOGIT_LOSSES:
             raise ConfigError(f"prediction_loss must be one of {LOGIT_LOSSES}, got {self.prediction_loss!r}")
         if self.temperature <= 0:

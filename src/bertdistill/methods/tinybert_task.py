@@ -1,5 +1,5 @@
 """TinyBERT task distillation (docs/methods.md 3.4): a fine-tuned teacher, the task data augmented by word
-replacement, step 1 the intermediate losses, step 2 the prediction layer.
+replacement (or a given transfer set), step 1 the intermediate losses, step 2 the prediction layer.
 
 Step 1 runs in OUTPUT/step1 and ends with OUTPUT/step1/student; step 2 runs in OUTPUT/step2 and the final
 student (best dev checkpoint) is published in OUTPUT. With `resume`, a finished step 1 is not redone and
@@ -81,9 +81,18 @@ def candidate_source(config: TinyBertConfig, teacher: PreTrainedModel,
                               settings.batch_size, teacher_fingerprint(name), max_length)
 
 
+def given_examples(config: TinyBertConfig, data: TaskData) -> list[TransferExample] | None:
+    """The examples of `transfer_set` (read before anything is written, so a bad file loses nothing)."""
+    return read_transfer_set(config.transfer_set, data.spec.is_pair) if config.transfer_set else None
+
+
 def augmented_examples(config: TinyBertConfig, data: TaskData, teacher: PreTrainedModel,
-                       tokenizer: PreTrainedTokenizerBase, progress: bool) -> tuple[list[TransferExample], dict]:
-    """The augmented examples, from the on-disk cache when this data, augmenter and settings were seen."""
+                       tokenizer: PreTrainedTokenizerBase, progress: bool,
+                       given: list[TransferExample] | None = None) -> tuple[list[TransferExample], dict]:
+    """The given transfer set, else the augmented examples, from the on-disk cache when this data, augmenter
+    and settings were seen."""
+    if given is not None:
+        return given, {"transfer_set": config.transfer_set, "examples": len(given)}
     if not config.augment:
         return [], {}
     train, settings = data.train, config.augmentation
@@ -171,11 +180,12 @@ def distill_task(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ...] 
     tokenizer = load_tokenizer(config.teacher)
     set_seed(config.intermediate.seed)
     plan = plan_student(config, teacher, tokenizer, data.spec)
+    given = given_examples(config, data)
     output_dir = prepare_output_dir(config.output_dir, config.resume)
     config.save(output_dir / "config.yaml")
     progress = config.prediction.progress_bar
 
-    transfer, augmentation = augmented_examples(config, data, teacher, tokenizer, progress)
+    transfer, augmentation = augmented_examples(config, data, teacher, tokenizer, progress, given)
     rows = training_rows(data, transfer)
     student_dir, first = step_one(config, plan, teacher, tokenizer, rows, output_dir, callbacks)
     trainer, second = step_two(config, data, student_dir, teacher, tokenizer, rows, output_dir, callbacks)
