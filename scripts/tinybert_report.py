@@ -15,15 +15,15 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import math
 import subprocess
 import sys
 from pathlib import Path
 
 import torch
-from safetensors import safe_open
 
 from bertdistill.evaluation.benchmark import BenchmarkConfig, benchmark
+from bertdistill.evaluation.speed import count_parameters
+from bertdistill.teachers.loading import load_fine_tuned
 
 TASKS = ("cola", "sst2", "mrpc", "stsb", "rte")
 VARIANTS = {"full": "TinyBERT (general + task + augmentation)", "no-general": "TinyBERT without the general stage",
@@ -44,6 +44,8 @@ VARIANTS = {"full": "TinyBERT (general + task + augmentation)", "no-general": "T
             "full-na20-lr1e-4": "N_a 20 and step 2 at 1e-4",
             "full-lr2e-4": "TinyBERT, step 2 at learning rate 2e-4",
             "full-lr1e-4-mse": "step 2 at 1e-4 on logit MSE (Tang et al.), not soft cross-entropy",
+            "tang-lr1e-4": "Tang et al.'s transfer set (`bertdistill augment`) instead of word replacement, "
+                           "step 2 at 1e-4",
             **{f"general-finetuned-lr{lr}": f"no task distillation: the general student fine-tuned on gold labels, "
                f"lr {lr}" for lr in ("5e-5", "1e-4")}}
 FINE_TUNED = "general-finetuned"  # `bertdistill finetune` runs: no teacher metrics, augmentation or parameter count
@@ -64,18 +66,17 @@ def load_runs(root: Path) -> dict[str, dict[str, dict]]:
 
 def complete_fine_tuned(runs: dict, root: Path, teachers: Path) -> None:
     """Give the plain fine-tuning runs the fields of a distillation record: the teacher's dev metrics (from its
-    folder), no augmented examples, the parameter count (from the safetensors header)."""
+    folder), no augmented examples, the parameter count."""
     for task, task_runs in runs.items():
         for variant, record in task_runs.items():
             if variant.startswith(FINE_TUNED):
                 teacher = json.loads((teachers / task / "metrics.json").read_text())
                 record.update(teacher_metrics=teacher["metrics"], augmented_examples=0,
-                              parameters=parameter_count(root / task / variant / "model.safetensors"))
+                              parameters=parameter_count(root / task / variant))
 
 
-def parameter_count(path: Path) -> int:
-    with safe_open(str(path), framework="pt") as weights:
-        return sum(math.prod(weights.get_slice(name).get_shape()) for name in weights.keys())
+def parameter_count(folder: Path) -> int:
+    return count_parameters(load_fine_tuned(str(folder))[0])["parameters"]
 
 
 def add_agreement(runs: dict, root: Path, teachers: Path) -> None:

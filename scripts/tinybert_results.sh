@@ -136,3 +136,12 @@ for lr in 5e-5 1e-4; do
   step "cola/general-finetuned-lr$lr" bertdistill finetune --model "$output/general" --task cola --max-length 64 \
     --epochs 3 --batch-size 32 --lr "$lr" --seed 42
 done
+# Tang et al.'s transfer set (masking, POS-guided replacement, n-gram sampling; `bertdistill augment` with the
+# N_iter of scripts/kd_results.sh) instead of word replacement, for both steps; step 2 at 1e-4
+for task in ${TANG_TASKS:-cola}; do
+  transfer=$output/$task-tang-transfer.jsonl
+  [ -f "$transfer" ] || bertdistill augment --task "$task" --n-iter 4 --output "$transfer"
+  # shellcheck disable=SC2046
+  step "$task/tang-lr1e-4" bertdistill distill tinybert $(task_arguments "$task") --student "$output/general" \
+    --lr 1e-4 --transfer-set "$transfer"
+done
