@@ -240,8 +240,9 @@ def test_transfer_set_from_augment_replaces_word_replacement(setting, tmp_path, 
     assert metrics["augmentation"] == {"transfer_set": str(transfer), "examples": lines}
     assert TinyBertConfig.load(output / "config.yaml").transfer_set == str(transfer)
 
-    capsys.readouterr()
     bad = write_jsonl(tmp_path / "bad.jsonl", [{"sentence": "no text column here"}])
-    failed = tmp_path / "failed"
-    assert run_cli(*task_arguments(setting, failed, "--transfer-set", bad)) == 2
-    assert "text" in capsys.readouterr().err and not failed.exists()
+    for path, message in ((bad, "missing column(s) ['text']"), (tmp_path / "missing.jsonl", "no such file")):
+        capsys.readouterr()
+        failed = tmp_path / "failed"
+        assert run_cli(*task_arguments(setting, failed, "--transfer-set", path)) == 2
+        assert message in capsys.readouterr().err and not failed.exists()
