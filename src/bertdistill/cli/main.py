@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from bertdistill import __version__
-from bertdistill.cli import export_commands, kd_commands, sra_commands, task_commands, tinybert_commands
+from bertdistill.cli import encoder_commands, export_commands, kd_commands, sra_commands, task_commands, tinybert_commands
 from bertdistill.errors import BertdistillError
 
 
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     sra_commands.register(commands)
     kd_commands.register(commands)
     export_commands.register(commands)
+    encoder_commands.register(commands)
     return parser
 
 

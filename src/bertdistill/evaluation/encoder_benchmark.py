@@ -1,0 +1,227 @@
+"""The encoder benchmark: general students as sentence encoders, beside the teacher and data-free baselines.
+
+Every encoder is scored on the same transfer tasks (`transfer.py`), and timed in the same run: texts
+per second, tokenisation included, on short texts (STS sentences) and on long ones (~200-250 word
+pieces, built by joining consecutive probe sentences), at batch 1 and batch 128. Encoders run one
+after another within each repeat (interleaved, so drift of the machine hits all alike); the median
+repeat is kept, and speed is reported as a ratio to the teacher.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bertdistill.config import Config
+from bertdistill.errors import ConfigError
+from bertdistill.evaluation.encoders import LoadedEncoder, load_encoder, model2vec_baseline
+from bertdistill.evaluation.transfer import (
+    EXTRA_TASKS,
+    TRANSFER_TASKS,
+    PairSet,
+    ProbeSet,
+    load_task,
+    resolve_transfer_dir,
+    score_task,
+)
+
+BASELINES = ("teacher", "model2vec", "tfidf")
+LONG_TEXT_PIECES = (200, 250)   # word pieces of a long speed text (teacher tokenizer)
+SPEED_MAX_LENGTH = 256           # truncation for the long texts (every encoder alike)
+
+
+@dataclasses.dataclass
+class EncoderBenchmarkConfig(Config):
+    models: tuple[str, ...] = ()
+    baselines: tuple[str, ...] = ("teacher", "model2vec", "tfidf")
+    teacher: str = "minilm"
+    transfer_dir: str | None = None
+    tasks: tuple[str, ...] = TRANSFER_TASKS
+    data_dir: str | None = None          # GLUE folder for stsb-dev
+    batch_size: int = 128
+    max_length: int = 128
+    speed: bool = True
+    speed_batch_sizes: tuple[int, ...] = (1, 128)
+    short_texts: int = 512
+    long_texts: int = 64
+    repeats: int = 3
+    cache_dir: str | None = None
+    device: str | None = None
+
+    def __post_init__(self) -> None:
+        unknown = [task for task in self.tasks if task not in TRANSFER_TASKS + EXTRA_TASKS]
+        if unknown:
+            raise ConfigError(f"unknown task(s) {unknown}; choose from {', '.join(TRANSFER_TASKS + EXTRA_TASKS)}")
+        unknown = [name for name in self.baselines if name not in BASELINES]
+        if unknown:
+            raise ConfigError(f"unknown baseline(s) {unknown}; choose from {', '.join(BASELINES)}")
+        for name in ("batch_size", "max_length", "short_texts", "long_texts", "repeats"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name.replace('_', '-')} must be >= 1, got {getattr(self, name)}")
+        if not self.tasks:
+            raise ConfigError("no task to run")
+
+
+def load_tasks(config: EncoderBenchmarkConfig) -> dict[str, list[PairSet] | ProbeSet]:
+    """All task data, read before any model is loaded, so a missing file fails first."""
+    data: dict[str, list[PairSet] | ProbeSet] = {}
+    transfer_tasks = [task for task in config.tasks if task in TRANSFER_TASKS]
+    if transfer_tasks:
+        directory = resolve_transfer_dir(config.transfer_dir)
+        data.update({task: load_task(task, directory) for task in transfer_tasks})
+    if "stsb-dev" in config.tasks:
+        from bertdistill.data.glue import get_glue_task, load_glue_split
+
+        dev = load_glue_split(get_glue_task("stsb"), "dev", config.data_dir)
+        data["stsb-dev"] = [PairSet("dev", list(dev["text"]), list(dev["text_pair"]),
+                                    np.asarray(dev["label"], dtype=np.float64))]
+    return data
+
+
+class TfidfEncoder:
+    """TF-IDF of word 1-2 grams, fitted on the texts it is given (probes only: no similarity scores)."""
+
+    name = "tfidf"
+
+    def encode(self, texts: list[str], batch_size: int, max_length: int):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        return TfidfVectorizer(ngram_range=(1, 2)).fit_transform(texts)   # (N, V) sparse
+
+
+def encoder_names(config: EncoderBenchmarkConfig, cache_root: Path, progress: Callable[[str], None]) -> list[tuple[str, str]]:
+    """(label, model) for every encoder to run, baselines first; builds the model2vec baseline if needed."""
+    names = []
+    if "teacher" in config.baselines:
+        names.append((f"teacher ({config.teacher})", config.teacher))
+    if "model2vec" in config.baselines:
+        progress(f"model2vec baseline of {config.teacher} (built once, then cached)")
+        names.append(("model2vec distill (no data)", str(model2vec_baseline(config.teacher, cache_root))))
+    names += [(Path(model).name or model, model) for model in config.models]
+    return names
+
+
+def score_encoder(encode: Callable, tasks: dict[str, Any], config: EncoderBenchmarkConfig,
+                  probes_only: bool = False) -> dict[str, dict]:
+    def run(texts: list[str]):
+        return encode(list(texts), config.batch_size, config.max_length)
+
+    return {task: score_task(data, run) for task, data in tasks.items()
+            if not probes_only or isinstance(data, ProbeSet)}
+
+
+def speed_texts(tasks: dict[str, Any], tokenizer, count_short: int, count_long: int) -> dict[str, list[str]]:
+    """Short texts: STS sentences; long texts: consecutive sentences joined to 200-250 word pieces."""
+    sentences: list[str] = []
+    for data in tasks.values():
+        sentences += data.texts if isinstance(data, ProbeSet) else [s for subset in data for s in subset.first]
+    sentences = list(dict.fromkeys(sentence for sentence in sentences if sentence.strip()))
+    short = [s for data in tasks.values() if not isinstance(data, ProbeSet) for subset in data for s in subset.first]
+    lengths = [len(ids) for ids in tokenizer(sentences, add_special_tokens=False)["input_ids"]]
+    long, current, pieces = [], [], 0
+    for sentence, length in zip(sentences, lengths):
+        if pieces + length > LONG_TEXT_PIECES[1]:
+            current, pieces = [], 0
+        current.append(sentence)
+        pieces += length
+        if pieces >= LONG_TEXT_PIECES[0]:
+            long.append(" ".join(current))
+            current, pieces = [], 0
+        if len(long) == count_long:
+            break
+    return {"short": (short or sentences)[:count_short], "long": long}
+
+
+def measure_speed(encoders: list[LoadedEncoder], texts: dict[str, list[str]], config: EncoderBenchmarkConfig,
+                  progress: Callable[[str], None]) -> list[dict]:
+    """Texts per second of every encoder, per text kind and batch size, interleaved; median of repeats."""
+    rows = []
+    for kind, items in texts.items():
+        max_length = config.max_length if kind == "short" else SPEED_MAX_LENGTH
+        for batch_size in config.speed_batch_sizes:
+            progress(f"speed: {kind} texts, batch {batch_size}")
+            sample = items if batch_size > 1 else items[: max(8, len(items) // 4)]
+            for encoder in encoders:  # warm-up
+                encoder.encode(sample[: max(batch_size, 2)], batch_size, max_length)
+            seconds: dict[str, list[float]] = {encoder.name: [] for encoder in encoders}
+            for _ in range(config.repeats):
+                for encoder in encoders:
+                    start = time.perf_counter()
+                    encoder.encode(sample, batch_size, max_length)
+                    seconds[encoder.name].append(time.perf_counter() - start)
+            for encoder in encoders:
+                rows.append({"model": encoder.name, "texts": kind, "batch_size": batch_size,
+                             "texts_per_second": round(len(sample) / statistics.median(seconds[encoder.name]), 1)})
+    return rows
+
+
+def add_speedups(rows: list[dict], teacher_name: str | None) -> None:
+    reference = {(row["texts"], row["batch_size"]): row["texts_per_second"] for row in rows
+                 if row["model"] == teacher_name}
+    for row in rows:
+        base = reference.get((row["texts"], row["batch_size"]))
+        row["speedup_vs_teacher"] = round(row["texts_per_second"] / base, 2) if base else None
+
+
+def transfer_average(scores: dict[str, dict]) -> float | None:
+    """Mean over the eight transfer tasks; None unless all eight were scored."""
+    if not all(task in scores for task in TRANSFER_TASKS):
+        return None
+    return float(np.mean([scores[task]["score"] for task in TRANSFER_TASKS]))
+
+
+def run_encoder_benchmark(config: EncoderBenchmarkConfig,
+                          progress: Callable[[str], None] = lambda message: None) -> dict[str, Any]:
+    """Score and time every encoder; returns the result that `encoder_table` formats."""
+    from bertdistill.data.cache import default_cache_root
+    from bertdistill.teachers.loading import load_tokenizer
+
+    tasks = load_tasks(config)                                    # every data error before any model work
+    cache_root = Path(config.cache_dir) if config.cache_dir else default_cache_root()
+    names = encoder_names(config, cache_root, progress)
+    encoders = []
+    for label, model in names:
+        progress(f"loading {model}")
+        encoders.append(dataclasses.replace(load_encoder(model, config.device), name=label))
+    results = []
+    for encoder, (_, path) in zip(encoders, names):
+        progress(f"scoring {encoder.name}")
+        start = time.perf_counter()
+        scores = score_encoder(encoder.encode, tasks, config)
+        results.append({"model": encoder.name, "path": path, "kind": encoder.kind,
+                        "scores": scores, "average": transfer_average(scores),
+                        "parameters": encoder.parameters, "size_mb": megabytes(encoder.size_bytes),
+                        "build_seconds": encoder.build_seconds,
+                        "eval_seconds": round(time.perf_counter() - start, 1)})
+    if "tfidf" in config.baselines and any(isinstance(data, ProbeSet) for data in tasks.values()):
+        progress("scoring tfidf (probes only)")
+        scores = score_encoder(TfidfEncoder().encode, tasks, config, probes_only=True)
+        results.append({"model": "TF-IDF 1-2 grams (probes only)", "path": None, "kind": "tfidf",
+                        "scores": scores, "average": None, "parameters": None, "size_mb": None,
+                        "build_seconds": None, "eval_seconds": None})
+    teacher_label = f"teacher ({config.teacher})" if "teacher" in config.baselines else None
+    speed = []
+    if config.speed:
+        texts = speed_texts(tasks, load_tokenizer(config.teacher), config.short_texts, config.long_texts)
+        speed = measure_speed(encoders, texts, config, progress)
+        add_speedups(speed, teacher_label)
+    return {"results": results, "speed": speed, "teacher": teacher_label, "tasks": list(tasks),
+            "config": config.to_dict(), "environment": environment()}
+
+
+def megabytes(size: int | None) -> float | None:
+    return None if size is None else round(size / 2**20, 1)
+
+
+def environment() -> dict[str, Any]:
+    import torch
+
+    return {"torch_threads": torch.get_num_threads(),
+            "device": "cuda" if torch.cuda.is_available() else "cpu",
+            "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}

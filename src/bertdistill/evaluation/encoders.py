@@ -1,0 +1,140 @@
+"""Sentence encoders behind one interface, for the encoder benchmark.
+
+An encoder is one of:
+
+* a bertdistill general student folder (BiLSTM: its projected, teacher-space vector);
+* a static embedding folder in `model2vec` format (the static SRA student, or the model2vec baseline),
+  run by the `model2vec` library itself, exactly as its users run it;
+* any Hugging Face encoder or `minilm`, mean-pooled over its last layer (special tokens included, as
+  sentence-transformers pools).
+
+The data-free baseline is `model2vec`'s own `distill_from_model` of the teacher (256-d PCA, SIF 1e-4,
+the library's defaults), built once and cached under `$BERTDISTILL_CACHE/model2vec/`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from bertdistill.errors import ModelError
+from bertdistill.teachers.loading import resolve_model_path
+
+logger = logging.getLogger(__name__)
+
+MODEL2VEC_TYPE = "model2vec"
+BUILD_FILE = "bertdistill_build.json"   # how long a cached baseline took to build, and from what
+
+
+@dataclasses.dataclass
+class LoadedEncoder:
+    """`encode(texts, batch_size, max_length) -> (N, d)` float32, plus what the table reports."""
+
+    name: str
+    kind: str                       # "bilstm" | "static" | "transformer"
+    encode: Callable[[list[str], int, int], np.ndarray]
+    parameters: int
+    size_bytes: int | None
+    build_seconds: float | None = None
+
+
+def folder_type(name: str) -> str | None:
+    """`model_type` from a local folder's config.json, or None for a hub name."""
+    config = Path(resolve_model_path(name)) / "config.json"
+    if not config.is_file():
+        return None
+    try:
+        return json.loads(config.read_text(encoding="utf-8")).get("model_type")
+    except json.JSONDecodeError as error:
+        raise ModelError(f"{config}: not valid JSON ({error})") from None
+
+
+def weights_size(name: str) -> int | None:
+    folder = Path(resolve_model_path(name))
+    return sum(file.stat().st_size for file in folder.glob("*.safetensors")) if folder.is_dir() else None
+
+
+def read_build_seconds(name: str) -> float | None:
+    path = Path(resolve_model_path(name)) / BUILD_FILE
+    return json.loads(path.read_text())["build_seconds"] if path.is_file() else None
+
+
+def load_static(name: str) -> LoadedEncoder:
+    from model2vec import StaticModel
+
+    model = StaticModel.from_pretrained(name)
+
+    def encode(texts: list[str], batch_size: int, max_length: int) -> np.ndarray:
+        return np.asarray(model.encode(texts, batch_size=max(batch_size, 1), max_length=max_length,
+                                       show_progress_bar=False), dtype=np.float32)
+
+    parameters = int(model.embedding.size + (0 if model.weights is None else model.weights.size))
+    return LoadedEncoder(name, "static", encode, parameters, weights_size(name), read_build_seconds(name))
+
+
+def load_torch_encoder(name: str, device: str | None) -> LoadedEncoder:
+    from bertdistill.encoding import SentenceEncoder
+
+    encoder = SentenceEncoder(name, representation="mean", device=device)
+    model = encoder.student if encoder.is_student else encoder.teacher.model
+
+    def encode(texts: list[str], batch_size: int, max_length: int) -> np.ndarray:
+        encoder.max_length = max_length
+        return encoder.encode(texts, batch_size=batch_size)
+
+    parameters = sum(parameter.numel() for parameter in model.parameters())
+    kind = "bilstm" if encoder.is_student else "transformer"
+    return LoadedEncoder(name, kind, encode, parameters, weights_size(name), read_build_seconds(name))
+
+
+def load_encoder(name: str, device: str | None = None) -> LoadedEncoder:
+    """Any encoder the benchmark accepts, by folder, hub name or alias."""
+    if folder_type(name) == MODEL2VEC_TYPE:
+        return load_static(name)
+    return load_torch_encoder(name, device)
+
+
+def model2vec_baseline(teacher: str, cache_root: Path, pca_dims: int = 256) -> Path:
+    """`model2vec.distill.distill_from_model` of the teacher, built once and cached (a file lock keeps two
+    runs from building it at the same time; the folder appears only when complete)."""
+    import model2vec
+    from filelock import FileLock
+
+    from bertdistill.data.cache import cache_key, teacher_fingerprint
+
+    key = cache_key(teacher=teacher_fingerprint(teacher), pca_dims=pca_dims, model2vec=model2vec.__version__)
+    folder = cache_root / "model2vec" / key
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(folder) + ".lock"):
+        if (folder / BUILD_FILE).is_file():
+            return folder
+        staging = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        start = time.perf_counter()
+        static = distill_teacher(teacher, pca_dims)
+        seconds = time.perf_counter() - start
+        static.save_pretrained(str(staging))
+        (staging / BUILD_FILE).write_text(json.dumps({"teacher": teacher, "pca_dims": pca_dims,
+                                                      "model2vec": model2vec.__version__,
+                                                      "build_seconds": round(seconds, 1)}))
+        staging.rename(folder)
+    logger.info("model2vec baseline of %s built in %.0f s: %s", teacher, seconds, folder)
+    return folder
+
+
+def distill_teacher(teacher: str, pca_dims: int):
+    """The model2vec library's data-free distillation of a teacher (a `model2vec.StaticModel`)."""
+    from model2vec.distill import distill_from_model
+    from transformers import AutoModel
+
+    from bertdistill.teachers.loading import load_tokenizer, load_weights
+
+    model = load_weights(AutoModel, teacher)
+    return distill_from_model(model, load_tokenizer(teacher), pca_dims=pca_dims)
