@@ -1,4 +1,4 @@
-"""Sentence encoders: a general BiLSTM student, or any Hugging Face encoder used as a teacher.
+"""Sentence encoders: a general student (BiLSTM or static), or any Hugging Face encoder used as a teacher.
 
     from bertdistill import encode
     vectors = encode("runs/general-student", ["A man plays a guitar.", "Someone plays music."])
@@ -19,6 +19,7 @@ from bertdistill.teachers.loading import load_config, load_tokenizer, load_weigh
 from bertdistill.teachers.sentence_vector import Representation, SentenceVectorTeacher
 
 IDF_FILE = "idf.safetensors"
+STUDENT_TYPES = ("bertdistill-bilstm", "model2vec")   # general students: the BiLSTM and the static student
 
 
 class SentenceEncoder:
@@ -34,7 +35,7 @@ class SentenceEncoder:
         self.tokenizer = load_tokenizer(model)
         self.max_length = max_length
         config = load_config(model)
-        self.is_student = config.model_type == "bertdistill-bilstm"
+        self.is_student = config.model_type in STUDENT_TYPES
         if self.is_student:
             if output not in ("projected", "pooled"):
                 raise ModelError(f"output must be 'projected' or 'pooled', got {output!r}")

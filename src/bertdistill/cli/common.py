@@ -50,8 +50,12 @@ def add_student_arguments(parser: argparse.ArgumentParser) -> argparse._Argument
     """The BiLSTM student's shape (defaults: the SRA general student)."""
     student = parser.add_argument_group("student")
     student.add_argument("--pooling", choices=["max", "mean", "last", "attention"], default="max")
-    student.add_argument("--embedding-init", choices=["teacher", "random"], default="teacher",
-                         help="teacher: PCA of the teacher's input embeddings; random")
+    student.add_argument("--embedding-init", choices=["teacher", "contextual", "random"], default="teacher",
+                         help="teacher: PCA of the teacher's input embeddings; contextual: each token run through "
+                              "the teacher (model2vec's distill, PCA'd to --embedding-dim); random")
+    student.add_argument("--residual-static", action="store_true",
+                         help="BiLSTM: add a static path (weighted mean of the token vectors) to the sentence "
+                              "vector; the BiLSTM's own projection starts at zero")
     student.add_argument("--embedding-dim", type=int, default=300)
     student.add_argument("--hidden-size", type=int, default=300, help="LSTM units per direction")
     student.add_argument("--num-layers", type=int, default=2)

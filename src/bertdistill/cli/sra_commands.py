@@ -36,22 +36,23 @@ ENCODE_EXAMPLES = """examples:
 
 
 
+def shape_from(args: argparse.Namespace):
+    from bertdistill.students.factory import StudentShape
+
+    return StudentShape(embedding_dim=args.embedding_dim, hidden_size=args.hidden_size, num_layers=args.num_layers,
+                        pooling=args.pooling, dropout=args.dropout, embedding_init=args.embedding_init,
+                        classifier_hidden_size=args.classifier_hidden_size, residual_static=args.residual_static)
+
+
 def run_distill_sra(args: argparse.Namespace) -> None:
-    from bertdistill.methods.sra import (
-        SRAConfig,
-        StudentShape,
-        distill_sra,
-        sra_training_defaults,
-    )
+    from bertdistill.methods.sra import SRAConfig, distill_sra, sra_training_defaults
 
     config = SRAConfig(
         teacher=args.teacher, output_dir=args.output_dir,
         corpus=corpus_config_from(args),
         representation=args.representation, loss=args.loss, cosine_weight=args.cosine_weight,
-        student=StudentShape(embedding_dim=args.embedding_dim, hidden_size=args.hidden_size,
-                             num_layers=args.num_layers, pooling=args.pooling, dropout=args.dropout,
-                             embedding_init=args.embedding_init,
-                             classifier_hidden_size=args.classifier_hidden_size),
+        temperature=args.temperature, target_pca=args.target_pca, student_type=args.student,
+        student=shape_from(args),
         init_student=args.init_student, max_length=args.max_length, eval_sentences=args.eval_sentences,
         training=training_config_from(args, sra_training_defaults()), cache_dir=args.cache_dir,
         sts_data_dir=args.data_dir, resume=args.resume,
@@ -66,12 +67,9 @@ def run_distill_sra(args: argparse.Namespace) -> None:
 
 
 def run_init_student(args: argparse.Namespace) -> None:
-    from bertdistill.methods.sra import StudentShape, init_student
+    from bertdistill.methods.sra import init_student
 
-    shape = StudentShape(embedding_dim=args.embedding_dim, hidden_size=args.hidden_size, num_layers=args.num_layers,
-                         pooling=args.pooling, dropout=args.dropout, embedding_init=args.embedding_init,
-                             classifier_hidden_size=args.classifier_hidden_size)
-    output = init_student(args.teacher, args.output_dir, shape, seed=args.seed)
+    output = init_student(args.teacher, args.output_dir, shape_from(args), seed=args.seed)
     print(f"untrained BiLSTM student saved to {output}")
 
 
@@ -116,8 +114,16 @@ def add_sra_arguments(parser: argparse.ArgumentParser) -> None:
     objective = parser.add_argument_group("objective")
     objective.add_argument("--representation", choices=["cls", "pooler", "mean", "idf_mean"], default="mean",
                            help="the teacher's sentence vector to approximate (default: mean)")
-    objective.add_argument("--loss", choices=["mse", "cosine", "mse+cosine"], default="mse")
+    objective.add_argument("--loss", choices=["mse", "cosine", "mse+cosine", "contrastive"], default="mse",
+                           help="contrastive: in-batch InfoNCE on cosine similarity")
     objective.add_argument("--cosine-weight", type=float, default=1.0, help="lambda_cos for mse+cosine")
+    objective.add_argument("--temperature", type=float, default=0.05, help="of the contrastive loss")
+    objective.add_argument("--target-pca", type=int, default=0, metavar="N",
+                           help="learn the teacher vector's top N principal coordinates (PCA fitted on the "
+                                "training vectors, saved with the student); 0: the raw vector")
+    parser.add_argument("--student", choices=["bilstm", "static"], default="bilstm",
+                        help="static: weighted mean of token vectors (model2vec format; --embedding-dim is its "
+                             "width); bilstm: the paper's student")
     add_student_arguments(parser).add_argument("--init-student", help="continue from an existing general student folder")
     parser.add_argument("--data-dir", default=os.environ.get(DATA_DIR_VARIABLE),
                         help="glue_data folder for the zero-shot STS-B check (default: $BERTDISTILL_DATA_DIR, else the hub)")

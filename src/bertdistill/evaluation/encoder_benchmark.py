@@ -20,7 +20,8 @@ import numpy as np
 
 from bertdistill.config import Config
 from bertdistill.errors import ConfigError
-from bertdistill.evaluation.encoders import LoadedEncoder, load_encoder, model2vec_baseline
+from bertdistill.evaluation.encoders import LoadedEncoder, load_encoder
+from bertdistill.teachers.static_distill import model2vec_baseline
 from bertdistill.evaluation.transfer import (
     EXTRA_TASKS,
     TRANSFER_TASKS,

@@ -9,7 +9,8 @@ An encoder is one of:
   sentence-transformers pools).
 
 The data-free baseline is `model2vec`'s own `distill_from_model` of the teacher (256-d PCA, SIF 1e-4,
-the library's defaults), built once and cached under `$BERTDISTILL_CACHE/model2vec/`.
+the library's defaults), built once and cached under `$BERTDISTILL_CACHE/model2vec/`
+(`teachers/static_distill.py`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import shutil
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,11 +25,11 @@ import numpy as np
 
 from bertdistill.errors import ModelError
 from bertdistill.teachers.loading import resolve_model_path
+from bertdistill.teachers.static_distill import BUILD_FILE
 
 logger = logging.getLogger(__name__)
 
 MODEL2VEC_TYPE = "model2vec"
-BUILD_FILE = "bertdistill_build.json"   # how long a cached baseline took to build, and from what
 
 
 @dataclasses.dataclass
@@ -99,42 +98,3 @@ def load_encoder(name: str, device: str | None = None) -> LoadedEncoder:
     if folder_type(name) == MODEL2VEC_TYPE:
         return load_static(name)
     return load_torch_encoder(name, device)
-
-
-def model2vec_baseline(teacher: str, cache_root: Path, pca_dims: int = 256) -> Path:
-    """`model2vec.distill.distill_from_model` of the teacher, built once and cached (a file lock keeps two
-    runs from building it at the same time; the folder appears only when complete)."""
-    import model2vec
-    from filelock import FileLock
-
-    from bertdistill.data.cache import cache_key, teacher_fingerprint
-
-    key = cache_key(teacher=teacher_fingerprint(teacher), pca_dims=pca_dims, model2vec=model2vec.__version__)
-    folder = cache_root / "model2vec" / key
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(folder) + ".lock"):
-        if (folder / BUILD_FILE).is_file():
-            return folder
-        staging = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(staging, ignore_errors=True)
-        start = time.perf_counter()
-        static = distill_teacher(teacher, pca_dims)
-        seconds = time.perf_counter() - start
-        static.save_pretrained(str(staging))
-        (staging / BUILD_FILE).write_text(json.dumps({"teacher": teacher, "pca_dims": pca_dims,
-                                                      "model2vec": model2vec.__version__,
-                                                      "build_seconds": round(seconds, 1)}))
-        staging.rename(folder)
-    logger.info("model2vec baseline of %s built in %.0f s: %s", teacher, seconds, folder)
-    return folder
-
-
-def distill_teacher(teacher: str, pca_dims: int):
-    """The model2vec library's data-free distillation of a teacher (a `model2vec.StaticModel`)."""
-    from model2vec.distill import distill_from_model
-    from transformers import AutoModel
-
-    from bertdistill.teachers.loading import load_tokenizer, load_weights
-
-    model = load_weights(AutoModel, teacher)
-    return distill_from_model(model, load_tokenizer(teacher), pca_dims=pca_dims)

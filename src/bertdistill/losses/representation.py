@@ -5,6 +5,9 @@ With student vectors s_S and teacher vectors s_T, both (B, d):
     L_mse    = 1/(B*d) * sum_b ||s_S,b - s_T,b||^2
     L_cosine = 1/B * sum_b (1 - cos(s_S,b, s_T,b))
     L_SRA    = L_mse + lambda_cos * L_cosine     ("mse+cosine", lambda_cos = 1 by default)
+    L_contrastive = 1/B * sum_b -log softmax_j(cos(s_S,b, s_T,j) / tau)[b]
+                                                 (in-batch InfoNCE: the own teacher vector against the
+                                                  batch's others; tau the temperature)
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from typing import Literal
 import torch
 from torch import Tensor
 
-RepresentationLoss = Literal["mse", "cosine", "mse+cosine"]
-REPRESENTATION_LOSSES = ("mse", "cosine", "mse+cosine")
+RepresentationLoss = Literal["mse", "cosine", "mse+cosine", "contrastive"]
+REPRESENTATION_LOSSES = ("mse", "cosine", "mse+cosine", "contrastive")
 
 
 def representation_mse(student: Tensor, teacher: Tensor) -> Tensor:
@@ -33,7 +36,22 @@ def representation_cosine(student: Tensor, teacher: Tensor) -> Tensor:
     return torch.mean(1.0 - torch.nn.functional.cosine_similarity(student, teacher, dim=-1, eps=1e-8))
 
 
-def sra_loss(student: Tensor, teacher: Tensor, kind: RepresentationLoss, cosine_weight: float = 1.0) -> Tensor:
+def representation_contrastive(student: Tensor, teacher: Tensor, temperature: float = 0.05) -> Tensor:
+    """In-batch InfoNCE on cosine similarity: each student vector must pick its own teacher vector
+    among the batch's teacher vectors. 1/B sum_b -log softmax_j(cos(s_S,b, s_T,j) / tau)[b].
+
+    Args:
+        student: (B, d); teacher: (B, d); temperature: tau > 0.
+    """
+    student = torch.nn.functional.normalize(student, dim=-1, eps=1e-8)
+    teacher = torch.nn.functional.normalize(teacher, dim=-1, eps=1e-8)
+    logits = student @ teacher.T / temperature                          # (B, B)
+    targets = torch.arange(student.shape[0], device=student.device)     # (B,)
+    return torch.nn.functional.cross_entropy(logits, targets)
+
+
+def sra_loss(student: Tensor, teacher: Tensor, kind: RepresentationLoss, cosine_weight: float = 1.0,
+             temperature: float = 0.05) -> Tensor:
     """The SRA objective selected by `kind` (a bertdistill choice; the paper's loss is unknown)."""
     if kind == "mse":
         return representation_mse(student, teacher)
@@ -41,4 +59,6 @@ def sra_loss(student: Tensor, teacher: Tensor, kind: RepresentationLoss, cosine_
         return representation_cosine(student, teacher)
     if kind == "mse+cosine":
         return representation_mse(student, teacher) + cosine_weight * representation_cosine(student, teacher)
+    if kind == "contrastive":
+        return representation_contrastive(student, teacher, temperature)
     raise ValueError(f"loss must be one of {REPRESENTATION_LOSSES}, got {kind!r}")

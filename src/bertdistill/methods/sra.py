@@ -1,7 +1,8 @@
 """Task-agnostic distillation by sentence-representation approximation (SRA; Wu et al. 2020).
 
-A frozen, pre-trained teacher encodes unlabeled sentences once (cached on disk); a BiLSTM student
-learns to reproduce the teacher's sentence vector through a linear projection. The result is a
+A frozen, pre-trained teacher encodes unlabeled sentences once (cached on disk); a student (a BiLSTM,
+or a static weighted mean of token vectors) learns to reproduce the teacher's sentence vector (or its
+top principal coordinates, `target_pca`) through a linear projection. The result is a
 general student that is fine-tuned on any sentence-level task like BERT (`bertdistill finetune
 --model DIR`) and can then be task-distilled. See docs/methods.md, section 1.
 """
@@ -12,7 +13,7 @@ import dataclasses
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -28,18 +29,22 @@ from bertdistill.data.cache import (
     texts_fingerprint,
 )
 from bertdistill.data.corpus import CorpusConfig, prepare_corpus
+from bertdistill.data.target_pca import TargetPCA, fit_target_pca
 from bertdistill.data.features import with_lengths
 from bertdistill.encoding import IDF_FILE
 from bertdistill.errors import ConfigError, ModelError
 from bertdistill.losses.representation import RepresentationLoss, sra_loss
 from bertdistill.methods.general_eval import general_student_metrics
-from bertdistill.students import BiLSTMModel
+from bertdistill.students import BiLSTMModel, StaticModel
 from bertdistill.students.factory import (
     StudentShape,
     initialise_embeddings,
+    new_static_student,
     student_config,
 )
+from bertdistill.students.static import save_static
 from bertdistill.teachers.loading import load_tokenizer, load_weights
+from bertdistill.teachers.static_distill import contextual_token_vectors
 from bertdistill.teachers.sentence_vector import (
     Representation,
     SentenceVectorTeacher,
@@ -72,6 +77,9 @@ class SRAConfig(Config):
     representation: Representation = "mean"
     loss: RepresentationLoss = "mse"
     cosine_weight: float = 1.0
+    temperature: float = 0.05           # for the contrastive loss
+    target_pca: int = 0                 # > 0: learn this many principal coordinates of the teacher vector
+    student_type: Literal["bilstm", "static"] = "bilstm"
     student: StudentShape = dataclasses.field(default_factory=StudentShape)
     init_student: str | None = None     # continue from an existing general student
     max_length: int = 128
@@ -86,14 +94,19 @@ class SRAConfig(Config):
             raise ConfigError(f"eval_sentences must be >= 1, got {self.eval_sentences}")
         if self.max_length < 8:
             raise ConfigError(f"max_length must be >= 8, got {self.max_length}")
+        if self.temperature <= 0 or self.target_pca < 0:
+            raise ConfigError("temperature must be > 0 and target_pca >= 0")
+        if self.student_type == "static" and self.init_student:
+            raise ConfigError("--init-student continues a BiLSTM student; a static student starts from the teacher")
 
 
 class SentenceVectorCollator:
     """Pads token ids and gathers each row's teacher vector from the memory-mapped cache."""
 
-    def __init__(self, vectors: np.ndarray, pad_token_id: int) -> None:
+    def __init__(self, vectors: np.ndarray, pad_token_id: int, pca: TargetPCA | None = None) -> None:
         self.vectors = vectors
         self.pad_token_id = pad_token_id
+        self.pca = pca
 
     def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
         width = max(len(feature["input_ids"]) for feature in features)
@@ -103,22 +116,25 @@ class SentenceVectorCollator:
             input_ids[row, : len(feature["input_ids"])] = torch.tensor(feature["input_ids"])
             attention_mask[row, : len(feature["input_ids"])] = 1
         rows = np.array([feature["row"] for feature in features])
-        teacher = torch.from_numpy(np.asarray(self.vectors[rows], dtype=np.float32))         # (B, d_T)
+        targets = np.asarray(self.vectors[rows], dtype=np.float32)                          # (B, d_T)
+        teacher = torch.from_numpy(self.pca.transform(targets) if self.pca else targets)    # (B, d_T or N)
         return {"input_ids": input_ids, "attention_mask": attention_mask, "teacher_vector": teacher}
 
 
 class SRATrainer(Trainer):
     """Trainer whose loss is the distance between student and teacher sentence vectors."""
 
-    def __init__(self, *args, loss_kind: RepresentationLoss, cosine_weight: float, **kwargs) -> None:
+    def __init__(self, *args, loss_kind: RepresentationLoss, cosine_weight: float, temperature: float,
+                 **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.loss_kind = loss_kind
         self.cosine_weight = cosine_weight
+        self.temperature = temperature
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         outputs = model(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"])
         student = outputs.sentence_embedding.float()                                         # (B, d_T)
-        loss = sra_loss(student, inputs["teacher_vector"], self.loss_kind, self.cosine_weight)
+        loss = sra_loss(student, inputs["teacher_vector"], self.loss_kind, self.cosine_weight, self.temperature)
         return (loss, outputs) if return_outputs else loss
 
     def prediction_step(self, model, inputs, prediction_loss_only, ignore_keys=None):
@@ -135,30 +151,50 @@ def vector_agreement(prediction: EvalPrediction) -> dict[str, float]:
     return {"cosine": float(cosine.mean()), "mse": float(((student - teacher) ** 2).mean())}
 
 
-def build_student(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer_size: int, pad_token_id: int) -> BiLSTMModel:
-    """A new BiLSTM over the teacher's vocabulary, or `config.init_student` checked against the teacher."""
+def build_student(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer, projection_dim: int,
+                  cache_root: Path) -> BiLSTMModel | StaticModel:
+    """A new student over the teacher's vocabulary, or `config.init_student` checked against the teacher."""
     if config.init_student:
         student = load_weights(BiLSTMModel, config.init_student)
-        check_same_vocabulary(load_tokenizer(config.init_student), load_tokenizer(config.teacher),
-                              config.init_student, config.teacher)
-        if student.config.projection_dim != teacher.hidden_size:
+        check_same_vocabulary(load_tokenizer(config.init_student), tokenizer, config.init_student, config.teacher)
+        if student.config.projection_dim != projection_dim:
             raise ModelError(f"{config.init_student} projects to {student.config.projection_dim} dimensions; "
-                             f"the teacher {config.teacher} is {teacher.hidden_size} wide")
+                             f"this run's targets are {projection_dim} wide")
         return student
     general = {"teacher": config.teacher, "representation": config.representation, "loss": config.loss,
-               "embedding_init": config.student.embedding_init}
-    return new_student(config.student, teacher, tokenizer_size, pad_token_id, general)
+               "embedding_init": config.student.embedding_init, "target_pca": config.target_pca}
+    if config.student_type == "static":
+        contextual = contextual_table(config.teacher, config.student, tokenizer, len(tokenizer), cache_root)
+        return new_static_student(len(tokenizer), config.student.embedding_dim, projection_dim,
+                                  tokenizer.all_special_ids, pad_id(tokenizer), contextual,
+                                  bertdistill_general=general)
+    return new_student(config.student, teacher, tokenizer, projection_dim, cache_root, general)
 
 
-def new_student(shape: StudentShape, teacher: SentenceVectorTeacher, tokenizer_size: int, pad_token_id: int,
-                general: dict | None = None) -> BiLSTMModel:
-    """A BiLSTM over the teacher's vocabulary, projecting to the teacher's width."""
+def pad_id(tokenizer) -> int:
+    return tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+
+
+def contextual_table(teacher_name: str, shape: StudentShape, tokenizer, rows: int,
+                     cache_root: Path) -> torch.Tensor | None:
+    """The model2vec token table of the teacher at the student's width, when the init asks for it."""
+    if shape.embedding_init != "contextual":
+        return None
+    table = contextual_token_vectors(teacher_name, tokenizer.get_vocab(), rows, shape.embedding_dim, cache_root)
+    return torch.from_numpy(table)
+
+
+def new_student(shape: StudentShape, teacher: SentenceVectorTeacher, tokenizer, projection_dim: int,
+                cache_root: Path, general: dict | None = None) -> BiLSTMModel:
+    """A BiLSTM over the teacher's vocabulary, projecting to `projection_dim`."""
     teacher_embeddings = teacher.model.get_input_embeddings().weight                      # (V, d_T)
-    config = student_config(shape, teacher_embeddings, tokenizer_size, pad_token_id, teacher.hidden_size,
+    config = student_config(shape, teacher_embeddings, len(tokenizer), pad_id(tokenizer), projection_dim,
+                            ignored_token_ids=tokenizer.all_special_ids,
                             bertdistill_general=general or {"teacher": teacher.name, "untrained": True,
                                                             "embedding_init": shape.embedding_init})
     student = BiLSTMModel(config)
-    initialise_embeddings(student, teacher_embeddings, shape)
+    contextual = contextual_table(teacher.name, shape, tokenizer, teacher_embeddings.shape[0], cache_root)
+    initialise_embeddings(student, teacher_embeddings, shape, contextual)
     return student
 
 
@@ -169,8 +205,7 @@ def init_student(teacher_name: str, output_dir: str, shape: StudentShape, seed: 
     tokenizer = load_tokenizer(teacher_name)
     teacher = SentenceVectorTeacher(teacher_name, "mean", device="cpu")
     set_seed(seed)
-    pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-    student = new_student(shape, teacher, len(tokenizer), pad_token_id)
+    student = new_student(shape, teacher, tokenizer, teacher.hidden_size, default_cache_root())
     staging = output / ".final-model.tmp"
     student.save_pretrained(staging)
     tokenizer.save_pretrained(staging)
@@ -178,15 +213,31 @@ def init_student(teacher_name: str, output_dir: str, shape: StudentShape, seed: 
     return output
 
 
+def save_general_student(trainer: Trainer, output_dir: Path, tokenizer, idf: np.ndarray | None,
+                         pca: TargetPCA | None) -> None:
+    """The final student, with the run's IDF weights and target PCA beside it. A static student is folded
+    into one table and saved in model2vec / sentence-transformers form."""
+    def extra_files(staging: Path) -> None:
+        if idf is not None:
+            save_file({"idf": torch.from_numpy(idf)}, str(staging / IDF_FILE))
+        if pca is not None:
+            pca.save(staging)
+
+    if not isinstance(trainer.model, StaticModel):
+        save_final_model(trainer, output_dir, tokenizer, extra=extra_files)
+        return
+    staging = output_dir / ".final-model.tmp"
+    save_static(trainer.model, tokenizer, staging)
+    extra_files(staging)
+    publish_directory(staging, output_dir)
+
+
 def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), command: str | None = None) -> dict:
     """Run SRA end to end; returns (and writes) metrics.json."""
     cache_root = Path(config.cache_dir) if config.cache_dir else default_cache_root()
     corpus, corpus_stats = prepare_corpus(config.corpus, cache_root / "corpora")  # bad corpus fails here
-    output_dir = prepare_output_dir(config.output_dir, config.resume)
-    config.save(output_dir / "config.yaml")
-
     tokenizer = load_tokenizer(config.teacher)
-    pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    pad_token_id = pad_id(tokenizer)
     token_ids = corpus.map(
         lambda batch: {"input_ids": tokenizer(batch["text"], truncation=True, max_length=config.max_length)["input_ids"]},
         batched=True, desc="tokenizing",
@@ -203,28 +254,30 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
         description={"teacher": config.teacher, "representation": config.representation,
                      "max_length": config.max_length},
     )
+    pca = fit_target_pca(vectors, train_rows, config.target_pca) if config.target_pca else None
 
     set_seed(config.training.seed)
-    student = build_student(config, teacher, len(tokenizer), pad_token_id)
+    student = build_student(config, teacher, tokenizer, config.target_pca or teacher.hidden_size, cache_root)
     features = token_ids.remove_columns("text").add_column("row", list(range(len(token_ids))))
     features = with_lengths(features)
     train_set, eval_set = features.select(train_rows), features.select(range(len(train_rows), len(features)))
 
+    output_dir = prepare_output_dir(config.output_dir, config.resume)   # only once every input has been checked
+    config.save(output_dir / "config.yaml")
     arguments = make_training_arguments(config.training, output_dir / "checkpoints", "cosine",
                                         label_names=["teacher_vector"])
     checkpoint = checkpoint_to_resume(output_dir / "checkpoints", config.resume)
     extra = logging_callbacks(output_dir)
     trainer = SRATrainer(
         model=student, args=arguments, train_dataset=train_set, eval_dataset=eval_set,
-        data_collator=SentenceVectorCollator(vectors, pad_token_id), compute_metrics=vector_agreement,
+        data_collator=SentenceVectorCollator(vectors, pad_token_id, pca), compute_metrics=vector_agreement,
         callbacks=[*extra, *callbacks], loss_kind=config.loss, cosine_weight=config.cosine_weight,
+        temperature=config.temperature,
     )
     start = time.perf_counter()
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     train_seconds = time.perf_counter() - start
-
-    save_idf = None if idf is None else (lambda staging: save_file({"idf": torch.from_numpy(idf)}, str(staging / IDF_FILE)))
-    save_final_model(trainer, output_dir, tokenizer, extra=save_idf)
+    save_general_student(trainer, output_dir, tokenizer, idf, pca)
 
     agreement = trainer.evaluate()
     record = {
@@ -232,6 +285,8 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
         "teacher": config.teacher,
         "representation": config.representation,
         "loss": config.loss,
+        "student_type": config.student_type,
+        "target_pca": config.target_pca,
         "held_out_sentences": len(eval_set),
         "train_sentences": len(train_set),
         "held_out_cosine": agreement["eval_cosine"],

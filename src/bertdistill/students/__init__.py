@@ -1,13 +1,16 @@
-"""Students. Importing this package registers the BiLSTM student with the `transformers` Auto classes."""
+"""Students. Importing this package registers the BiLSTM and static students with the `transformers` Auto classes."""
 
 from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassification
 
 from bertdistill.students.bilstm import BiLSTMModel, BiLSTMModelOutput
 from bertdistill.students.configuration_bilstm import BiLSTMConfig
 from bertdistill.students.heads import BiLSTMForSequenceClassification
+from bertdistill.students.static import StaticConfig, StaticModel
 
 AutoConfig.register(BiLSTMConfig.model_type, BiLSTMConfig, exist_ok=True)
 AutoModel.register(BiLSTMConfig, BiLSTMModel, exist_ok=True)
 AutoModelForSequenceClassification.register(BiLSTMConfig, BiLSTMForSequenceClassification, exist_ok=True)
+AutoConfig.register(StaticConfig.model_type, StaticConfig, exist_ok=True)
+AutoModel.register(StaticConfig, StaticModel, exist_ok=True)
 
-__all__ = ["BiLSTMConfig", "BiLSTMForSequenceClassification", "BiLSTMModel", "BiLSTMModelOutput"]
+__all__ = ["BiLSTMConfig", "BiLSTMForSequenceClassification", "BiLSTMModel", "BiLSTMModelOutput", "StaticConfig", "StaticModel"]

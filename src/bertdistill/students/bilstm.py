@@ -16,6 +16,7 @@ from transformers import initialization as init
 from transformers.utils import ModelOutput
 
 from bertdistill.students.configuration_bilstm import BiLSTMConfig
+from bertdistill.students.pooling import ignored_token_mask, weighted_token_mean
 
 
 @dataclass
@@ -108,6 +109,9 @@ class BiLSTMModel(BiLSTMPreTrainedModel):
         self.projection = (
             nn.Linear(config.sentence_dim, config.projection_dim) if config.projection_dim > 0 else None
         )
+        if config.residual_static:
+            self.token_weights = nn.Parameter(torch.ones(config.vocab_size))
+            self.static_projection = nn.Linear(config.embedding_dim, config.projection_dim, bias=False)
         self.post_init()
 
     def get_input_embeddings(self) -> nn.Embedding:
@@ -115,6 +119,12 @@ class BiLSTMModel(BiLSTMPreTrainedModel):
 
     def set_input_embeddings(self, embeddings: nn.Embedding) -> None:
         self.encoder.embeddings = embeddings
+
+    def static_mean(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """The residual static path before its projection: (B, T) -> (B, E)."""
+        keep = attention_mask.bool() & ~ignored_token_mask(input_ids, self.config.ignored_token_ids)  # (B, T)
+        vectors = self.encoder.embeddings(input_ids)                        # (B, T, E), no dropout
+        return weighted_token_mean(vectors, self.token_weights[input_ids], keep)
 
     def forward(
         self,
@@ -127,4 +137,6 @@ class BiLSTMModel(BiLSTMPreTrainedModel):
             attention_mask = input_ids.ne(self.config.pad_token_id)
         states, pooled = self.encoder(input_ids, attention_mask)           # (B, T, 2H), (B, 2H)
         projected = self.projection(pooled) if self.projection is not None else pooled
+        if self.config.residual_static:
+            projected = projected + self.static_projection(self.static_mean(input_ids, attention_mask))
         return BiLSTMModelOutput(last_hidden_state=states, pooler_output=pooled, sentence_embedding=projected)

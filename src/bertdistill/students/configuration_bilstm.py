@@ -21,6 +21,10 @@ class BiLSTMConfig(PretrainedConfig):
         projection_dim: width of the linear map from the pooled vector to the teacher's sentence
             space (SRA's target); 0 for none.
         classifier_hidden_size: width of the ReLU layer of the classification head.
+        residual_static: add a static path to the sentence vector: the weighted mean of the token
+            embeddings (learned per-token weights, `ignored_token_ids` left out), mapped to
+            `projection_dim`. The BiLSTM then only has to add what word order and context give.
+        ignored_token_ids: tokens the static path leaves out ([CLS], [SEP], [PAD], ...).
     """
 
     model_type = "bertdistill-bilstm"
@@ -37,6 +41,8 @@ class BiLSTMConfig(PretrainedConfig):
         classifier_hidden_size: int = 400,
         pad_token_id: int = 0,
         initializer_range: float = 0.1,
+        residual_static: bool = False,
+        ignored_token_ids: list[int] | None = None,
         **kwargs,
     ) -> None:
         if pooling not in POOLINGS:
@@ -48,6 +54,8 @@ class BiLSTMConfig(PretrainedConfig):
                 raise ValueError(f"{name} must be >= 1, got {value}")
         if projection_dim < 0 or not 0 <= dropout < 1:
             raise ValueError("projection_dim must be >= 0 and dropout in [0, 1)")
+        if residual_static and projection_dim < 1:
+            raise ValueError("residual_static needs projection_dim >= 1 (the width both paths map to)")
         self.vocab_size = vocab_size
         self.embedding_dim = embedding_dim
         self.hidden_size = hidden_size
@@ -57,6 +65,8 @@ class BiLSTMConfig(PretrainedConfig):
         self.projection_dim = projection_dim
         self.classifier_hidden_size = classifier_hidden_size
         self.initializer_range = initializer_range
+        self.residual_static = residual_static
+        self.ignored_token_ids = list(ignored_token_ids or [])
         super().__init__(pad_token_id=pad_token_id, **kwargs)
 
     @property

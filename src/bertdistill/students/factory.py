@@ -1,4 +1,11 @@
-"""Building a new BiLSTM student over a teacher's vocabulary, its embeddings initialised from the teacher's."""
+"""Building new students over a teacher's vocabulary, their token vectors initialised from the teacher.
+
+Token-vector initialisations (`embedding_init`):
+  teacher    : PCA of the teacher's *input* embedding matrix;
+  contextual : each token run through the teacher in its own short sequence, pooled, PCA'd and weighted
+               by a frequency prior (the model2vec recipe; the table comes from `teachers/static_distill`);
+  random     : N(0, initializer_range).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ from bertdistill.config import Config
 from bertdistill.errors import ModelError
 from bertdistill.students.configuration_bilstm import BiLSTMConfig
 from bertdistill.students.embeddings import project_teacher_embeddings
+from bertdistill.students.static import StaticConfig, StaticModel
 
 
 @dataclasses.dataclass
@@ -23,8 +31,9 @@ class StudentShape(Config):
     num_layers: int = 2
     pooling: Literal["max", "mean", "last", "attention"] = "max"
     dropout: float = 0.1
-    embedding_init: Literal["teacher", "random"] = "teacher"
+    embedding_init: Literal["teacher", "random", "contextual"] = "teacher"
     classifier_hidden_size: int = 400
+    residual_static: bool = False
 
 
 def tang_shape() -> StudentShape:
@@ -35,7 +44,8 @@ def tang_shape() -> StudentShape:
 
 
 def student_config(shape: StudentShape, teacher_embeddings: torch.Tensor, tokenizer_size: int,
-                   pad_token_id: int, projection_dim: int, **extra: Any) -> BiLSTMConfig:
+                   pad_token_id: int, projection_dim: int, ignored_token_ids: list[int] | None = None,
+                   **extra: Any) -> BiLSTMConfig:
     """The config of a new student with as many embedding rows as the teacher (checkpoints often pad the
     matrix to a multiple of 8); fewer rows than the tokenizer has word pieces is an error."""
     vocab_size = teacher_embeddings.shape[0]
@@ -46,15 +56,55 @@ def student_config(shape: StudentShape, teacher_embeddings: torch.Tensor, tokeni
         vocab_size=vocab_size, embedding_dim=shape.embedding_dim, hidden_size=shape.hidden_size,
         num_layers=shape.num_layers, pooling=shape.pooling, dropout=shape.dropout,
         classifier_hidden_size=shape.classifier_hidden_size, projection_dim=projection_dim,
-        pad_token_id=pad_token_id, **extra,
+        pad_token_id=pad_token_id, residual_static=shape.residual_static, ignored_token_ids=ignored_token_ids,
+        **extra,
     )
 
 
-def initialise_embeddings(student: torch.nn.Module, teacher_embeddings: torch.Tensor, shape: StudentShape) -> None:
-    """`teacher`: a PCA projection of the teacher's input embeddings; `random`: keep the random init."""
-    if shape.embedding_init != "teacher":
-        return
-    embeddings = student.get_input_embeddings().weight                                  # (V, d_S)
+def initialise_embeddings(student: torch.nn.Module, teacher_embeddings: torch.Tensor, shape: StudentShape,
+                          contextual: torch.Tensor | None = None) -> None:
+    """Set the BiLSTM's token vectors by `shape.embedding_init` (contextual needs the (V, E) table), scaled
+    to the LSTM's initializer range. With a residual static path, the BiLSTM's own projection starts at
+    zero, so the untrained student outputs exactly its static vector."""
+    embeddings = student.get_input_embeddings().weight                                  # (V, E)
+    target_std = student.config.initializer_range
     with torch.no_grad():
-        embeddings.copy_(project_teacher_embeddings(teacher_embeddings.detach().cpu(), shape.embedding_dim,
-                                                    student.config.initializer_range))
+        if shape.embedding_init == "teacher":
+            embeddings.copy_(project_teacher_embeddings(teacher_embeddings.detach().cpu(), shape.embedding_dim,
+                                                        target_std))
+        elif shape.embedding_init == "contextual":
+            embeddings.copy_(scaled_table(contextual_rows(contextual, embeddings.shape), target_std))
+        if shape.residual_static:
+            student.projection.weight.zero_()
+            student.projection.bias.zero_()
+
+
+def contextual_rows(contextual: torch.Tensor | None, shape: torch.Size) -> torch.Tensor:
+    if contextual is None:
+        raise ModelError("embedding_init 'contextual' needs the teacher's contextual token table")
+    if tuple(contextual.shape) != tuple(shape):
+        raise ModelError(f"contextual token table is {tuple(contextual.shape)}, the student needs {tuple(shape)}")
+    return contextual.float()
+
+
+def scaled_table(table: torch.Tensor, target_std: float) -> torch.Tensor:
+    """The table times one constant, so that its non-zero rows have standard deviation `target_std`."""
+    used = table[table.abs().sum(dim=1) > 0]
+    return table * (target_std / used.std().clamp(min=1e-12)) if len(used) else table
+
+
+def new_static_student(vocab_size: int, width: int, projection_dim: int, ignored_token_ids: list[int],
+                       pad_token_id: int, contextual: torch.Tensor | None = None, **extra: Any) -> StaticModel:
+    """A static student with learned per-token weights. From a contextual table r, each row splits into a
+    direction and a weight, e_t = r_t / |r_t| and w_t = |r_t| (as tokenlearn starts), so the untrained
+    student is the model2vec distill."""
+    config = StaticConfig(vocab_size=vocab_size, hidden_dim=width, projection_dim=projection_dim,
+                          token_weights=True, ignored_token_ids=ignored_token_ids, pad_token_id=pad_token_id, **extra)
+    student = StaticModel(config)
+    if contextual is not None:
+        rows = contextual_rows(contextual, student.embeddings.shape)
+        norms = rows.norm(dim=1)                                                        # (V,)
+        with torch.no_grad():
+            student.embeddings.copy_(rows / norms.clamp(min=1e-12).unsqueeze(-1))
+            student.weights.copy_(norms)
+    return student

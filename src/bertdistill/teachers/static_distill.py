@@ -1,0 +1,79 @@
+"""Contextual token vectors from a teacher, by the `model2vec` library's data-free distillation.
+
+`model2vec.distill.distill_from_model` runs every vocabulary token through the teacher in its own
+short sequence, mean-pools the output, reduces the table by PCA and weights each row by a Zipf-based
+frequency prior (SIF). We use the library as it is (it is maintained and is the baseline our students
+must beat), cache its output once per teacher and width, and map its rows back to the teacher's token
+ids (the library drops tokens such as `[unused0]` and renumbers the rest).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+BUILD_FILE = "bertdistill_build.json"   # how long a cached distill took to build, and from what
+
+
+def model2vec_baseline(teacher: str, cache_root: Path, pca_dims: int = 256) -> Path:
+    """The folder of `distill_from_model(teacher, pca_dims=...)`, built once and cached. A file lock keeps
+    two runs from building it together; the folder appears (by rename) only when complete."""
+    import model2vec
+    from filelock import FileLock
+
+    from bertdistill.data.cache import cache_key, teacher_fingerprint
+
+    key = cache_key(teacher=teacher_fingerprint(teacher), pca_dims=pca_dims, model2vec=model2vec.__version__)
+    folder = cache_root / "model2vec" / key
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(folder) + ".lock"):
+        if (folder / BUILD_FILE).is_file():
+            return folder
+        staging = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        start = time.perf_counter()
+        static = distill_teacher(teacher, pca_dims)
+        seconds = time.perf_counter() - start
+        static.save_pretrained(str(staging))
+        (staging / BUILD_FILE).write_text(json.dumps({"teacher": teacher, "pca_dims": pca_dims,
+                                                      "model2vec": model2vec.__version__,
+                                                      "build_seconds": round(seconds, 1)}))
+        staging.rename(folder)
+    logger.info("model2vec distill of %s built in %.0f s: %s", teacher, seconds, folder)
+    return folder
+
+
+def distill_teacher(teacher: str, pca_dims: int):
+    """The model2vec library's data-free distillation of a teacher (a `model2vec.StaticModel`)."""
+    from model2vec.distill import distill_from_model
+    from transformers import AutoModel
+
+    from bertdistill.teachers.loading import load_tokenizer, load_weights
+
+    model = load_weights(AutoModel, teacher)
+    return distill_from_model(model, load_tokenizer(teacher), pca_dims=pca_dims)
+
+
+def contextual_token_vectors(teacher: str, vocabulary: dict[str, int], rows: int, width: int,
+                             cache_root: Path) -> np.ndarray:
+    """(rows, width) float32: row i is the model2vec vector of the teacher's token i (zeros for tokens
+    the library leaves out, such as [CLS], [SEP] and [unusedN])."""
+    from model2vec import StaticModel
+
+    static = StaticModel.from_pretrained(str(model2vec_baseline(teacher, cache_root, pca_dims=width)))
+    table = np.zeros((rows, static.dim), dtype=np.float32)
+    vectors = np.asarray(static.embedding, dtype=np.float32)
+    for index, token in enumerate(static.tokens):
+        token_id = vocabulary.get(token)
+        if token_id is not None and token_id < rows:
+            table[token_id] = vectors[index]
+    if static.dim < width:   # a vocabulary smaller than the width: PCA keeps fewer components
+        table = np.pad(table, ((0, 0), (0, width - static.dim)))
+    return table
