@@ -81,3 +81,18 @@ def test_data_dir_resolved_from_environment(monkeypatch):
     monkeypatch.setenv("BERTDISTILL_DATA_DIR", "/somewhere/glue")
     assert DataConfig(task="rte").resolved().data_dir == "/somewhere/glue"
     assert DataConfig(task="rte", data_dir="/other").resolved().data_dir == "/other"
+
+
+def test_target_pca_recovers_the_principal_directions():
+    import numpy as np
+
+    from bertdistill.data.target_pca import fit_target_pca
+
+    rng = np.random.default_rng(0)
+    # variance 9 along e0, 1 along e1, ~0 along e2, around a mean of 5
+    vectors = np.stack([rng.normal(0, 3, 4000), rng.normal(0, 1, 4000), rng.normal(0, 0.01, 4000)], axis=1) + 5.0
+    pca = fit_target_pca(vectors, np.arange(4000), 2)
+    assert np.allclose(np.abs(pca.components), [[1, 0, 0], [0, 1, 0]], atol=0.02)
+    assert np.allclose(pca.mean, 5.0, atol=0.1)
+    projected = pca.transform(vectors[:3])
+    assert np.allclose(projected, (vectors[:3] - pca.mean) @ pca.components.T)

@@ -74,3 +74,24 @@ def test_export_command_reports_metrics_for_fp32_and_int8(two_models, tmp_path):
     assert set(record["metrics"]) == {"pytorch", "onnx", "onnx-int8"}
     assert record["metrics"]["onnx"]["accuracy"] == pytest.approx(record["metrics"]["pytorch"]["accuracy"])
     assert (tmp_path / "student.int8.onnx").is_file()
+
+
+def test_benchmark_times_general_students_against_the_bare_teacher(tiny_bert, tmp_path):
+    """A general student (static or BiLSTM) beside the teacher it came from, not a fine-tuned one."""
+    from bertdistill.students import BiLSTMConfig, BiLSTMModel, StaticConfig, StaticModel
+    from bertdistill.students.static import save_static
+    from bertdistill.teachers.loading import load_tokenizer
+
+    tokenizer = load_tokenizer(str(tiny_bert))
+    save_static(StaticModel(StaticConfig(vocab_size=len(tokenizer), hidden_dim=8, projection_dim=4,
+                                         token_weights=True, ignored_token_ids=tokenizer.all_special_ids)),
+                tokenizer, tmp_path / "static")
+    BiLSTMModel(BiLSTMConfig(vocab_size=len(tokenizer), embedding_dim=8, hidden_size=4, num_layers=1,
+                             projection_dim=32)).save_pretrained(tmp_path / "bilstm")
+    models = (str(tmp_path / "static"), str(tmp_path / "bilstm"))
+    result = benchmark(BenchmarkConfig(models=models, teacher=str(tiny_bert), batch_sizes=(2,), seq_lengths=(8,),
+                                       repeats=1, examples_per_pass=2, bert_base=False, cpu_memory=False))
+    assert {row["model"] for row in result["rows"]} == {str(tiny_bert), *models}
+    assert all(row["speedup_vs_teacher"] is not None for row in result["rows"])
+    assert main(["benchmark", models[0], "--teacher", str(tiny_bert), "--backend", "onnx", "--batch-sizes", "2",
+                 "--seq-lengths", "8"]) == 2

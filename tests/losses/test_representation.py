@@ -37,3 +37,19 @@ def test_cosine_ignores_scale_but_mse_does_not():
 def test_unknown_loss():
     with pytest.raises(ValueError, match="loss must be one of"):
         sra_loss(STUDENT, TEACHER, "kl")
+
+
+def test_contrastive_is_in_batch_infonce_on_cosine():
+    from bertdistill.losses.representation import representation_contrastive
+
+    # cosine matrix C[i][j] = cos(student_i, teacher_j), worked out by hand
+    cos = [[(1 * 2 + 2 * 2) / (math.sqrt(5) * math.sqrt(8)), (1 * 1 + 2 * 1) / (math.sqrt(5) * math.sqrt(2))],
+           [(0 * 2 + -1 * 2) / (1 * math.sqrt(8)), (0 * 1 + -1 * 1) / (1 * math.sqrt(2))]]
+    tau = 0.5
+    expected = 0.0
+    for row in range(2):
+        logits = [value / tau for value in cos[row]]
+        expected += -(logits[row] - math.log(sum(math.exp(value) for value in logits)))
+    expected /= 2
+    assert representation_contrastive(STUDENT, TEACHER, temperature=tau).item() == pytest.approx(expected, rel=1e-6)
+    assert sra_loss(STUDENT, TEACHER, "contrastive", temperature=tau).item() == pytest.approx(expected, rel=1e-6)

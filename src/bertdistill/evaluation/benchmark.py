@@ -25,7 +25,14 @@ import torch
 
 from bertdistill.config import Config
 from bertdistill.evaluation.speed import count_parameters
-from bertdistill.teachers.loading import load_config, load_fine_tuned, resolve_model_path, task_spec_of
+from bertdistill.errors import ModelError
+from bertdistill.teachers.loading import (
+    load_config,
+    load_encoder,
+    load_fine_tuned,
+    resolve_model_path,
+    task_spec_of,
+)
 
 BERT_BASE = "bert-base (random weights)"
 
@@ -49,7 +56,7 @@ def _peak_rss_child(spec: tuple[str, str, str | None, int, int, bool], queue) ->
 
             model = BertForSequenceClassification(BertConfig(num_labels=2))
         else:
-            model = load_fine_tuned(name)[0]
+            model = load_benchmark_model(name)[0]
         candidate = torch_candidate(name, model, model.get_input_embeddings().num_embeddings, is_pair, None)
         candidate.run(make_batch(candidate, batch_size, length, np.random.default_rng(0)))
     queue.put(peak_rss_mib())
@@ -140,7 +147,7 @@ def torch_candidate(name: str, model: torch.nn.Module, vocab_size: int, is_pair:
 
     @torch.inference_mode()
     def run(batch: dict[str, np.ndarray]) -> Any:
-        return model(**{key: torch.from_numpy(value).to(device) for key, value in batch.items()}).logits
+        return primary_output(model(**{key: torch.from_numpy(value).to(device) for key, value in batch.items()}))
 
     return Candidate(name, "torch", run, vocab_size, is_pair, count_parameters(model), size, device.type)
 
@@ -167,20 +174,41 @@ def onnx_candidates(name: str, model_dir: str, vocab_size: int, is_pair: bool, w
     return candidates
 
 
+def load_benchmark_model(name: str) -> tuple[torch.nn.Module, bool | None]:
+    """A fine-tuned model with its task (is it a pair task?), or a general encoder (a general student, the
+    teacher itself, any Hugging Face encoder): (model, is_pair), is_pair None for an encoder."""
+    if task_spec_of(load_config(name)) is None:
+        return load_encoder(name), None
+    model, spec = load_fine_tuned(name)
+    return model, spec.is_pair
+
+
+def primary_output(outputs: Any) -> torch.Tensor:
+    """What a model is used for: logits, a general student's sentence vector, or an encoder's states."""
+    for key in ("logits", "sentence_embedding", "last_hidden_state"):
+        value = getattr(outputs, key, None)
+        if value is not None:
+            return value
+    raise ModelError("the model returned none of logits, sentence_embedding or last_hidden_state")
+
+
 def load_candidates(config: BenchmarkConfig, workdir: Path) -> list[Candidate]:
     names = ([config.teacher] if config.teacher else []) + [m for m in config.models if m != config.teacher]
     candidates = []
-    for name in names:
-        model, spec = load_fine_tuned(name)
+    models = {name: load_benchmark_model(name) for name in names}
+    if config.backend != "torch" and any(is_pair is None for _, is_pair in models.values()):
+        raise ModelError("--backend onnx/all times fine-tuned models; general encoders run with --backend torch "
+                         "(their ONNX export is not available yet)")
+    for name, (model, is_pair) in models.items():
         vocab_size = model.get_input_embeddings().num_embeddings
         if config.backend in ("torch", "all") or name == config.teacher:
-            candidates.append(torch_candidate(name, model, vocab_size, spec.is_pair, folder_size(name)))
+            candidates.append(torch_candidate(name, model, vocab_size, bool(is_pair), folder_size(name)))
         if config.backend in ("onnx", "all"):
-            candidates += onnx_candidates(name, name, vocab_size, spec.is_pair, workdir)
+            candidates += onnx_candidates(name, name, vocab_size, bool(is_pair), workdir)
     if config.bert_base:
         from transformers import BertConfig, BertForSequenceClassification
 
-        is_pair = task_spec_of(load_config(names[0])).is_pair if names else False
+        is_pair = bool(models[names[0]][1]) if names else False
         torch.manual_seed(config.seed)
         reference = BertForSequenceClassification(BertConfig(num_labels=2))
         candidates.append(torch_candidate(BERT_BASE, reference, reference.config.vocab_size, is_pair, None))

@@ -144,6 +144,8 @@ def measure_speed(encoders: list[LoadedEncoder], texts: dict[str, list[str]], co
     """Texts per second of every encoder, per text kind and batch size, interleaved; median of repeats."""
     rows = []
     for kind, items in texts.items():
+        if not items:
+            continue
         max_length = config.max_length if kind == "short" else SPEED_MAX_LENGTH
         for batch_size in config.speed_batch_sizes:
             progress(f"speed: {kind} texts, batch {batch_size}")

@@ -83,9 +83,10 @@ def load_torch_encoder(name: str, device: str | None) -> LoadedEncoder:
 
     encoder = SentenceEncoder(name, representation="mean", device=device)
     model = encoder.student if encoder.is_student else encoder.teacher.model
+    positions = getattr(model.config, "max_position_embeddings", None)   # a Transformer's hard limit
 
     def encode(texts: list[str], batch_size: int, max_length: int) -> np.ndarray:
-        encoder.max_length = max_length
+        encoder.max_length = min(max_length, positions) if positions else max_length
         return encoder.encode(texts, batch_size=batch_size)
 
     parameters = sum(parameter.numel() for parameter in model.parameters())

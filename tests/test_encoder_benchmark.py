@@ -1,0 +1,94 @@
+"""End to end: raw text -> static and BiLSTM general students (SRA) -> reload -> `evaluate-encoder` beside the
+teacher, the model2vec baseline and TF-IDF; and the command's clear errors."""
+
+import json
+import random
+
+import pytest
+
+from bertdistill.cli import main
+from tests.conftest import FILLER, NEGATIVE, POSITIVE, sentiment_sentence
+from tests.test_sra import corpus_file, no_hub  # noqa: F401  (fixtures)
+
+
+@pytest.fixture
+def transfer_dir(tmp_path):
+    """All eight tasks in SentEval layout, a few lines each."""
+    rng = random.Random(3)
+    root = tmp_path / "transfer"
+
+    def pairs(count):
+        rows = []
+        for _ in range(count):
+            first, second = rng.random() < 0.5, rng.random() < 0.5
+            rows.append((sentiment_sentence(rng, first), sentiment_sentence(rng, second), 5.0 * (first == second)))
+        return rows
+
+    for year in (12, 13, 14, 15, 16):
+        folder = root / "STS" / f"STS{year}-en-test"
+        folder.mkdir(parents=True)
+        rows = pairs(8)
+        (folder / "STS.input.toy.txt").write_text("".join(f"{a}\t{b}\n" for a, b, _ in rows))
+        (folder / "STS.gs.toy.txt").write_text("".join(f"{score + rng.random()}\n" for *_, score in rows))
+    (root / "stsbenchmark").mkdir()
+    (root / "stsbenchmark" / "sts-test.csv").write_text(
+        "".join(f"g\tf\t2012\t{i}\t{score + rng.random()}\t{a}\t{b}\n" for i, (a, b, score) in enumerate(pairs(8))))
+    for folder, names in (("MR", ("rt-polarity.neg", "rt-polarity.pos")), ("SUBJ", ("subj.objective", "subj.subjective"))):
+        (root / folder).mkdir()
+        for label, name in enumerate(names):
+            lines = [sentiment_sentence(rng, bool(label)) for _ in range(10)]
+            (root / folder / name).write_bytes(("\n".join(lines) + "\n").encode())
+    return root
+
+
+SHARED = ["--max-length", "16", "--eval-sentences", "40", "--no-progress", "--epochs", "2", "--batch-size", "32"]
+
+
+def test_general_students_to_encoder_table(tiny_bert, corpus_file, transfer_dir, tmp_path, no_hub, capsys):  # noqa: F811
+    static, bilstm = tmp_path / "static", tmp_path / "bilstm"
+    assert main(["distill", "sra", "--teacher", str(tiny_bert), "--corpus", str(corpus_file), "--output-dir",
+                 str(static), "--student", "static", "--embedding-dim", "16", "--embedding-init", "contextual",
+                 "--target-pca", "8", "--loss", "contrastive", *SHARED]) == 0
+    assert main(["distill", "sra", "--teacher", str(tiny_bert), "--corpus", str(corpus_file), "--output-dir",
+                 str(bilstm), "--embedding-dim", "16", "--hidden-size", "8", "--num-layers", "1",
+                 "--embedding-init", "contextual", "--residual-static", "--loss", "cosine", *SHARED]) == 0
+    assert json.loads((static / "metrics.json").read_text())["student_type"] == "static"
+    assert (static / "modules.json").is_file() and (static / "target_pca.safetensors").is_file()
+
+    # the BiLSTM general student still fine-tunes like BERT
+    sentiment_train = tmp_path / "train.jsonl"
+    rows = [{"text": sentiment_sentence(random.Random(i), i % 2 == 0), "label": "pos" if i % 2 == 0 else "neg"}
+            for i in range(64)]
+    sentiment_train.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    assert main(["finetune", "--model", str(bilstm), "--train-file", str(sentiment_train), "--dev-file",
+                 str(sentiment_train), "--text-column", "text", "--label-column", "label", "--output-dir",
+                 str(tmp_path / "tuned"), "--epochs", "1", "--max-length", "16", "--no-progress"]) == 0
+
+    result_json, table = tmp_path / "encoders.json", tmp_path / "encoders.md"
+    assert main(["evaluate-encoder", "--model", str(static), "--model", str(bilstm), "--teacher", str(tiny_bert),
+                 "--transfer-dir", str(transfer_dir), "--json", str(result_json), "--markdown", str(table),
+                 "--repeats", "1", "--no-progress", "--cache-dir", str(tmp_path / "cache")]) == 0
+    result = json.loads(result_json.read_text())
+    names = [row["model"] for row in result["results"]]
+    assert names == [f"teacher ({tiny_bert})", "model2vec distill (no data)", "static", "bilstm",
+                     "TF-IDF 1-2 grams (probes only)"]
+    for row in result["results"][:4]:
+        assert set(row["scores"]) == {"sts12", "sts13", "sts14", "sts15", "sts16", "stsb", "mr", "subj"}
+        assert row["average"] is not None and -100 <= row["average"] <= 100
+    assert set(result["results"][4]["scores"]) == {"mr", "subj"}
+    teacher_rows = [row for row in result["speed"] if row["model"] == names[0]]
+    assert teacher_rows and all(row["speedup_vs_teacher"] == 1.0 for row in teacher_rows)
+    assert {entry["label"] for entry in result["entries"]} == set(names[:4])
+    assert "| static |" in table.read_text()
+
+
+def test_evaluate_encoder_errors_name_the_problem(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("BERTDISTILL_TRANSFER_DIR", raising=False)
+    assert main(["evaluate-encoder", "--baseline", "tfidf"]) == 2
+    assert "--transfer-dir" in capsys.readouterr().err
+    assert main(["evaluate-encoder", "--transfer-dir", str(tmp_path), "--tasks", "sts99"]) == 2
+    assert "unknown task" in capsys.readouterr().err
+    assert main(["evaluate-encoder", "--transfer-dir", str(tmp_path), "--baseline", "tfidf", "--tasks", "mr"]) == 2
+    assert "rt-polarity.neg: transfer-task file not found" in capsys.readouterr().err
+    assert main(["evaluate-encoder", "--transfer-dir", str(tmp_path), "--json", str(tmp_path / "no" / "x.json")]) == 2
+    assert "does not exist" in capsys.readouterr().err
