@@ -51,9 +51,12 @@ def test_general_students_to_encoder_table(tiny_bert, corpus_file, transfer_dir,
                  "--target-pca", "8", "--loss", "contrastive", *SHARED]) == 0
     assert main(["distill", "sra", "--teacher", str(tiny_bert), "--corpus", str(corpus_file), "--output-dir",
                  str(bilstm), "--embedding-dim", "16", "--hidden-size", "8", "--num-layers", "1",
-                 "--embedding-init", "contextual", "--residual-static", "--loss", "cosine", *SHARED]) == 0
+                 "--embedding-init", "contextual", "--residual-static", "--loss", "cosine", "--token-weight", "0.5",
+                 *SHARED]) == 0
     assert json.loads((static / "metrics.json").read_text())["student_type"] == "static"
     assert (static / "modules.json").is_file() and (static / "target_pca.safetensors").is_file()
+    assert json.loads((bilstm / "metrics.json").read_text())["token_weight"] == 0.5
+    assert json.loads((bilstm / "config.json").read_text())["token_projection_dim"] == 32   # the teacher's width
 
     # the BiLSTM general student still fine-tunes like BERT
     sentiment_train = tmp_path / "train.jsonl"
@@ -92,3 +95,10 @@ def test_evaluate_encoder_errors_name_the_problem(tmp_path, monkeypatch, capsys)
     assert "rt-polarity.neg: transfer-task file not found" in capsys.readouterr().err
     assert main(["evaluate-encoder", "--transfer-dir", str(tmp_path), "--json", str(tmp_path / "no" / "x.json")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_token_targets_need_a_bilstm(tiny_bert, corpus_file, tmp_path, no_hub, capsys):  # noqa: F811
+    assert main(["distill", "sra", "--teacher", str(tiny_bert), "--corpus", str(corpus_file), "--output-dir",
+                 str(tmp_path / "out"), "--student", "static", "--token-weight", "1", *SHARED]) == 2
+    assert "token-level targets need a BiLSTM" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

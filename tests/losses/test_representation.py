@@ -53,3 +53,13 @@ def test_contrastive_is_in_batch_infonce_on_cosine():
     expected /= 2
     assert representation_contrastive(STUDENT, TEACHER, temperature=tau).item() == pytest.approx(expected, rel=1e-6)
     assert sra_loss(STUDENT, TEACHER, "contrastive", temperature=tau).item() == pytest.approx(expected, rel=1e-6)
+
+
+def test_token_cosine_averages_over_unmasked_positions_only():
+    from bertdistill.losses.representation import token_cosine
+
+    student = torch.tensor([[[1.0, 0.0], [0.0, 1.0], [5.0, 5.0]]])     # (1, 3, 2)
+    teacher = torch.tensor([[[1.0, 0.0], [1.0, 0.0], [-1.0, 0.0]]])
+    mask = torch.tensor([[1, 1, 0]])                                   # the third position is padding
+    # distances 1 - 1 = 0 and 1 - 0 = 1 over two positions
+    assert token_cosine(student, teacher, mask).item() == pytest.approx(0.5)

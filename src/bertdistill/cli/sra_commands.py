@@ -52,6 +52,7 @@ def run_distill_sra(args: argparse.Namespace) -> None:
         corpus=corpus_config_from(args),
         representation=args.representation, loss=args.loss, cosine_weight=args.cosine_weight,
         temperature=args.temperature, target_pca=args.target_pca, student_type=args.student,
+        token_weight=args.token_weight,
         student=shape_from(args),
         init_student=args.init_student, max_length=args.max_length, eval_sentences=args.eval_sentences,
         training=training_config_from(args, sra_training_defaults()), cache_dir=args.cache_dir,
@@ -121,6 +122,10 @@ def add_sra_arguments(parser: argparse.ArgumentParser) -> None:
     objective.add_argument("--target-pca", type=int, default=0, metavar="N",
                            help="learn the teacher vector's top N principal coordinates (PCA fitted on the "
                                 "training vectors, saved with the student); 0: the raw vector")
+    objective.add_argument("--token-weight", type=float, default=0.0, metavar="X",
+                           help="BiLSTM: add X times a token-level loss (each position's state, projected, "
+                                "against the teacher's last-layer vector of that word piece; the teacher runs "
+                                "on every batch, so this costs a teacher forward per step)")
     parser.add_argument("--student", choices=["bilstm", "static"], default="bilstm",
                         help="static: weighted mean of token vectors (model2vec format; --embedding-dim is its "
                              "width); bilstm: the paper's student")

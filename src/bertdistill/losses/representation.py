@@ -62,3 +62,17 @@ def sra_loss(student: Tensor, teacher: Tensor, kind: RepresentationLoss, cosine_
     if kind == "contrastive":
         return representation_contrastive(student, teacher, temperature)
     raise ValueError(f"loss must be one of {REPRESENTATION_LOSSES}, got {kind!r}")
+
+
+def token_cosine(student_tokens: Tensor, teacher_tokens: Tensor, mask: Tensor) -> Tensor:
+    """Token-level targets: mean cosine distance between each position's projected student state and the
+    teacher's last-layer vector of the same word piece, over the positions where `mask` is 1.
+
+        L_token = sum_{b,t} m_bt (1 - cos(h_S,bt, h_T,bt)) / sum_{b,t} m_bt
+
+    Args:
+        student_tokens: (B, T, d_T) projected BiLSTM states; teacher_tokens: (B, T, d_T); mask: (B, T).
+    """
+    distance = 1.0 - torch.nn.functional.cosine_similarity(student_tokens, teacher_tokens, dim=-1, eps=1e-8)  # (B, T)
+    weights = mask.to(distance.dtype)
+    return (distance * weights).sum() / weights.sum().clamp(min=1.0)

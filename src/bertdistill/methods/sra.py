@@ -33,7 +33,7 @@ from bertdistill.data.target_pca import TargetPCA, fit_target_pca
 from bertdistill.data.features import with_lengths
 from bertdistill.encoding import IDF_FILE
 from bertdistill.errors import ConfigError, ModelError
-from bertdistill.losses.representation import RepresentationLoss, sra_loss
+from bertdistill.losses.representation import RepresentationLoss, sra_loss, token_cosine
 from bertdistill.methods.general_eval import general_student_metrics
 from bertdistill.students import BiLSTMModel, StaticModel
 from bertdistill.students.factory import (
@@ -80,6 +80,7 @@ class SRAConfig(Config):
     temperature: float = 0.05           # for the contrastive loss
     target_pca: int = 0                 # > 0: learn this many principal coordinates of the teacher vector
     student_type: Literal["bilstm", "static"] = "bilstm"
+    token_weight: float = 0.0           # > 0: token-level targets from the teacher's last layer (BiLSTM only)
     student: StudentShape = dataclasses.field(default_factory=StudentShape)
     init_student: str | None = None     # continue from an existing general student
     max_length: int = 128
@@ -96,6 +97,9 @@ class SRAConfig(Config):
             raise ConfigError(f"max_length must be >= 8, got {self.max_length}")
         if self.temperature <= 0 or self.target_pca < 0:
             raise ConfigError("temperature must be > 0 and target_pca >= 0")
+        if self.token_weight < 0 or (self.token_weight > 0 and self.student_type == "static"):
+            raise ConfigError("--token-weight must be >= 0, and token-level targets need a BiLSTM student "
+                              "(a static student has no per-position state)")
         if self.student_type == "static" and self.init_student:
             raise ConfigError("--init-student continues a BiLSTM student; a static student starts from the teacher")
 
@@ -125,17 +129,31 @@ class SRATrainer(Trainer):
     """Trainer whose loss is the distance between student and teacher sentence vectors."""
 
     def __init__(self, *args, loss_kind: RepresentationLoss, cosine_weight: float, temperature: float,
-                 **kwargs) -> None:
+                 token_weight: float = 0.0, token_teacher: torch.nn.Module | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.loss_kind = loss_kind
         self.cosine_weight = cosine_weight
         self.temperature = temperature
+        self.token_weight = token_weight
+        self.token_teacher = token_teacher   # the frozen teacher, run on each batch for token-level targets
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-        outputs = model(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"])
+        input_ids, attention_mask = inputs["input_ids"], inputs["attention_mask"]
+        outputs = model(input_ids=input_ids, attention_mask=attention_mask)
         student = outputs.sentence_embedding.float()                                         # (B, d_T)
         loss = sra_loss(student, inputs["teacher_vector"], self.loss_kind, self.cosine_weight, self.temperature)
+        if self.token_weight > 0:
+            loss = loss + self.token_weight * self.token_loss(model, outputs, input_ids, attention_mask)
         return (loss, outputs) if return_outputs else loss
+
+    def token_loss(self, model, outputs, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Each position's BiLSTM state, projected, against the teacher's last-layer vector of that word piece
+        (student and teacher share the tokenizer, so positions line up); recomputed on the fly, not cached."""
+        self.token_teacher.to(input_ids.device)
+        with torch.no_grad():
+            teacher_tokens = self.token_teacher(input_ids=input_ids, attention_mask=attention_mask)
+        student_tokens = model.token_projection(outputs.last_hidden_state)                  # (B, T, d_T)
+        return token_cosine(student_tokens.float(), teacher_tokens.last_hidden_state.float(), attention_mask)
 
     def prediction_step(self, model, inputs, prediction_loss_only, ignore_keys=None):
         inputs = self._prepare_inputs(inputs)
@@ -168,7 +186,9 @@ def build_student(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer, 
         return new_static_student(len(tokenizer), config.student.embedding_dim, projection_dim,
                                   tokenizer.all_special_ids, pad_id(tokenizer), contextual,
                                   bertdistill_general=general)
-    return new_student(config.student, teacher, tokenizer, projection_dim, cache_root, general)
+    token_width = teacher.hidden_size if config.token_weight > 0 else 0
+    return new_student(config.student, teacher, tokenizer, projection_dim, cache_root, general,
+                       token_projection_dim=token_width)
 
 
 def pad_id(tokenizer) -> int:
@@ -185,11 +205,11 @@ def contextual_table(teacher_name: str, shape: StudentShape, tokenizer, rows: in
 
 
 def new_student(shape: StudentShape, teacher: SentenceVectorTeacher, tokenizer, projection_dim: int,
-                cache_root: Path, general: dict | None = None) -> BiLSTMModel:
+                cache_root: Path, general: dict | None = None, token_projection_dim: int = 0) -> BiLSTMModel:
     """A BiLSTM over the teacher's vocabulary, projecting to `projection_dim`."""
     teacher_embeddings = teacher.model.get_input_embeddings().weight                      # (V, d_T)
     config = student_config(shape, teacher_embeddings, len(tokenizer), pad_id(tokenizer), projection_dim,
-                            ignored_token_ids=tokenizer.all_special_ids,
+                            ignored_token_ids=tokenizer.all_special_ids, token_projection_dim=token_projection_dim,
                             bertdistill_general=general or {"teacher": teacher.name, "untrained": True,
                                                             "embedding_init": shape.embedding_init})
     student = BiLSTMModel(config)
@@ -272,7 +292,8 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
         model=student, args=arguments, train_dataset=train_set, eval_dataset=eval_set,
         data_collator=SentenceVectorCollator(vectors, pad_token_id, pca), compute_metrics=vector_agreement,
         callbacks=[*extra, *callbacks], loss_kind=config.loss, cosine_weight=config.cosine_weight,
-        temperature=config.temperature,
+        temperature=config.temperature, token_weight=config.token_weight,
+        token_teacher=teacher.model if config.token_weight > 0 else None,
     )
     start = time.perf_counter()
     trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
@@ -287,6 +308,7 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
         "loss": config.loss,
         "student_type": config.student_type,
         "target_pca": config.target_pca,
+        "token_weight": config.token_weight,
         "held_out_sentences": len(eval_set),
         "train_sentences": len(train_set),
         "held_out_cosine": agreement["eval_cosine"],

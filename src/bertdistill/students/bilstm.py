@@ -112,6 +112,8 @@ class BiLSTMModel(BiLSTMPreTrainedModel):
         if config.residual_static:
             self.token_weights = nn.Parameter(torch.ones(config.vocab_size))
             self.static_projection = nn.Linear(config.embedding_dim, config.projection_dim, bias=False)
+        if config.token_projection_dim > 0:
+            self.token_projection = nn.Linear(config.sentence_dim, config.token_projection_dim)
         self.post_init()
 
     def get_input_embeddings(self) -> nn.Embedding:

@@ -25,6 +25,8 @@ class BiLSTMConfig(PretrainedConfig):
             embeddings (learned per-token weights, `ignored_token_ids` left out), mapped to
             `projection_dim`. The BiLSTM then only has to add what word order and context give.
         ignored_token_ids: tokens the static path leaves out ([CLS], [SEP], [PAD], ...).
+        token_projection_dim: > 0 adds a linear map from each position's BiLSTM state to the teacher's
+            width, for token-level targets during SRA (`--token-weight`); unused after training.
     """
 
     model_type = "bertdistill-bilstm"
@@ -43,6 +45,7 @@ class BiLSTMConfig(PretrainedConfig):
         initializer_range: float = 0.1,
         residual_static: bool = False,
         ignored_token_ids: list[int] | None = None,
+        token_projection_dim: int = 0,
         **kwargs,
     ) -> None:
         if pooling not in POOLINGS:
@@ -67,6 +70,7 @@ class BiLSTMConfig(PretrainedConfig):
         self.initializer_range = initializer_range
         self.residual_static = residual_static
         self.ignored_token_ids = list(ignored_token_ids or [])
+        self.token_projection_dim = token_projection_dim
         super().__init__(pad_token_id=pad_token_id, **kwargs)
 
     @property
