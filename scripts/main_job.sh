@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # The main job, end to end on the embedded teacher (all-MiniLM-L6-v2):
-#   1. a general BiLSTM student distilled task-agnostically (SRA) from a slice of unlabeled text,
-#   2. that student fine-tuned on SST-2,
-#   3. the same BiLSTM trained from scratch on the same data (no distillation), the baseline SRA must beat,
-#   4. the teacher fine-tuned on the same SST-2 subset,
-#   5. dev accuracy, size and CPU speed side by side (OUTPUT/report.md).
+#   1. two general students distilled task-agnostically (SRA) from a slice of unlabeled text, both from
+#      contextual token vectors, cosine loss on PCA'd teacher targets: a static one and a BiLSTM with a
+#      residual static path,
+#   2. both as sentence encoders on the transfer tasks, beside the teacher, the model2vec distill and
+#      TF-IDF, with speed (OUTPUT/encoders.md; needs TRANSFER_DIR, skipped without it),
+#   3. the BiLSTM general student fine-tuned on SST-2,
+#   4. the same BiLSTM trained from scratch on the same data (no distillation), the baseline SRA must beat,
+#   5. the teacher fine-tuned on the same SST-2 subset,
+#   6. dev accuracy, size and CPU speed side by side (OUTPUT/report.md).
 #
 #   bash scripts/main_job.sh                                   # GLUE and the corpus from the Hugging Face hub
 #   BERTDISTILL_DATA_DIR=../shared/data/glue CORPUS=../shared/data/corpus/wikipedia_en_slice.txt \
-#       bash scripts/main_job.sh                               # local folders, as on a machine with no network
+#       TRANSFER_DIR=../shared/data/transfer bash scripts/main_job.sh   # local folders, no network
 #
 # Sized for about 15 minutes on 2 CPU cores; on a GPU raise SRA_SENTENCES, SRA_EPOCHS and SST2_TRAIN_SAMPLES.
 # An interrupted run continues where it stopped when started again.
@@ -24,14 +28,23 @@ sst2_samples=${SST2_TRAIN_SAMPLES:-8000}
 
 . scripts/steps.sh
 
-step general-student bertdistill distill sra --teacher minilm --corpus "$corpus" --max-sentences "$sra_sentences" \
-  --max-length 64 --epochs "$sra_epochs"
-step student-sst2 bertdistill finetune --model "$output/general-student" --task sst2 --max-length 64 \
+transfer_dir=${TRANSFER_DIR:-${BERTDISTILL_TRANSFER_DIR:-}}
+sra=(bertdistill distill sra --teacher minilm --corpus "$corpus" --max-sentences "$sra_sentences" --max-length 64
+     --epochs "$sra_epochs" --embedding-dim 256 --embedding-init contextual --target-pca 256 --loss cosine)
+bilstm_shape=(--embedding-dim 256 --hidden-size 300 --num-layers 2)
+step general-static "${sra[@]}" --student static
+step general-bilstm "${sra[@]}" "${bilstm_shape[@]}" --residual-static
+if [ -n "$transfer_dir" ] && [ ! -f "$output/encoders.json" ]; then
+  bertdistill evaluate-encoder --model "$output/general-static" --model "$output/general-bilstm" \
+    --transfer-dir "$transfer_dir" --json "$output/encoders.json" --markdown "$output/encoders.md" --no-progress
+fi
+step student-sst2 bertdistill finetune --model "$output/general-bilstm" --task sst2 --max-length 64 \
   --max-train-samples "$sst2_samples" --epochs 3
 [ -d "$output/scratch-student" ] || bertdistill init-student --teacher minilm --embedding-init random \
-  --output-dir "$output/scratch-student"
+  "${bilstm_shape[@]}" --output-dir "$output/scratch-student"
 step scratch-sst2 bertdistill finetune --model "$output/scratch-student" --task sst2 --max-length 64 \
   --max-train-samples "$sst2_samples" --epochs 3
 step teacher-sst2 bertdistill finetune --model minilm --task sst2 --max-length 64 \
   --max-train-samples "$sst2_samples" --epochs 1 --lr 5e-5
 python scripts/main_job_report.py "$output"
+[ -f "$output/encoders.md" ] && cat "$output/encoders.md"

@@ -2,7 +2,7 @@
 
     python scripts/main_job_report.py runs/main-job
 
-Reads OUTPUT/{teacher-sst2,student-sst2,scratch-sst2,general-student}/metrics.json, measures the
+Reads OUTPUT/{teacher-sst2,student-sst2,scratch-sst2,general-bilstm}/metrics.json, measures the
 fine-tuned models side by side on SST-2 dev sentences (batch 32, interleaved repeats), prints a markdown table
 and writes OUTPUT/report.md and OUTPUT/report.json.
 """
@@ -57,7 +57,7 @@ def main() -> None:
     texts = dev_sentences(runs[teacher_name], args.sentences)
     batches = make_batches(tokenizer, texts, args.batch_size, metrics[teacher_name]["max_length"])
     speed = compare_throughput(models, batches, repeats=args.repeats)
-    general = json.loads((args.output / "general-student" / "metrics.json").read_text())
+    general = json.loads((args.output / "general-bilstm" / "metrics.json").read_text())
 
     rows = []
     for name in runs:

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from bertdistill.cli import main
-from tests.conftest import FILLER, NEGATIVE, POSITIVE, sentiment_sentence
+from tests.conftest import sentiment_sentence
 from tests.test_sra import corpus_file, no_hub  # noqa: F401  (fixtures)
 
 

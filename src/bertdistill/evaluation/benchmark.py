@@ -24,8 +24,8 @@ import numpy as np
 import torch
 
 from bertdistill.config import Config
-from bertdistill.evaluation.speed import count_parameters
 from bertdistill.errors import ModelError
+from bertdistill.evaluation.speed import count_parameters
 from bertdistill.teachers.loading import (
     load_config,
     load_encoder,

@@ -21,7 +21,6 @@ import numpy as np
 from bertdistill.config import Config
 from bertdistill.errors import ConfigError
 from bertdistill.evaluation.encoders import LoadedEncoder, load_encoder
-from bertdistill.teachers.static_distill import model2vec_baseline
 from bertdistill.evaluation.transfer import (
     EXTRA_TASKS,
     TRANSFER_TASKS,
@@ -31,6 +30,7 @@ from bertdistill.evaluation.transfer import (
     resolve_transfer_dir,
     score_task,
 )
+from bertdistill.teachers.static_distill import model2vec_baseline
 
 BASELINES = ("teacher", "model2vec", "tfidf")
 LONG_TEXT_PIECES = (200, 250)   # word pieces of a long speed text (teacher tokenizer)

@@ -55,9 +55,10 @@ def markdown(result: dict[str, Any]) -> str:
     environment = result["environment"]
     where = environment["gpu"] or f"CPU, {environment['torch_threads']} torch threads"
     lines = quality_table(result)
-    lines += ["", "STS columns: Spearman x 100 of cosine similarity (mean over a year's subsets); MR, SUBJ: "
-              "5-fold logistic-regression accuracy x 100. Speed: texts per second as a ratio to the teacher, "
-              f"measured in the same run ({where}); short = STS sentences, long = 200-250 word pieces."]
+    note = ("STS columns: Spearman x 100 of cosine similarity (mean over a year's subsets); MR, SUBJ: "
+            "5-fold logistic-regression accuracy x 100. Speed: texts per second as a ratio to the teacher, "
+            f"measured in the same run ({where}); short = STS sentences, long = 200-250 word pieces.")
+    lines += ["", note]
     if result["speed"]:
         lines += ["", *throughput_table(result)]
     return "\n".join(lines) + "\n"

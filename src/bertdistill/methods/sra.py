@@ -29,8 +29,8 @@ from bertdistill.data.cache import (
     texts_fingerprint,
 )
 from bertdistill.data.corpus import CorpusConfig, prepare_corpus
-from bertdistill.data.target_pca import TargetPCA, fit_target_pca
 from bertdistill.data.features import with_lengths
+from bertdistill.data.target_pca import TargetPCA, fit_target_pca
 from bertdistill.encoding import IDF_FILE
 from bertdistill.errors import ConfigError, ModelError
 from bertdistill.losses.representation import RepresentationLoss, sra_loss, token_cosine
@@ -44,12 +44,12 @@ from bertdistill.students.factory import (
 )
 from bertdistill.students.static import save_static
 from bertdistill.teachers.loading import load_tokenizer, load_weights
-from bertdistill.teachers.static_distill import contextual_token_vectors
 from bertdistill.teachers.sentence_vector import (
     Representation,
     SentenceVectorTeacher,
     compute_idf,
 )
+from bertdistill.teachers.static_distill import contextual_token_vectors
 from bertdistill.training.arguments import TrainingConfig, make_training_arguments
 from bertdistill.training.checkpoints import atomic_write_json, publish_directory
 from bertdistill.training.outputs import environment_info, prepare_output_dir
