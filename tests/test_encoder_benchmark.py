@@ -74,13 +74,16 @@ def test_general_students_to_encoder_table(tiny_bert, corpus_file, transfer_dir,
     result = json.loads(result_json.read_text())
     names = [row["model"] for row in result["results"]]
     assert names == [f"teacher ({tiny_bert})", "model2vec distill (no data)", "static", "bilstm",
-                     "TF-IDF 1-2 grams (probes only)"]
+                     "TF-IDF 1-2 grams (probes only)", f"teacher ({tiny_bert}), ONNX int8"]
     for row in result["results"][:4]:
         assert set(row["scores"]) == {"sts12", "sts13", "sts14", "sts15", "sts16", "stsb", "mr", "subj"}
         assert row["average"] is not None and -100 <= row["average"] <= 100
     assert set(result["results"][4]["scores"]) == {"mr", "subj"}
     teacher_rows = [row for row in result["speed"] if row["model"] == names[0]]
     assert teacher_rows and all(row["speedup_vs_teacher"] == 1.0 for row in teacher_rows)
+    served = [row for row in result["speed"] if row["model"] == names[5]]   # the int8 ONNX teacher: timed only
+    assert len(served) == len(teacher_rows) and all(row["speedup_vs_teacher"] > 0 for row in served)
+    assert result["results"][5]["scores"] == {} and result["results"][5]["kind"] == "onnx-int8"
     assert {entry["label"] for entry in result["entries"]} == set(names[:4])
     assert "| static |" in table.read_text()
 

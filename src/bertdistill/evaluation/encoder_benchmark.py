@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -212,10 +213,24 @@ def run_encoder_benchmark(config: EncoderBenchmarkConfig,
     speed = []
     if config.speed:
         texts = speed_texts(tasks, load_tokenizer(config.teacher), config.short_texts, config.long_texts)
-        speed = measure_speed(encoders, texts, config, progress)
+        with tempfile.TemporaryDirectory() as folder:
+            timed = encoders + ([served_teacher(config, Path(folder), progress)] if teacher_label else [])
+            speed = measure_speed(timed, texts, config, progress)
+        if teacher_label:
+            results.append({"model": timed[-1].name, "path": None, "kind": "onnx-int8", "scores": {},
+                            "average": None, "parameters": None, "size_mb": megabytes(timed[-1].size_bytes),
+                            "build_seconds": None, "eval_seconds": None})
         add_speedups(speed, teacher_label)
     return {"results": results, "speed": speed, "teacher": teacher_label, "tasks": list(tasks),
             "config": config.to_dict(), "environment": environment()}
+
+
+def served_teacher(config: EncoderBenchmarkConfig, folder: Path, progress: Callable[[str], None]) -> LoadedEncoder:
+    """The teacher as it would be served on a CPU: ONNX Runtime, int8 weights (timed only, not scored)."""
+    from bertdistill.evaluation.encoders import load_onnx_int8
+
+    progress(f"exporting {config.teacher} to ONNX (int8) for the speed reference")
+    return dataclasses.replace(load_onnx_int8(config.teacher, folder), name=f"teacher ({config.teacher}), ONNX int8")
 
 
 def megabytes(size: int | None) -> float | None:

@@ -99,3 +99,28 @@ def load_encoder(name: str, device: str | None = None) -> LoadedEncoder:
     if folder_type(name) == MODEL2VEC_TYPE:
         return load_static(name)
     return load_torch_encoder(name, device)
+
+
+def load_onnx_int8(name: str, folder: Path) -> LoadedEncoder:
+    """A Transformer encoder exported to ONNX with int8 weights, run by ONNX Runtime (speed reference)."""
+    from bertdistill.export.encoder_onnx import INPUTS, export_mean_pooled
+    from bertdistill.serving import onnx_session
+    from bertdistill.teachers.loading import load_config, load_tokenizer
+
+    path = export_mean_pooled(name, folder)["int8"]
+    session = onnx_session(path)
+    tokenizer = load_tokenizer(name)
+    positions = getattr(load_config(name), "max_position_embeddings", None)
+    wanted = [node.name for node in session.get_inputs()]
+
+    def encode(texts: list[str], batch_size: int, max_length: int) -> np.ndarray:
+        length = min(max_length, positions) if positions else max_length
+        chunks = []
+        for start in range(0, len(texts), batch_size):
+            batch = tokenizer(texts[start : start + batch_size], padding=True, truncation=True, max_length=length,
+                              return_tensors="np")
+            feed = {key: batch.get(key, np.zeros_like(batch["input_ids"])).astype(np.int64) for key in INPUTS}
+            chunks.append(session.run(None, {key: feed[key] for key in wanted})[0])
+        return np.concatenate(chunks) if chunks else np.zeros((0, 0), dtype=np.float32)
+
+    return LoadedEncoder(name, "onnx-int8", encode, 0, path.stat().st_size)
