@@ -103,3 +103,18 @@ def test_tinybert_both_stages_from_the_real_teacher(tmp_path, monkeypatch):
     assert metrics["primary"] > 0.6
     model = AutoModelForSequenceClassification.from_pretrained(student)
     assert model.config.model_type == "bert" and model.config.num_hidden_layers == 2
+
+
+@pytest.mark.skipif(not (GLUE_DIR.parent / "transfer" / "STS").is_dir(), reason="../shared/data/transfer absent")
+def test_encoder_benchmark_reproduces_the_reference_figures(tmp_path, monkeypatch):
+    """The teacher and model2vec's distill of it on STS12 and MR, against the reference figures measured with
+    the same protocol in ../shared/data/transfer/README.md (teacher 70.0 / 76.3, model2vec 62.2 / 72.0)."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    output = tmp_path / "encoders.json"
+    assert main(["evaluate-encoder", "--transfer-dir", str(GLUE_DIR.parent / "transfer"), "--tasks", "sts12,mr",
+                 "--baseline", "teacher", "model2vec", "--no-speed", "--no-progress", "--json", str(output),
+                 "--cache-dir", str(tmp_path / "cache")]) == 0
+    rows = {row["model"]: row["scores"] for row in json.loads(output.read_text())["results"]}
+    teacher, static = rows["teacher (minilm)"], rows["model2vec distill (no data)"]
+    assert teacher["sts12"]["score"] == pytest.approx(70.0, abs=0.5) and teacher["mr"]["score"] == pytest.approx(76.3, abs=0.5)
+    assert static["sts12"]["score"] == pytest.approx(62.2, abs=0.5) and static["mr"]["score"] == pytest.approx(72.0, abs=0.5)

@@ -15,5 +15,5 @@ def weighted_token_mean(vectors: torch.Tensor, weights: torch.Tensor | None, kee
 
 def ignored_token_mask(input_ids: torch.Tensor, ignored_token_ids: list[int]) -> torch.Tensor:
     """True where a token never counts in a static mean (special tokens, unknown, padding)."""
-    ignored = torch.tensor(ignored_token_ids, dtype=torch.long, device=input_ids.device)
-    return torch.isin(input_ids, ignored)
+    ignored = torch.tensor(ignored_token_ids, dtype=torch.long, device=input_ids.device)      # (K,)
+    return (input_ids.unsqueeze(-1) == ignored).sum(dim=-1) > 0   # (B, T); not torch.isin: ONNX has no isin
