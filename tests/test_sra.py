@@ -14,6 +14,7 @@ from bertdistill.encoding import encode
 from bertdistill.errors import ModelError
 from bertdistill.methods.sra import SRAConfig, StudentShape, distill_sra, sra_training_defaults
 from bertdistill.students import BiLSTMModel
+from bertdistill.teachers.loading import load_tokenizer
 from tests.conftest import FILLER, NEGATIVE, POSITIVE, make_tiny_bert, pair_rows, write_jsonl
 from tests.test_finetune import Interrupt, KillAtStep
 
@@ -191,3 +192,18 @@ def test_nan_loss_in_sra_names_the_step_and_keeps_the_checkpoint(tiny_bert, corp
     with pytest.raises(TrainingError, match=r"became nan at step 6.*checkpoint-4"):
         distill_sra(sra_config(tiny_bert, corpus_file, output), callbacks=(PoisonProjection(),))
     assert (output / "checkpoints" / "checkpoint-4" / "COMPLETE").is_file()
+
+
+def test_static_sra_resume_matches_an_uninterrupted_run(tiny_bert, corpus_file, tmp_path, no_hub):
+    """A killed static-student run, resumed, ends with the same folded table as an uninterrupted one."""
+    static = {"student_type": "static", "loss": "cosine", "target_pca": 8,
+              "student": StudentShape(embedding_dim=16, embedding_init="contextual")}
+    straight = distill_sra(sra_config(tiny_bert, corpus_file, tmp_path / "straight", **static))
+    with pytest.raises(Interrupt):
+        distill_sra(sra_config(tiny_bert, corpus_file, tmp_path / "killed", **static), callbacks=(KillAtStep(6),))
+    resumed = distill_sra(sra_config(tiny_bert, corpus_file, tmp_path / "killed", resume=True, **static))
+    assert resumed["resumed_from"].endswith("checkpoint-4")
+    first = AutoModel.from_pretrained(tmp_path / "straight").embeddings
+    second = AutoModel.from_pretrained(tmp_path / "killed").embeddings
+    assert first.shape == (len(load_tokenizer(str(tiny_bert))), 8)
+    torch.testing.assert_close(second, first, rtol=0, atol=1e-6)

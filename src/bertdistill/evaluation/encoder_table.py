@@ -65,7 +65,7 @@ def markdown(result: dict[str, Any]) -> str:
 
 
 def entries(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """One `bertdistill report` entry per encoder with a full transfer average (the teacher's included)."""
+    """One `bertdistill report` entry per encoder with a full transfer average (the teacher is the reference)."""
     reference = teacher_average(result)
     if reference is None:
         return []
@@ -74,4 +74,4 @@ def entries(result: dict[str, Any]) -> list[dict[str, Any]]:
              "metric": f"average of {len(TRANSFER_TASKS)} transfer tasks", "score": row["average"] / 100,
              "teacher_score": reference / 100, "parameters": row["parameters"],
              "speedup_vs_teacher": speedup(result, row["model"], "short", batch) if batch else None}
-            for row in result["results"] if row["average"] is not None]
+            for row in result["results"] if row["average"] is not None and row["model"] != result["teacher"]]

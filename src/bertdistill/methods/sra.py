@@ -49,7 +49,7 @@ from bertdistill.teachers.sentence_vector import (
     SentenceVectorTeacher,
     compute_idf,
 )
-from bertdistill.teachers.static_distill import contextual_token_vectors
+from bertdistill.teachers.static_distill import contextual_token_vectors, model2vec_baseline
 from bertdistill.training.arguments import TrainingConfig, make_training_arguments
 from bertdistill.training.checkpoints import atomic_write_json, publish_directory
 from bertdistill.training.outputs import environment_info, prepare_output_dir
@@ -195,6 +195,13 @@ def pad_id(tokenizer) -> int:
     return tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
 
 
+def prepare_contextual(teacher_name: str, shape: StudentShape, cache_root: Path) -> None:
+    """Build (or find) the cached model2vec table before seeding: building it draws random numbers, so a
+    first run would otherwise initialise its student differently from a rerun or a resumed run."""
+    if shape.embedding_init == "contextual":
+        model2vec_baseline(teacher_name, cache_root, pca_dims=shape.embedding_dim)
+
+
 def contextual_table(teacher_name: str, shape: StudentShape, tokenizer, rows: int,
                      cache_root: Path) -> torch.Tensor | None:
     """The model2vec token table of the teacher at the student's width, when the init asks for it."""
@@ -224,6 +231,7 @@ def init_student(teacher_name: str, output_dir: str, shape: StudentShape, seed: 
     output = prepare_output_dir(output_dir, resume=False)
     tokenizer = load_tokenizer(teacher_name)
     teacher = SentenceVectorTeacher(teacher_name, "mean", device="cpu")
+    prepare_contextual(teacher_name, shape, default_cache_root())
     set_seed(seed)
     student = new_student(shape, teacher, tokenizer, teacher.hidden_size, default_cache_root())
     staging = output / ".final-model.tmp"
@@ -276,6 +284,7 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
     )
     pca = fit_target_pca(vectors, train_rows, config.target_pca) if config.target_pca else None
 
+    prepare_contextual(config.teacher, config.student, cache_root)
     set_seed(config.training.seed)
     student = build_student(config, teacher, tokenizer, config.target_pca or teacher.hidden_size, cache_root)
     features = token_ids.remove_columns("text").add_column("row", list(range(len(token_ids))))

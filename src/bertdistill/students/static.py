@@ -92,8 +92,10 @@ class StaticModel(PreTrainedModel):
         if attention_mask is None:
             attention_mask = input_ids.ne(self.config.pad_token_id)
         keep = attention_mask.bool() & ~self.ignored_mask(input_ids)                   # (B, T)
-        vectors = self.embeddings[input_ids]                                        # (B, T, d)
-        pooled = weighted_token_mean(vectors, None if self.weights is None else self.weights[input_ids], keep)
+        # F.embedding, not indexing: its backward sums repeated tokens in a fixed order (reproducible resume)
+        vectors = nn.functional.embedding(input_ids, self.embeddings)                 # (B, T, d)
+        weights = None if self.weights is None else nn.functional.embedding(input_ids, self.weights.unsqueeze(-1))
+        pooled = weighted_token_mean(vectors, None if weights is None else weights.squeeze(-1), keep)
         projected = self.projection(pooled) if self.projection is not None else pooled
         return BiLSTMModelOutput(last_hidden_state=vectors, pooler_output=pooled, sentence_embedding=projected)
 
