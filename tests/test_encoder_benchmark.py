@@ -66,8 +66,7 @@ def test_general_students_to_encoder_table(tiny_bert, corpus_file, transfer_dir,
     assert main(["finetune", "--model", str(bilstm), "--train-file", str(sentiment_train), "--dev-file",
                  str(sentiment_train), "--text-column", "text", "--label-column", "label", "--output-dir",
                  str(tmp_path / "tuned"), "--epochs", "1", "--max-length", "16", "--no-progress"]) == 0
-    tuned = json.loads((tmp_path / "tuned" / "config.json").read_text())
-    assert tuned["residual_static"]   # the head reads [pooled BiLSTM state, static mean]
+    assert json.loads((tmp_path / "tuned" / "config.json").read_text())["residual_static"]
     assert main(["export", "onnx", "--model", str(tmp_path / "tuned"), "--output", str(tmp_path / "m.onnx")]) == 0
 
     result_json, table = tmp_path / "encoders.json", tmp_path / "encoders.md"

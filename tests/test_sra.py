@@ -198,7 +198,7 @@ def test_static_sra_resume_matches_an_uninterrupted_run(tiny_bert, corpus_file, 
     """A killed static-student run, resumed, ends with the same folded table as an uninterrupted one."""
     static = {"student_type": "static", "loss": "cosine", "target_pca": 8,
               "student": StudentShape(embedding_dim=16, embedding_init="contextual")}
-    straight = distill_sra(sra_config(tiny_bert, corpus_file, tmp_path / "straight", **static))
+    distill_sra(sra_config(tiny_bert, corpus_file, tmp_path / "straight", **static))
     with pytest.raises(Interrupt):
         distill_sra(sra_config(tiny_bert, corpus_file, tmp_path / "killed", **static), callbacks=(KillAtStep(6),))
     resumed = distill_sra(sra_config(tiny_bert, corpus_file, tmp_path / "killed", resume=True, **static))

@@ -51,9 +51,7 @@ class BiLSTMForSequenceClassification(BiLSTMPreTrainedModel):
         super().__init__(config)
         self.bilstm = BiLSTMModel(config)
         self.is_pair = is_pair_config(config)
-        # with a residual static path the head also reads the static mean, which carries much of what SRA taught
-        width = config.sentence_dim + (config.embedding_dim if config.residual_static else 0)
-        features = width * (4 if self.is_pair else 1)
+        features = config.sentence_dim * (4 if self.is_pair else 1)
         self.classifier = nn.Sequential(
             nn.Linear(features, config.classifier_hidden_size),
             nn.ReLU(),
@@ -69,20 +67,13 @@ class BiLSTMForSequenceClassification(BiLSTMPreTrainedModel):
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor | None
     ) -> torch.Tensor:
         if not self.is_pair:
-            return self.encode(input_ids, attention_mask)                   # (B, 2H [+ E])
+            return self.bilstm(input_ids, attention_mask).pooler_output  # (B, 2H)
         if token_type_ids is None:
             raise ValueError("a pair model needs token_type_ids to tell the two sentences apart")
         first_ids, first_mask, second_ids, second_mask = split_segments(input_ids, attention_mask, token_type_ids)
-        u = self.encode(first_ids, first_mask)                              # (B, 2H [+ E])
-        v = self.encode(second_ids, second_mask)                            # (B, 2H [+ E])
-        return torch.cat([u, v, (u - v).abs(), u * v], dim=-1)             # (B, 4 x that)
-
-    def encode(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        """One sentence's features: the pooled BiLSTM state, and the static mean when there is a static path."""
-        pooled = self.bilstm(input_ids, attention_mask).pooler_output      # (B, 2H)
-        if not self.config.residual_static:
-            return pooled
-        return torch.cat([pooled, self.bilstm.static_mean(input_ids, attention_mask)], dim=-1)  # (B, 2H + E)
+        u = self.bilstm(first_ids, first_mask).pooler_output                # (B, 2H)
+        v = self.bilstm(second_ids, second_mask).pooler_output              # (B, 2H)
+        return torch.cat([u, v, (u - v).abs(), u * v], dim=-1)             # (B, 8H)
 
     def forward(
         self,
