@@ -14,7 +14,8 @@
 #   BERTDISTILL_DATA_DIR=../shared/data/glue CORPUS=../shared/data/corpus/wikipedia_en_slice.txt \
 #       TRANSFER_DIR=../shared/data/transfer bash scripts/main_job.sh   # local folders, no network
 #
-# Sized for about 15 minutes on 2 CPU cores; on a GPU raise SRA_SENTENCES, SRA_EPOCHS and SST2_TRAIN_SAMPLES.
+# About 30 minutes on 2 CPU cores (the general BiLSTM and the encoder benchmark take most of it; an empty
+# TRANSFER_DIR skips the benchmark); on a GPU raise SRA_SENTENCES, SRA_EPOCHS and SST2_TRAIN_SAMPLES.
 # An interrupted run continues where it stopped when started again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
