@@ -32,7 +32,7 @@ sst2_samples=${SST2_TRAIN_SAMPLES:-8000}
 transfer_dir=${TRANSFER_DIR:-${BERTDISTILL_TRANSFER_DIR:-}}
 sra=(bertdistill distill sra --teacher minilm --corpus "$corpus" --max-sentences "$sra_sentences" --max-length 64
      --epochs "$sra_epochs" --embedding-dim 256 --embedding-init contextual --target-pca 256 --loss cosine)
-bilstm_shape=(--embedding-dim 256 --hidden-size 300 --num-layers 2)
+bilstm_shape=(--embedding-dim 256 --hidden-size 256 --num-layers 1)
 step general-static "${sra[@]}" --student static
 step general-bilstm "${sra[@]}" "${bilstm_shape[@]}" --residual-static
 if [ -n "$transfer_dir" ] && [ ! -f "$output/encoders.json" ]; then
