@@ -107,3 +107,13 @@ def test_token_targets_need_a_bilstm(tiny_bert, corpus_file, tmp_path, no_hub, c
                  str(tmp_path / "out"), "--student", "static", "--token-weight", "1", *SHARED]) == 2
     assert "token-level targets need a BiLSTM" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_token_targets_need_a_token_projection_to_continue(tiny_bert, corpus_file, tmp_path, no_hub, capsys):  # noqa: F811
+    assert main(["init-student", "--teacher", str(tiny_bert), "--output-dir", str(tmp_path / "plain"),
+                 "--embedding-dim", "16", "--hidden-size", "8", "--num-layers", "1"]) == 0
+    assert main(["distill", "sra", "--teacher", str(tiny_bert), "--corpus", str(corpus_file), "--output-dir",
+                 str(tmp_path / "out"), "--init-student", str(tmp_path / "plain"), "--token-weight", "1",
+                 *SHARED]) == 2
+    assert "has no token projection" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -13,12 +13,12 @@ import dataclasses
 import logging
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import torch
 from safetensors.torch import save_file
-from transformers import EvalPrediction, TrainerCallback, set_seed
+from transformers import TrainerCallback, set_seed
 
 from bertdistill.config import Config
 from bertdistill.data.cache import (
@@ -33,8 +33,9 @@ from bertdistill.data.features import with_lengths
 from bertdistill.data.target_pca import TargetPCA, fit_target_pca
 from bertdistill.encoding import IDF_FILE
 from bertdistill.errors import ConfigError, ModelError
-from bertdistill.losses.representation import RepresentationLoss, sra_loss, token_cosine
+from bertdistill.losses.representation import RepresentationLoss
 from bertdistill.methods.general_eval import general_student_metrics
+from bertdistill.methods.sra_training import SentenceVectorCollator, SRATrainer, vector_agreement
 from bertdistill.students import BiLSTMModel, StaticModel
 from bertdistill.students.factory import (
     StudentShape,
@@ -104,71 +105,6 @@ class SRAConfig(Config):
             raise ConfigError("--init-student continues a BiLSTM student; a static student starts from the teacher")
 
 
-class SentenceVectorCollator:
-    """Pads token ids and gathers each row's teacher vector from the memory-mapped cache."""
-
-    def __init__(self, vectors: np.ndarray, pad_token_id: int, pca: TargetPCA | None = None) -> None:
-        self.vectors = vectors
-        self.pad_token_id = pad_token_id
-        self.pca = pca
-
-    def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
-        width = max(len(feature["input_ids"]) for feature in features)
-        input_ids = torch.full((len(features), width), self.pad_token_id, dtype=torch.long)  # (B, T)
-        attention_mask = torch.zeros((len(features), width), dtype=torch.long)               # (B, T)
-        for row, feature in enumerate(features):
-            input_ids[row, : len(feature["input_ids"])] = torch.tensor(feature["input_ids"])
-            attention_mask[row, : len(feature["input_ids"])] = 1
-        rows = np.array([feature["row"] for feature in features])
-        targets = np.asarray(self.vectors[rows], dtype=np.float32)                          # (B, d_T)
-        teacher = torch.from_numpy(self.pca.transform(targets) if self.pca else targets)    # (B, d_T or N)
-        return {"input_ids": input_ids, "attention_mask": attention_mask, "teacher_vector": teacher}
-
-
-class SRATrainer(Trainer):
-    """Trainer whose loss is the distance between student and teacher sentence vectors."""
-
-    def __init__(self, *args, loss_kind: RepresentationLoss, cosine_weight: float, temperature: float,
-                 token_weight: float = 0.0, token_teacher: torch.nn.Module | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.loss_kind = loss_kind
-        self.cosine_weight = cosine_weight
-        self.temperature = temperature
-        self.token_weight = token_weight
-        self.token_teacher = token_teacher   # the frozen teacher, run on each batch for token-level targets
-
-    def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-        input_ids, attention_mask = inputs["input_ids"], inputs["attention_mask"]
-        outputs = model(input_ids=input_ids, attention_mask=attention_mask)
-        student = outputs.sentence_embedding.float()                                         # (B, d_T)
-        loss = sra_loss(student, inputs["teacher_vector"], self.loss_kind, self.cosine_weight, self.temperature)
-        if self.token_weight > 0:
-            loss = loss + self.token_weight * self.token_loss(model, outputs, input_ids, attention_mask)
-        return (loss, outputs) if return_outputs else loss
-
-    def token_loss(self, model, outputs, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        """Each position's BiLSTM state, projected, against the teacher's last-layer vector of that word piece
-        (student and teacher share the tokenizer, so positions line up); recomputed on the fly, not cached."""
-        self.token_teacher.to(input_ids.device)
-        with torch.no_grad():
-            teacher_tokens = self.token_teacher(input_ids=input_ids, attention_mask=attention_mask)
-        student_tokens = model.token_projection(outputs.last_hidden_state)                  # (B, T, d_T)
-        return token_cosine(student_tokens.float(), teacher_tokens.last_hidden_state.float(), attention_mask)
-
-    def prediction_step(self, model, inputs, prediction_loss_only, ignore_keys=None):
-        inputs = self._prepare_inputs(inputs)
-        with torch.no_grad():
-            loss, outputs = self.compute_loss(model, inputs, return_outputs=True)
-        return loss.detach(), outputs.sentence_embedding.float(), inputs["teacher_vector"]
-
-
-def vector_agreement(prediction: EvalPrediction) -> dict[str, float]:
-    """Held-out agreement with the teacher: mean cosine and element-wise MSE."""
-    student, teacher = np.asarray(prediction.predictions), np.asarray(prediction.label_ids)
-    cosine = (student * teacher).sum(1) / (np.linalg.norm(student, axis=1) * np.linalg.norm(teacher, axis=1) + 1e-12)
-    return {"cosine": float(cosine.mean()), "mse": float(((student - teacher) ** 2).mean())}
-
-
 def build_student(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer, projection_dim: int,
                   cache_root: Path) -> BiLSTMModel | StaticModel:
     """A new student over the teacher's vocabulary, or `config.init_student` checked against the teacher."""
@@ -178,6 +114,9 @@ def build_student(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer, 
         if student.config.projection_dim != projection_dim:
             raise ModelError(f"{config.init_student} projects to {student.config.projection_dim} dimensions; "
                              f"this run's targets are {projection_dim} wide")
+        if config.token_weight > 0 and not student.config.token_projection_dim:
+            raise ModelError(f"{config.init_student} has no token projection; --token-weight needs a student "
+                             "trained with it (or start a new student)")
         return student
     general = {"teacher": config.teacher, "representation": config.representation, "loss": config.loss,
                "embedding_init": config.student.embedding_init, "target_pca": config.target_pca}
