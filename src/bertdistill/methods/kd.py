@@ -25,6 +25,7 @@ from bertdistill.data.loading import DataConfig, TaskData, load_task_data
 from bertdistill.data.logit_cache import LogitCache, cached_teacher_logits
 from bertdistill.data.tasks import TaskSpec
 from bertdistill.data.transfer_set import read_metadata, read_transfer_set, write_transfer_set
+from bertdistill.encoding import STUDENT_TYPES
 from bertdistill.errors import ConfigError, DataError, ModelError
 from bertdistill.evaluation.evaluate import MAX_LENGTH_CONFIG_KEY, evaluate_splits, metrics_record
 from bertdistill.evaluation.predict import default_device, predict_logits
@@ -113,8 +114,8 @@ def build_student(config: KDConfig, spec: TaskSpec, teacher: PreTrainedModel,
         return student
     check_same_vocabulary(load_tokenizer(config.student), teacher_tokenizer, config.student, config.teacher)
     student = load_for_training(config.student, spec)
-    if student.config.model_type != "bertdistill-bilstm":
-        logger.warning("%s is a %s, not a BiLSTM student; distilling into it anyway", config.student,
+    if student.config.model_type not in STUDENT_TYPES:
+        logger.warning("%s is a %s, not a BiLSTM or static student; distilling into it anyway", config.student,
                        student.config.model_type)
     return student
 

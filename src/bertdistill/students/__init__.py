@@ -5,12 +5,13 @@ from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassificati
 from bertdistill.students.bilstm import BiLSTMModel, BiLSTMModelOutput
 from bertdistill.students.configuration_bilstm import BiLSTMConfig
 from bertdistill.students.heads import BiLSTMForSequenceClassification
-from bertdistill.students.static import StaticConfig, StaticModel
+from bertdistill.students.static import StaticConfig, StaticForSequenceClassification, StaticModel
 
 AutoConfig.register(BiLSTMConfig.model_type, BiLSTMConfig, exist_ok=True)
 AutoModel.register(BiLSTMConfig, BiLSTMModel, exist_ok=True)
 AutoModelForSequenceClassification.register(BiLSTMConfig, BiLSTMForSequenceClassification, exist_ok=True)
 AutoConfig.register(StaticConfig.model_type, StaticConfig, exist_ok=True)
 AutoModel.register(StaticConfig, StaticModel, exist_ok=True)
+AutoModelForSequenceClassification.register(StaticConfig, StaticForSequenceClassification, exist_ok=True)
 
-__all__ = ["BiLSTMConfig", "BiLSTMForSequenceClassification", "BiLSTMModel", "BiLSTMModelOutput", "StaticConfig", "StaticModel"]
+__all__ = ["BiLSTMConfig", "BiLSTMForSequenceClassification", "BiLSTMModel", "BiLSTMModelOutput", "StaticConfig", "StaticForSequenceClassification", "StaticModel"]

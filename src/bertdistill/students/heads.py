@@ -1,4 +1,4 @@
-"""Fine-tuning heads for the BiLSTM student: single sentence, and siamese sentence pairs.
+"""Fine-tuning heads for the students: single sentence, and siamese sentence pairs.
 
 Pairs arrive tokenised jointly, as for BERT (`[CLS] A [SEP] B [SEP]`, `token_type_ids` 0 then 1), so
 the data pipeline is the same for every model. The siamese head splits the two segments, encodes each
@@ -41,39 +41,34 @@ def split_segments(
     return input_ids.masked_fill(~in_first, 0), in_first.long(), second_ids, second_mask.long()
 
 
-class BiLSTMForSequenceClassification(BiLSTMPreTrainedModel):
-    """BiLSTM encoder + MLP head (Linear, ReLU, dropout, Linear) over the pooled sentence vector(s).
+class SentenceClassification:
+    """Shared by the students' task models: an MLP head (Linear, ReLU, dropout, Linear) over one sentence's
+    vector, or, for pairs, over [u, v, |u - v|, u * v] from the shared encoder. A subclass defines
+    `encode(input_ids, attention_mask) -> (B, D)` and calls `build_head(D)` in its constructor.
 
     Loss: cross-entropy for classification, MSE when `num_labels == 1` (regression).
     """
 
-    def __init__(self, config: BiLSTMConfig) -> None:
-        super().__init__(config)
-        self.bilstm = BiLSTMModel(config)
-        self.is_pair = is_pair_config(config)
-        features = config.sentence_dim * (4 if self.is_pair else 1)
+    def build_head(self, width: int) -> None:
+        self.is_pair = is_pair_config(self.config)
         self.classifier = nn.Sequential(
-            nn.Linear(features, config.classifier_hidden_size),
+            nn.Linear(width * (4 if self.is_pair else 1), self.config.classifier_hidden_size),
             nn.ReLU(),
-            nn.Dropout(config.dropout),
-            nn.Linear(config.classifier_hidden_size, config.num_labels),
+            nn.Dropout(self.config.dropout),
+            nn.Linear(self.config.classifier_hidden_size, self.config.num_labels),
         )
-        self.post_init()
-
-    def get_input_embeddings(self) -> nn.Embedding:
-        return self.bilstm.get_input_embeddings()
 
     def sentence_features(
         self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor | None
     ) -> torch.Tensor:
         if not self.is_pair:
-            return self.bilstm(input_ids, attention_mask).pooler_output  # (B, 2H)
+            return self.encode(input_ids, attention_mask)                   # (B, D)
         if token_type_ids is None:
             raise ValueError("a pair model needs token_type_ids to tell the two sentences apart")
         first_ids, first_mask, second_ids, second_mask = split_segments(input_ids, attention_mask, token_type_ids)
-        u = self.bilstm(first_ids, first_mask).pooler_output                # (B, 2H)
-        v = self.bilstm(second_ids, second_mask).pooler_output              # (B, 2H)
-        return torch.cat([u, v, (u - v).abs(), u * v], dim=-1)             # (B, 8H)
+        u = self.encode(first_ids, first_mask)                              # (B, D)
+        v = self.encode(second_ids, second_mask)                            # (B, D)
+        return torch.cat([u, v, (u - v).abs(), u * v], dim=-1)             # (B, 4D)
 
     def forward(
         self,
@@ -93,3 +88,19 @@ class BiLSTMForSequenceClassification(BiLSTMPreTrainedModel):
             else:
                 loss = nn.functional.cross_entropy(logits, labels)
         return SequenceClassifierOutput(loss=loss, logits=logits)
+
+
+class BiLSTMForSequenceClassification(SentenceClassification, BiLSTMPreTrainedModel):
+    """BiLSTM encoder + the shared head over its pooled sentence vector (2H wide)."""
+
+    def __init__(self, config: BiLSTMConfig) -> None:
+        super().__init__(config)
+        self.bilstm = BiLSTMModel(config)
+        self.build_head(config.sentence_dim)
+        self.post_init()
+
+    def get_input_embeddings(self) -> nn.Embedding:
+        return self.bilstm.get_input_embeddings()
+
+    def encode(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.bilstm(input_ids, attention_mask).pooler_output      # (B, 2H)

@@ -16,6 +16,7 @@ from torch import nn
 from transformers import PretrainedConfig, PreTrainedModel
 
 from bertdistill.students.bilstm import BiLSTMModelOutput
+from bertdistill.students.heads import SentenceClassification
 from bertdistill.students.pooling import ignored_token_mask, weighted_token_mean
 
 
@@ -134,6 +135,33 @@ class _TableView(nn.Module):
     @property
     def weight(self) -> torch.Tensor:
         return self._model[0].embeddings
+
+
+class StaticForSequenceClassification(SentenceClassification, PreTrainedModel):
+    """The static student + the shared head over its sentence vector (`hidden_dim` wide): the whole token
+    table is fine-tuned with the head."""
+
+    config_class = StaticConfig
+    base_model_prefix = "static"
+    main_input_name = "input_ids"
+
+    def __init__(self, config: StaticConfig) -> None:
+        super().__init__(config)
+        self.static = StaticModel(config)
+        self.build_head(config.projection_dim or config.hidden_dim)
+        self.post_init()
+
+    def _init_weights(self, module: nn.Module) -> None:
+        if isinstance(module, nn.Linear):
+            nn.init.xavier_uniform_(module.weight)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+
+    def get_input_embeddings(self) -> nn.Module:
+        return self.static.get_input_embeddings()
+
+    def encode(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.static(input_ids, attention_mask).sentence_embedding   # (B, d)
 
 
 SENTENCE_TRANSFORMERS_MODULES = [

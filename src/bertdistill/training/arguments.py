@@ -43,7 +43,7 @@ class TrainingConfig(Config):
             raise ConfigError(f"eval_steps must be >= 1, got {self.eval_steps}")
 
 
-DEFAULT_LEARNING_RATES = {"bertdistill-bilstm": 1e-3}
+DEFAULT_LEARNING_RATES = {"bertdistill-bilstm": 1e-3, "model2vec": 1e-3}   # the BiLSTM and the static student
 TRANSFORMER_LEARNING_RATE = 2e-5
 
 
