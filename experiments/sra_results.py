@@ -2,7 +2,7 @@
 
     python experiments/sra_results.py   # prints the markdown table
 
-CPU rows come from results/encoders_shapes.json (the main job's students and both BiLSTM shapes, timed beside
+CPU rows come from results/sra_runs/encoders_shapes.json (the main job's students and both BiLSTM shapes, timed beside
 the teacher in one run); H100 rows from results/gpu/*.json (scored there, no speed: their shapes are CPU rows',
 whose CPU speed they share).
 """
@@ -36,7 +36,7 @@ def short_batch_speedup(result: dict, model: str) -> str:
 
 
 def main() -> None:
-    cpu = json.loads((RESULTS / "encoders_shapes.json").read_text())
+    cpu = json.loads((RESULTS / "sra_runs" / "encoders_shapes.json").read_text())
     by_model = {row["model"]: row for row in cpu["results"]}
     teacher = by_model["teacher (minilm)"]["average"]
     lines = ["| encoder | data, epochs, where | STS12 | STS13 | STS14 | STS15 | STS16 | STS-B test | MR | SUBJ | "
@@ -51,7 +51,7 @@ def main() -> None:
         if model in by_model:
             add(label, where, by_model[model], short_batch_speedup(cpu, model))
     for file, model, label, where, shape in GPU_ROWS:
-        rows = {row["model"]: row for row in json.loads((RESULTS / "gpu" / file).read_text())["results"]}
+        rows = {row["model"]: row for row in json.loads((RESULTS / "sra_runs" / "gpu" / file).read_text())["results"]}
         add(label, where, rows[model], short_batch_speedup(cpu, shape) if shape else "")
     print("\n".join(lines))
 
