@@ -3,7 +3,7 @@
     python experiments/sra_results.py   # prints the markdown table
 
 CPU rows come from results/sra_runs/encoders_shapes.json (the main job's students and both BiLSTM shapes, timed beside
-the teacher in one run); H100 rows from results/gpu/*.json (scored there, no speed: their shapes are CPU rows',
+the teacher in one run); H100 rows from results/sra_runs/gpu/*.json (scored there, no speed: their shapes are CPU rows',
 whose CPU speed they share).
 """
 
