@@ -20,6 +20,7 @@ CPU_ROWS = (("teacher (minilm)", "teacher all-MiniLM-L6-v2", "—"),
             ("general-bilstm", "BiLSTM SRA student (2x300, residual static)", "30k sentences, 2 epochs, CPU"),
             ("general-bilstm-1x256", "BiLSTM SRA student (1x256, residual static)",
              "30k sentences, 2 epochs, CPU (main job)"))
+SCALE_ROWS = (("static_100k.json", "static-100k", "static SRA student", "100k sentences, 2 epochs, CPU"),)
 GPU_ROWS = (("sra_static_444k.json", "static-cosine-pca", "static SRA student", "444k sentences, 2 epochs, H100",
              "general-static"),
             ("sra_bilstm_444k.json", "bilstm-residual-1ep", "BiLSTM SRA student (2x300, residual static)",
@@ -50,6 +51,9 @@ def main() -> None:
     for model, label, where in CPU_ROWS:
         if model in by_model:
             add(label, where, by_model[model], short_batch_speedup(cpu, model))
+    for file, model, label, where in SCALE_ROWS:
+        rows = {row["model"]: row for row in json.loads((RESULTS / "sra_runs" / file).read_text())["results"]}
+        add(label, where, rows[model], short_batch_speedup(cpu, "general-static"))
     for file, model, label, where, shape in GPU_ROWS:
         rows = {row["model"]: row for row in json.loads((RESULTS / "sra_runs" / "gpu" / file).read_text())["results"]}
         add(label, where, rows[model], short_batch_speedup(cpu, shape) if shape else "")
