@@ -89,8 +89,6 @@ def load_tasks(config: EncoderBenchmarkConfig) -> dict[str, list[PairSet] | Prob
 class TfidfEncoder:
     """TF-IDF of word 1-2 grams, fitted on the texts it is given (probes only: no similarity scores)."""
 
-    name = "tfidf"
-
     def encode(self, texts: list[str], batch_size: int, max_length: int):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
