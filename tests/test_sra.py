@@ -61,6 +61,12 @@ def test_sra_end_to_end(tiny_bert, corpus_file, sentiment_files, tmp_path, no_hu
     assert isinstance(student, BiLSTMModel) and student.config.projection_dim == 32
     vectors = encode(str(general), ["the film was good", "a dull story"])
     assert vectors.shape == (2, 32) and np.isfinite(vectors).all()
+    # the folder is a sentence-transformers model too, giving the trained sentence vector
+    from sentence_transformers import SentenceTransformer
+
+    by_sentence_transformers = SentenceTransformer(str(general), device="cpu").encode(["the film was good",
+                                                                                     "a dull story"])
+    assert np.abs(by_sentence_transformers - vectors).max() < 1e-5
 
     # and is fine-tuned like BERT on a single-sentence task ...
     train, dev = sentiment_files

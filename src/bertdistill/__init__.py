@@ -1,7 +1,33 @@
-"""bertdistill: distil BERT-family teachers into small, fast students."""
+"""bertdistill: distil BERT-family teachers into small, fast students.
 
+    import bertdistill                                   # registers the students with transformers' Auto classes
+    from bertdistill import encode, SentenceEncoder, Predictor
+
+Importing the package registers every student type (BiLSTM, static) with `AutoConfig`, `AutoModel` and
+`AutoModelForSequenceClassification`, so `AutoModel.from_pretrained(student_dir)` and
+`SentenceTransformer(general_student_dir)` work after `import bertdistill`. The Python API is loaded on
+first use (PEP 562), so that the submodules it pulls in can themselves import `bertdistill.errors`.
+"""
+
+from importlib import import_module
+
+import bertdistill.students  # noqa: F401  (registration with the Auto classes is the import's side effect)
 from bertdistill.errors import BertdistillError, ConfigError, DataError, TrainingError
 
 __version__ = "0.1.0"
 
-__all__ = ["BertdistillError", "ConfigError", "DataError", "TrainingError", "__version__"]
+_LAZY = {"encode": "bertdistill.encoding", "SentenceEncoder": "bertdistill.encoding",
+         "Predictor": "bertdistill.serving", "Prediction": "bertdistill.serving"}
+
+__all__ = ["BertdistillError", "ConfigError", "DataError", "Prediction", "Predictor", "SentenceEncoder",
+           "TrainingError", "__version__", "encode"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'bertdistill' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -15,6 +15,7 @@ from safetensors.torch import load_file
 from tqdm.auto import tqdm
 
 from bertdistill.errors import ModelError
+from bertdistill.students.sentence_transformers_files import ENCODE_MAX_LENGTH
 from bertdistill.teachers.loading import load_config, load_tokenizer, load_weights, resolve_model_path
 from bertdistill.teachers.sentence_vector import Representation, SentenceVectorTeacher
 
@@ -28,7 +29,8 @@ class SentenceEncoder:
     (`idf_mean` takes `idf`, or the `idf.safetensors` a general student was saved with)."""
 
     def __init__(self, model: str, representation: Representation = "mean", output: str = "projected",
-                 max_length: int = 128, device: str | None = None, idf: np.ndarray | None = None) -> None:
+                 max_length: int = ENCODE_MAX_LENGTH, device: str | None = None,
+                 idf: np.ndarray | None = None) -> None:
         from transformers import AutoModel
 
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
@@ -57,8 +59,47 @@ class SentenceEncoder:
         vectors = outputs.sentence_embedding if self.output == "projected" else outputs.pooler_output
         return vectors.float()
 
-    def encode(self, texts: Sequence[str], batch_size: int = 128, normalize: bool = False,
-               progress: bool = False) -> np.ndarray:
+    @property
+    def normalizes(self) -> bool:
+        """The folder's own convention: a static student saved with `normalize` (model2vec's flag, and the
+        Normalize module of its sentence-transformers form) gives unit vectors; everything else raw ones."""
+        return self.is_student and bool(getattr(self.student.config, "normalize", False))
+
+    def encode(self, sentences: str | Sequence[str], prompt_name: str | None = None, prompt: str | None = None,
+               batch_size: int = 128, show_progress_bar: bool | None = None,
+               output_value: str | None = "sentence_embedding", precision: str = "float32",
+               convert_to_numpy: bool = True, convert_to_tensor: bool = False, device: str | None = None,
+               normalize_embeddings: bool | None = None, truncate_dim: int | None = None,
+               **kwargs) -> np.ndarray | torch.Tensor:
+        """`sentence_transformers.SentenceTransformer.encode`'s signature, so that MTEB and other code written
+        for sentence-transformers models can call a bertdistill encoder: (N, d) for a list, (d,) for one string.
+
+        `normalize_embeddings=None` follows the model (see `normalizes`); `prompt` is prepended to every text;
+        keywords other tools pass along (`task_name`, `prompt_type`, ...) are accepted and ignored."""
+        if prompt_name is not None:
+            raise ModelError(f"prompt_name={prompt_name!r}: bertdistill encoders have no named prompts")
+        if output_value not in ("sentence_embedding", None) or precision != "float32":
+            raise ModelError("bertdistill encoders give float32 sentence embeddings only "
+                             f"(output_value={output_value!r}, precision={precision!r})")
+        if device is not None and torch.device(device).type != self.device.type:
+            raise ModelError(f"device={device!r}: this encoder was loaded on {self.device}; pass device= when loading")
+        single = isinstance(sentences, str)
+        texts = [sentences] if single else list(sentences)
+        if prompt:
+            texts = [prompt + text for text in texts]
+        normalize = self.normalizes if normalize_embeddings is None else normalize_embeddings
+        vectors = self.encode_texts(texts, batch_size, normalize, bool(show_progress_bar))
+        if truncate_dim is not None:
+            vectors = vectors[:, :truncate_dim]
+        if single:
+            vectors = vectors[0]
+        return torch.from_numpy(vectors) if convert_to_tensor else vectors
+
+    def encode_texts(self, texts: list[str], batch_size: int = 128, normalize: bool = False,
+                     progress: bool = False) -> np.ndarray:
+        """Texts -> (N, d) float32, in length-sorted batches (less padding), returned in input order."""
+        if batch_size < 1:
+            raise ModelError(f"batch_size must be >= 1, got {batch_size}")
         order = np.argsort([-len(text) for text in texts], kind="stable")  # long first: less padding
         chunks = []
         for start in tqdm(range(0, len(texts), batch_size), disable=not progress, desc="encoding"):
@@ -74,8 +115,9 @@ class SentenceEncoder:
         return restored
 
 
-def encode(model: str, texts: Sequence[str], batch_size: int = 128, normalize: bool = False,
-           representation: Representation = "mean", max_length: int = 128) -> np.ndarray:
-    """Encode `texts` with a general student folder or any encoder (name, folder or `minilm`): (N, d)."""
+def encode(model: str, texts: Sequence[str], batch_size: int = 128, normalize: bool | None = None,
+           representation: Representation = "mean", max_length: int = ENCODE_MAX_LENGTH) -> np.ndarray:
+    """Encode `texts` with a general student folder or any encoder (name, folder or `minilm`): (N, d).
+    `normalize=None` follows the model (unit vectors from a static student saved with `normalize`)."""
     return SentenceEncoder(model, representation=representation, max_length=max_length).encode(
-        list(texts), batch_size=batch_size, normalize=normalize)
+        list(texts), batch_size=batch_size, normalize_embeddings=normalize)

@@ -1,4 +1,5 @@
-"""`export onnx` (a student for serving), `benchmark` (speed and size beside the teacher), `report`."""
+"""`export onnx` (a student for serving), `export sentence-transformers` (a general student for
+`SentenceTransformer(path)`), `benchmark` (speed and size beside the teacher), `report`."""
 
 from __future__ import annotations
 
@@ -11,6 +12,13 @@ EXPORT_EXAMPLES = """examples:
   # also score fp32 PyTorch, fp32 ONNX and int8 ONNX on the dev set
   bertdistill export onnx --model runs/kd-sst2 --output exported/kd-sst2.onnx --quantize int8 \\
       --task sst2 --data-dir ../shared/data/glue
+"""
+
+SENTENCE_TRANSFORMERS_EXAMPLES = """examples:
+  # a general student saved before its folder held modules.json
+  bertdistill export sentence-transformers --model runs/general-bilstm --output exported/general-bilstm-st
+  # or add the files in place
+  bertdistill export sentence-transformers --model runs/general-bilstm --output runs/general-bilstm
 """
 
 BENCHMARK_EXAMPLES = """examples:
@@ -62,6 +70,13 @@ def run_export_onnx(args: argparse.Namespace) -> None:
     atomic_write_json(str(args.output) + ".json", {**record, "command": args.command_line})
 
 
+def run_export_sentence_transformers(args: argparse.Namespace) -> None:
+    from bertdistill.export.sentence_transformers_folder import export_sentence_transformers
+
+    output = export_sentence_transformers(args.model, args.output)
+    print(f"wrote {output}: SentenceTransformer({str(output)!r}) loads it (for a BiLSTM, after `import bertdistill`)")
+
+
 def run_benchmark(args: argparse.Namespace) -> None:
     from bertdistill.evaluation.benchmark import BenchmarkConfig, benchmark, markdown
     from bertdistill.training.checkpoints import atomic_write_json
@@ -84,7 +99,7 @@ def run_report(args: argparse.Namespace) -> None:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    export = commands.add_parser("export", help="export a fine-tuned student for serving")
+    export = commands.add_parser("export", help="export a student for serving (ONNX) or for sentence-transformers")
     formats = export.add_subparsers(dest="format", required=True, metavar="FORMAT")
     onnx = formats.add_parser("onnx", help="ONNX (fp32, optionally int8), with a parity check against PyTorch",
                               epilog=EXPORT_EXAMPLES, formatter_class=RAW)
@@ -95,6 +110,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     onnx.add_argument("--max-length", type=int, help="default: the length the model was trained with")
     add_data_arguments(onnx)
     onnx.set_defaults(handler=run_export_onnx)
+    st = formats.add_parser("sentence-transformers", help="a general student folder that SentenceTransformer(path) "
+                            "loads", epilog=SENTENCE_TRANSFORMERS_EXAMPLES, formatter_class=RAW)
+    st.add_argument("--model", required=True, help="a general student folder (distill sra)")
+    st.add_argument("--output", required=True, help="a new (or empty) folder, or the --model folder itself")
+    st.set_defaults(handler=run_export_sentence_transformers)
 
     bench = commands.add_parser("benchmark", help="speed and size beside the teacher (and BERT-base)",
                                 epilog=BENCHMARK_EXAMPLES, formatter_class=RAW)

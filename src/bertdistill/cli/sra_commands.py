@@ -91,7 +91,8 @@ def run_encode(args: argparse.Namespace) -> None:
         raise DataError(f"{args.input}: no text to encode")
     encoder = SentenceEncoder(args.model, representation=args.representation, output=args.vector,
                               max_length=args.max_length)
-    vectors = encoder.encode(texts, batch_size=args.batch_size, normalize=args.normalize, progress=True)
+    vectors = encoder.encode(texts, batch_size=args.batch_size, normalize_embeddings=args.normalize,
+                             show_progress_bar=True)
     import io
 
     from bertdistill.training.checkpoints import atomic_write_bytes
@@ -160,7 +161,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="for teachers: which sentence vector (default: mean)")
     encode.add_argument("--vector", choices=["projected", "pooled"], default="projected",
                         help="for students: the projected (teacher-space) vector or the pooled BiLSTM vector")
-    encode.add_argument("--normalize", action="store_true", help="L2-normalise the vectors")
+    encode.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=None,
+                        help="L2-normalise the vectors (default: as the model says: a static student saved with "
+                             "normalize gives unit vectors, as model2vec and sentence-transformers do)")
     encode.add_argument("--batch-size", type=int, default=128)
     encode.add_argument("--max-length", type=int, default=128)
     encode.set_defaults(handler=run_encode)

@@ -31,12 +31,20 @@ class UnpackedBiLSTM(nn.Module):
         if not (lstm.bidirectional and lstm.batch_first) or lstm.proj_size:
             raise ValueError("expected a batch-first bidirectional LSTM without projections")
         object.__setattr__(self, "lstm", lstm)  # not registered: its parameters stay the model's
+        # Each direction of each layer as its own plain, one-layer LSTM whose parameters *are* the original's
+        # (the same Parameter objects, so nothing is copied and the model's state dict is unchanged).
+        object.__setattr__(self, "directions", {})
+        for layer in range(lstm.num_layers):
+            for suffix in ("", "_reverse"):
+                size = lstm.input_size if layer == 0 else 2 * lstm.hidden_size
+                plain = nn.LSTM(size, lstm.hidden_size, batch_first=True)
+                for name in PARAMETER_NAMES:
+                    setattr(plain, f"{name}_l0", getattr(lstm, f"{name}_l{layer}{suffix}"))
+                self.directions[layer, suffix] = plain
 
     def direction(self, inputs: torch.Tensor, layer: int, suffix: str) -> torch.Tensor:
-        """One direction of one layer as a plain LSTM (the op `nn.LSTM` itself calls): (B, T, D) -> (B, T, H)."""
-        weights = [getattr(self.lstm, f"{name}_l{layer}{suffix}") for name in PARAMETER_NAMES]
-        zeros = inputs.new_zeros(1, inputs.shape[0], self.lstm.hidden_size)                  # (1, B, H)
-        outputs, _, _ = torch._VF.lstm(inputs, (zeros, zeros), weights, True, 1, 0.0, False, False, True)
+        """One direction of one layer, zero initial state: (B, T, D) -> (B, T, H)."""
+        outputs, _ = self.directions[layer, suffix](inputs)
         return outputs
 
     def forward(self, embedded: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

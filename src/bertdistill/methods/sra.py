@@ -43,6 +43,7 @@ from bertdistill.students.factory import (
     new_static_student,
     student_config,
 )
+from bertdistill.students.sentence_transformers_files import write_sentence_transformers_files
 from bertdistill.students.static import save_static
 from bertdistill.teachers.loading import load_tokenizer, load_weights
 from bertdistill.teachers.sentence_vector import (
@@ -176,15 +177,18 @@ def init_student(teacher_name: str, output_dir: str, shape: StudentShape, seed: 
     staging = output / ".final-model.tmp"
     student.save_pretrained(staging)
     tokenizer.save_pretrained(staging)
+    write_sentence_transformers_files(staging, student.config.model_type)
     publish_directory(staging, output)
     return output
 
 
 def save_general_student(trainer: Trainer, output_dir: Path, tokenizer, idf: np.ndarray | None,
                          pca: TargetPCA | None) -> None:
-    """The final student, with the run's IDF weights and target PCA beside it. A static student is folded
-    into one table and saved in model2vec / sentence-transformers form."""
+    """The final student, with the run's IDF weights and target PCA beside it, in sentence-transformers form
+    too. A static student is folded into one table and saved in model2vec form."""
     def extra_files(staging: Path) -> None:
+        if isinstance(trainer.model, BiLSTMModel):
+            write_sentence_transformers_files(staging, trainer.model.config.model_type)
         if idf is not None:
             save_file({"idf": torch.from_numpy(idf)}, str(staging / IDF_FILE))
         if pca is not None:

@@ -18,6 +18,7 @@ from transformers import PretrainedConfig, PreTrainedModel
 from bertdistill.students.bilstm import BiLSTMModelOutput
 from bertdistill.students.heads import SentenceClassification
 from bertdistill.students.pooling import ignored_token_mask, weighted_token_mean
+from bertdistill.students.sentence_transformers_files import write_sentence_transformers_files
 
 
 class StaticConfig(PretrainedConfig):
@@ -164,22 +165,9 @@ class StaticForSequenceClassification(SentenceClassification, PreTrainedModel):
         return self.static(input_ids, attention_mask).sentence_embedding   # (B, d)
 
 
-SENTENCE_TRANSFORMERS_MODULES = [
-    {"idx": 0, "name": "0", "path": ".", "type": "sentence_transformers.models.StaticEmbedding"},
-    {"idx": 1, "name": "1", "path": "1_Normalize", "type": "sentence_transformers.models.Normalize"},
-]
-
-
 def save_static(model: StaticModel, tokenizer, folder) -> None:
     """Fold and save: a `transformers` / `model2vec` folder (config.json, model.safetensors with `embeddings`,
     tokenizer.json) plus the `modules.json` that sentence-transformers reads (StaticEmbedding, Normalize)."""
-    import json
-    from pathlib import Path
-
-    folder = Path(folder)
     model.fold().save_pretrained(folder)
     tokenizer.save_pretrained(folder)
-    modules = SENTENCE_TRANSFORMERS_MODULES if model.config.normalize else SENTENCE_TRANSFORMERS_MODULES[:1]
-    (folder / "modules.json").write_text(json.dumps(modules, indent=2))
-    if model.config.normalize:
-        (folder / "1_Normalize").mkdir(exist_ok=True)
+    write_sentence_transformers_files(folder, model.config.model_type, model.config.normalize)

@@ -1,0 +1,166 @@
+"""The Python API and the ecosystem: Auto registration on `import bertdistill`, sentence-transformers and
+model2vec loading of general students (in fresh interpreters), the sentence-transformers `encode` signature,
+and `bertdistill export sentence-transformers`."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from bertdistill.cli import main
+from bertdistill.encoding import SentenceEncoder
+from bertdistill.students import BiLSTMConfig, BiLSTMModel, StaticConfig, StaticModel
+from bertdistill.students.sentence_transformers_files import write_sentence_transformers_files
+from bertdistill.students.static import save_static
+from bertdistill.teachers.loading import load_tokenizer
+
+TEXTS = ["the movie was great", "a dull and boring film , really bad", "great", "the cast is nice and the plot so dull"]
+
+
+def save_bilstm(tokenizer, folder: Path) -> Path:
+    """A general BiLSTM student as `distill sra` saves it (residual static path, projection, ST files)."""
+    torch.manual_seed(0)
+    config = BiLSTMConfig(vocab_size=len(tokenizer), embedding_dim=8, hidden_size=6, num_layers=1, projection_dim=5,
+                          residual_static=True, ignored_token_ids=tokenizer.all_special_ids, dropout=0.0)
+    BiLSTMModel(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    write_sentence_transformers_files(folder, config.model_type)
+    return folder
+
+
+def save_static_student(tokenizer, folder: Path) -> Path:
+    torch.manual_seed(0)
+    config = StaticConfig(vocab_size=len(tokenizer), hidden_dim=4, projection_dim=3, token_weights=True,
+                          ignored_token_ids=tokenizer.all_special_ids, pad_token_id=tokenizer.pad_token_id)
+    save_static(StaticModel(config), tokenizer, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def students(tiny_bert, tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("general")
+    tokenizer = load_tokenizer(str(tiny_bert))
+    return {"bilstm": save_bilstm(tokenizer, root / "bilstm"), "static": save_static_student(tokenizer, root / "static")}
+
+
+def run_python(code: str, *args: str) -> str:
+    """Run `code` in a fresh interpreter (nothing of this test process imported); returns its stdout."""
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_import_bertdistill_registers_the_students_and_exports_the_api(students):
+    out = run_python(
+        "import sys, bertdistill\n"
+        "from bertdistill import encode, SentenceEncoder, Predictor, Prediction\n"
+        "from transformers import AutoConfig, AutoModel\n"
+        "for folder in sys.argv[1:]:\n"
+        "    print(type(AutoModel.from_pretrained(folder)).__name__, AutoConfig.from_pretrained(folder).model_type)\n",
+        str(students["bilstm"]), str(students["static"]))
+    assert out.split("\n")[:2] == ["BiLSTMModel bertdistill-bilstm", "StaticModel model2vec"]
+
+
+@pytest.mark.parametrize("kind", ["bilstm", "static"])
+def test_sentence_transformer_gives_the_vectors_of_bertdistill_encode(students, kind, tmp_path):
+    """Each side in its own fresh interpreter: the CLI, and SentenceTransformer (the static student with
+    nothing of bertdistill imported; the BiLSTM after `import bertdistill`, which registers it)."""
+    folder = students[kind]
+    (tmp_path / "texts.txt").write_text("\n".join(TEXTS) + "\n", encoding="utf-8")
+    run_python("import sys; from bertdistill.cli import main; sys.exit(main(sys.argv[1:]))", "encode", "--model",
+               str(folder), "--input", str(tmp_path / "texts.txt"), "--output", str(tmp_path / "cli.npy"))
+    registration = "import bertdistill\n" if kind == "bilstm" else ""
+    run_python(registration + "import sys, numpy\nfrom sentence_transformers import SentenceTransformer\n"
+               "model = SentenceTransformer(sys.argv[1], device='cpu')\n"
+               "assert 'bertdistill' not in sys.modules or sys.argv[3] == 'bilstm'\n"
+               "numpy.save(sys.argv[2], model.encode(sys.argv[4:]))\n",
+               str(folder), str(tmp_path / "st.npy"), kind, *TEXTS)
+    by_cli, by_sentence_transformers = np.load(tmp_path / "cli.npy"), np.load(tmp_path / "st.npy")
+    assert by_cli.shape == by_sentence_transformers.shape == (len(TEXTS), 5 if kind == "bilstm" else 3)
+    assert np.abs(by_cli - by_sentence_transformers).max() < 1e-5
+    if kind == "static":  # saved with normalize (model2vec's convention): unit vectors everywhere
+        np.testing.assert_allclose(np.linalg.norm(by_cli, axis=1), 1.0, rtol=1e-5)
+
+
+CORE_PARAMETERS = ("prompt_name", "prompt", "batch_size", "show_progress_bar", "output_value", "precision",
+                   "convert_to_numpy", "convert_to_tensor", "device", "normalize_embeddings", "truncate_dim")
+
+
+def test_encode_follows_the_sentence_transformers_signature(students):
+    from sentence_transformers import SentenceTransformer
+
+    ours = inspect.signature(SentenceEncoder.encode).parameters
+    theirs = inspect.signature(SentenceTransformer.encode).parameters
+    for name in CORE_PARAMETERS:
+        assert name in ours and name in theirs, name
+    assert any(parameter.kind is inspect.Parameter.VAR_KEYWORD for parameter in ours.values())
+
+    encoder = SentenceEncoder(str(students["bilstm"]))
+    reference = encoder.encode_texts(TEXTS)
+
+    def call_like_mteb(model, sentences):   # how MTEB and similar tools call a sentence-transformers model
+        return model.encode(sentences, batch_size=2, show_progress_bar=False, convert_to_tensor=False,
+                            task_name="STS12", prompt_type=None)
+
+    np.testing.assert_allclose(call_like_mteb(encoder, TEXTS), reference, atol=1e-6)
+    single = encoder.encode(TEXTS[0])
+    assert single.shape == (5,) and np.allclose(single, reference[0], atol=1e-6)
+    tensor = encoder.encode(TEXTS, convert_to_tensor=True, normalize_embeddings=True, truncate_dim=3)
+    assert isinstance(tensor, torch.Tensor) and tensor.shape == (len(TEXTS), 3)
+    unit = reference / np.linalg.norm(reference, axis=1, keepdims=True)
+    np.testing.assert_allclose(tensor.numpy(), unit[:, :3], atol=1e-6)
+    np.testing.assert_allclose(encoder.encode(TEXTS[1:2], prompt="the movie was great ")[0],
+                               encoder.encode_texts(["the movie was great " + TEXTS[1]])[0], atol=1e-6)
+
+
+def test_encode_refuses_what_it_cannot_give(students):
+    from bertdistill.errors import ModelError
+
+    encoder = SentenceEncoder(str(students["bilstm"]))
+    for keywords in ({"precision": "int8"}, {"output_value": "token_embeddings"}, {"prompt_name": "query"},
+                     {"batch_size": 0}):
+        with pytest.raises(ModelError):
+            encoder.encode(TEXTS, **keywords)
+
+
+def test_export_sentence_transformers_for_an_older_folder(students, tmp_path, capsys):
+    from sentence_transformers import SentenceTransformer
+
+    old = tmp_path / "old"
+    shutil.copytree(students["bilstm"], old)
+    (old / "modules.json").unlink()
+    (old / "sentence_bert_config.json").unlink()
+    (old / "checkpoints" / "checkpoint-1").mkdir(parents=True)   # training state stays behind
+    exported = tmp_path / "exported"
+    assert main(["export", "sentence-transformers", "--model", str(old), "--output", str(exported)]) == 0
+    assert json.loads((exported / "modules.json").read_text())[0]["type"] == "sentence_transformers.models.Transformer"
+    assert not (exported / "checkpoints").exists() and not list(tmp_path.glob(".exported*"))
+    expected = SentenceEncoder(str(old)).encode(TEXTS)
+    assert np.abs(SentenceTransformer(str(exported), device="cpu").encode(TEXTS) - expected).max() < 1e-5
+    # in place
+    assert main(["export", "sentence-transformers", "--model", str(old), "--output", str(old)]) == 0
+    assert (old / "modules.json").is_file()
+
+
+def test_export_sentence_transformers_refuses_bad_input_and_writes_nothing(students, tiny_bert, tmp_path, capsys):
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "keep.txt").write_text("mine")
+    cases = [(str(tiny_bert), tmp_path / "a", "not a bertdistill general student"),
+             (str(tmp_path / "missing"), tmp_path / "b", "no config.json"),
+             (str(students["static"]), taken, "not an empty folder")]
+    for model, output, message in cases:
+        capsys.readouterr()
+        assert main(["export", "sentence-transformers", "--model", model, "--output", str(output)]) == 2
+        error = capsys.readouterr().err
+        assert message in error and "Traceback" not in error
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    assert [path.name for path in taken.iterdir()] == ["keep.txt"]
