@@ -10,6 +10,14 @@ def test_split_sentences_keeps_abbreviations_and_initials():
                                      "J. R. R. Tolkien wrote it.", "The U.S. Army agreed!"]
 
 
+def test_split_sentences_on_typographic_endings_and_numbered_abbreviations():
+    text = ("It was gin… I loved her. He said “the same name.” The name was used on lease no. 32 "
+            "until 1900. Made by Joy Co., Ltd. It has five halls.")
+    assert split_sentences(text) == ["It was gin…", "I loved her.", "He said “the same name.”",
+                                     "The name was used on lease no. 32 until 1900.", "Made by Joy Co., Ltd.",
+                                     "It has five halls."]
+
+
 def write(path, lines):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
