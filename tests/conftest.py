@@ -48,6 +48,47 @@ def tiny_bert(tmp_path_factory) -> Path:
     return make_tiny_bert(tmp_path_factory.mktemp("tiny-bert"))
 
 
+GENERAL_TEXTS = ["the movie was great", "a dull and boring film , really bad", "great",
+                 "the cast is nice and the plot so dull"]
+
+
+def save_general_bilstm(tokenizer, folder: Path) -> Path:
+    """A general BiLSTM student as `distill sra` saves it (residual static path, 5-d projection, ST files)."""
+    from bertdistill.students import BiLSTMConfig, BiLSTMModel
+    from bertdistill.students.sentence_transformers_files import write_sentence_transformers_files
+
+    torch.manual_seed(0)
+    config = BiLSTMConfig(vocab_size=len(tokenizer), embedding_dim=8, hidden_size=6, num_layers=1, projection_dim=5,
+                          residual_static=True, ignored_token_ids=tokenizer.all_special_ids, dropout=0.0)
+    BiLSTMModel(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    write_sentence_transformers_files(folder, config.model_type)
+    return folder
+
+
+def save_general_static(tokenizer, folder: Path) -> Path:
+    """A static student as `distill sra` saves it (folded to one 3-d table, normalising, model2vec + ST files)."""
+    from bertdistill.students import StaticConfig, StaticModel
+    from bertdistill.students.static import save_static
+
+    torch.manual_seed(0)
+    config = StaticConfig(vocab_size=len(tokenizer), hidden_dim=4, projection_dim=3, token_weights=True,
+                          ignored_token_ids=tokenizer.all_special_ids, pad_token_id=tokenizer.pad_token_id)
+    save_static(StaticModel(config), tokenizer, folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def general_students(tiny_bert, tmp_path_factory) -> dict[str, Path]:
+    """Untrained general students (BiLSTM, static) over the tiny BERT's vocabulary."""
+    from bertdistill.teachers.loading import load_tokenizer
+
+    root = tmp_path_factory.mktemp("general")
+    tokenizer = load_tokenizer(str(tiny_bert))
+    return {"bilstm": save_general_bilstm(tokenizer, root / "bilstm"),
+            "static": save_general_static(tokenizer, root / "static")}
+
+
 def sentiment_sentence(rng: random.Random, positive: bool) -> str:
     words = rng.sample(FILLER, 4) + [rng.choice(POSITIVE if positive else NEGATIVE)]
     rng.shuffle(words)

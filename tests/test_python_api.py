@@ -17,38 +17,8 @@ import torch
 
 from bertdistill.cli import main
 from bertdistill.encoding import SentenceEncoder
-from bertdistill.students import BiLSTMConfig, BiLSTMModel, StaticConfig, StaticModel
-from bertdistill.students.sentence_transformers_files import write_sentence_transformers_files
-from bertdistill.students.static import save_static
-from bertdistill.teachers.loading import load_tokenizer
 
-TEXTS = ["the movie was great", "a dull and boring film , really bad", "great", "the cast is nice and the plot so dull"]
-
-
-def save_bilstm(tokenizer, folder: Path) -> Path:
-    """A general BiLSTM student as `distill sra` saves it (residual static path, projection, ST files)."""
-    torch.manual_seed(0)
-    config = BiLSTMConfig(vocab_size=len(tokenizer), embedding_dim=8, hidden_size=6, num_layers=1, projection_dim=5,
-                          residual_static=True, ignored_token_ids=tokenizer.all_special_ids, dropout=0.0)
-    BiLSTMModel(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    write_sentence_transformers_files(folder, config.model_type)
-    return folder
-
-
-def save_static_student(tokenizer, folder: Path) -> Path:
-    torch.manual_seed(0)
-    config = StaticConfig(vocab_size=len(tokenizer), hidden_dim=4, projection_dim=3, token_weights=True,
-                          ignored_token_ids=tokenizer.all_special_ids, pad_token_id=tokenizer.pad_token_id)
-    save_static(StaticModel(config), tokenizer, folder)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def students(tiny_bert, tmp_path_factory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("general")
-    tokenizer = load_tokenizer(str(tiny_bert))
-    return {"bilstm": save_bilstm(tokenizer, root / "bilstm"), "static": save_static_student(tokenizer, root / "static")}
+from tests.conftest import GENERAL_TEXTS as TEXTS
 
 
 def run_python(code: str, *args: str) -> str:
@@ -58,22 +28,22 @@ def run_python(code: str, *args: str) -> str:
     return done.stdout
 
 
-def test_import_bertdistill_registers_the_students_and_exports_the_api(students):
+def test_import_bertdistill_registers_the_students_and_exports_the_api(general_students):
     out = run_python(
         "import sys, bertdistill\n"
         "from bertdistill import encode, SentenceEncoder, Predictor, Prediction\n"
         "from transformers import AutoConfig, AutoModel\n"
         "for folder in sys.argv[1:]:\n"
         "    print(type(AutoModel.from_pretrained(folder)).__name__, AutoConfig.from_pretrained(folder).model_type)\n",
-        str(students["bilstm"]), str(students["static"]))
+        str(general_students["bilstm"]), str(general_students["static"]))
     assert out.split("\n")[:2] == ["BiLSTMModel bertdistill-bilstm", "StaticModel model2vec"]
 
 
 @pytest.mark.parametrize("kind", ["bilstm", "static"])
-def test_sentence_transformer_gives_the_vectors_of_bertdistill_encode(students, kind, tmp_path):
+def test_sentence_transformer_gives_the_vectors_of_bertdistill_encode(general_students, kind, tmp_path):
     """Each side in its own fresh interpreter: the CLI, and SentenceTransformer (the static student with
     nothing of bertdistill imported; the BiLSTM after `import bertdistill`, which registers it)."""
-    folder = students[kind]
+    folder = general_students[kind]
     (tmp_path / "texts.txt").write_text("\n".join(TEXTS) + "\n", encoding="utf-8")
     run_python("import sys; from bertdistill.cli import main; sys.exit(main(sys.argv[1:]))", "encode", "--model",
                str(folder), "--input", str(tmp_path / "texts.txt"), "--output", str(tmp_path / "cli.npy"))
@@ -94,7 +64,7 @@ CORE_PARAMETERS = ("prompt_name", "prompt", "batch_size", "show_progress_bar", "
                    "convert_to_numpy", "convert_to_tensor", "device", "normalize_embeddings", "truncate_dim")
 
 
-def test_encode_follows_the_sentence_transformers_signature(students):
+def test_encode_follows_the_sentence_transformers_signature(general_students):
     from sentence_transformers import SentenceTransformer
 
     ours = inspect.signature(SentenceEncoder.encode).parameters
@@ -103,7 +73,7 @@ def test_encode_follows_the_sentence_transformers_signature(students):
         assert name in ours and name in theirs, name
     assert any(parameter.kind is inspect.Parameter.VAR_KEYWORD for parameter in ours.values())
 
-    encoder = SentenceEncoder(str(students["bilstm"]))
+    encoder = SentenceEncoder(str(general_students["bilstm"]))
     reference = encoder.encode_texts(TEXTS)
 
     def call_like_mteb(model, sentences):   # how MTEB and similar tools call a sentence-transformers model
@@ -121,21 +91,21 @@ def test_encode_follows_the_sentence_transformers_signature(students):
                                encoder.encode_texts(["the movie was great " + TEXTS[1]])[0], atol=1e-6)
 
 
-def test_encode_refuses_what_it_cannot_give(students):
+def test_encode_refuses_what_it_cannot_give(general_students):
     from bertdistill.errors import ModelError
 
-    encoder = SentenceEncoder(str(students["bilstm"]))
+    encoder = SentenceEncoder(str(general_students["bilstm"]))
     for keywords in ({"precision": "int8"}, {"output_value": "token_embeddings"}, {"prompt_name": "query"},
                      {"batch_size": 0}):
         with pytest.raises(ModelError):
             encoder.encode(TEXTS, **keywords)
 
 
-def test_export_sentence_transformers_for_an_older_folder(students, tmp_path, capsys):
+def test_export_sentence_transformers_for_an_older_folder(general_students, tmp_path, capsys):
     from sentence_transformers import SentenceTransformer
 
     old = tmp_path / "old"
-    shutil.copytree(students["bilstm"], old)
+    shutil.copytree(general_students["bilstm"], old)
     (old / "modules.json").unlink()
     (old / "sentence_bert_config.json").unlink()
     (old / "checkpoints" / "checkpoint-1").mkdir(parents=True)   # training state stays behind
@@ -150,13 +120,13 @@ def test_export_sentence_transformers_for_an_older_folder(students, tmp_path, ca
     assert (old / "modules.json").is_file()
 
 
-def test_export_sentence_transformers_refuses_bad_input_and_writes_nothing(students, tiny_bert, tmp_path, capsys):
+def test_export_sentence_transformers_refuses_bad_input_and_writes_nothing(general_students, tiny_bert, tmp_path, capsys):
     taken = tmp_path / "taken"
     taken.mkdir()
     (taken / "keep.txt").write_text("mine")
     cases = [(str(tiny_bert), tmp_path / "a", "not a bertdistill general student"),
              (str(tmp_path / "missing"), tmp_path / "b", "no config.json"),
-             (str(students["static"]), taken, "not an empty folder")]
+             (str(general_students["static"]), taken, "not an empty folder")]
     for model, output, message in cases:
         capsys.readouterr()
         assert main(["export", "sentence-transformers", "--model", model, "--output", str(output)]) == 2

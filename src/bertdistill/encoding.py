@@ -15,12 +15,12 @@ from safetensors.torch import load_file
 from tqdm.auto import tqdm
 
 from bertdistill.errors import ModelError
+from bertdistill.students import GENERAL_STUDENT_TYPES
 from bertdistill.students.sentence_transformers_files import ENCODE_MAX_LENGTH
 from bertdistill.teachers.loading import load_config, load_tokenizer, load_weights, resolve_model_path
 from bertdistill.teachers.sentence_vector import Representation, SentenceVectorTeacher
 
 IDF_FILE = "idf.safetensors"
-STUDENT_TYPES = ("bertdistill-bilstm", "model2vec")   # general students: the BiLSTM and the static student
 
 
 class SentenceEncoder:
@@ -37,7 +37,7 @@ class SentenceEncoder:
         self.tokenizer = load_tokenizer(model)
         self.max_length = max_length
         config = load_config(model)
-        self.is_student = config.model_type in STUDENT_TYPES
+        self.is_student = config.model_type in GENERAL_STUDENT_TYPES
         if self.is_student:
             if output not in ("projected", "pooled"):
                 raise ModelError(f"output must be 'projected' or 'pooled', got {output!r}")

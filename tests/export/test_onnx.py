@@ -94,3 +94,32 @@ def test_serving_rejects_bad_input(tiny_bert, tmp_path):
         predictor.predict(["fine", " "], pairs=["a", "b"])
     with pytest.raises(ModelError):
         Predictor(model_dir, onnx=tmp_path / "missing.onnx")
+
+
+@pytest.mark.parametrize("kind", ["bilstm", "static"])
+def test_general_student_exports_its_sentence_vector(kind, general_students, tmp_path, capsys):
+    """A general student's graph returns `sentence_embedding`: the vectors `bertdistill encode` gives
+    (before normalisation), run here by ONNX Runtime with the tokenizer's own numpy output."""
+    import numpy as np
+
+    from bertdistill.cli import main
+    from bertdistill.encoding import SentenceEncoder
+    from bertdistill.serving import onnx_session
+    from bertdistill.teachers.loading import load_tokenizer
+
+    folder = str(general_students[kind])
+    assert main(["export", "onnx", "--model", folder, "--output", str(tmp_path / "encoder.onnx"),
+                 "--quantize", "int8"]) == 0
+    session = onnx_session(tmp_path / "encoder.onnx")
+    assert [node.name for node in session.get_outputs()] == ["sentence_embedding"]
+    batch = load_tokenizer(folder)(TEXTS, padding=True, return_tensors="np")
+    served = session.run(None, {node.name: batch[node.name].astype(np.int64) for node in session.get_inputs()})[0]
+    expected = SentenceEncoder(folder).encode(TEXTS, normalize_embeddings=False)
+    assert served.shape == expected.shape and np.abs(served - expected).max() < 1e-5
+    assert (tmp_path / "encoder.int8.onnx").is_file()
+
+    # a general student has no task to score
+    capsys.readouterr()
+    assert main(["export", "onnx", "--model", folder, "--output", str(tmp_path / "other.onnx"),
+                 "--task", "sst2"]) == 2
+    assert "no task" in capsys.readouterr().err and not (tmp_path / "other.onnx").exists()

@@ -9,6 +9,8 @@ from bertdistill.cli.common import RAW, add_data_arguments, data_config_from
 
 EXPORT_EXAMPLES = """examples:
   bertdistill export onnx --model runs/kd-sst2 --output exported/kd-sst2.onnx --quantize int8
+  # a general student: the graph returns its sentence vector (serve it with onnxruntime + tokenizers)
+  bertdistill export onnx --model runs/general-bilstm --output exported/general-bilstm.onnx
   # also score fp32 PyTorch, fp32 ONNX and int8 ONNX on the dev set
   bertdistill export onnx --model runs/kd-sst2 --output exported/kd-sst2.onnx --quantize int8 \\
       --task sst2 --data-dir ../shared/data/glue
@@ -39,9 +41,14 @@ def integers(text: str) -> tuple[int, ...]:
 
 
 def run_export_onnx(args: argparse.Namespace) -> None:
+    from bertdistill.errors import ConfigError
     from bertdistill.export.onnx import export_onnx, onnx_metrics
+    from bertdistill.teachers.loading import load_config, task_spec_of
     from bertdistill.training.checkpoints import atomic_write_json
 
+    if (args.task or args.dev_file) and task_spec_of(load_config(args.model)) is None:
+        raise ConfigError(f"--task / --dev-file score a fine-tuned model; {args.model} has no task (a general "
+                          "student exports as a sentence encoder: leave them out)")
     record = export_onnx(args.model, args.output, quantize=args.quantize, tolerance=args.tolerance,
                          max_length=args.max_length or 128)
     print(f"wrote {record['onnx']} ({record['size_bytes'] / 2**20:.1f} MB); max |ONNX - PyTorch| = "

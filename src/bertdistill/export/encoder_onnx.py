@@ -14,11 +14,11 @@ import torch
 from torch import nn
 
 from bertdistill.errors import ModelError
-from bertdistill.export.onnx import OPSET
+from bertdistill.export.onnx import INPUT_NAMES, OPSET
 from bertdistill.teachers.loading import load_encoder, load_tokenizer
 from bertdistill.teachers.sentence_vector import pool_sentence_vector
 
-INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+INPUTS = INPUT_NAMES   # the same graph inputs as every bertdistill export
 
 
 class MeanPooled(nn.Module):

@@ -1,7 +1,10 @@
-"""ONNX export of fine-tuned students (BiLSTM or Transformer, single or pair heads), with a parity check.
+"""ONNX export of fine-tuned students (BiLSTM or Transformer, single or pair heads) and of general students
+(sentence encoders), with a parity check.
 
 The graph takes `input_ids`, `attention_mask` (and `token_type_ids` where the model reads them) with
-dynamic batch and sequence axes and returns `logits`. BiLSTMs are exported through the unpacked LSTM
+dynamic batch and sequence axes and returns `logits` (a fine-tuned model) or `sentence_embedding` (a general
+student: the vector `bertdistill encode` gives, before any normalisation), so serving needs only ONNX Runtime
+and `tokenizers`. BiLSTMs are exported through the unpacked LSTM
 computation (ONNX has no packed sequences). After export the ONNX Runtime outputs are compared with
 PyTorch's on sample inputs of several lengths; a difference above the tolerance is an error and the
 file is not kept. `--quantize int8` adds a dynamically quantised copy (int8 weights, ONNX Runtime's
@@ -24,11 +27,13 @@ from torch import nn
 from bertdistill.errors import ModelError
 from bertdistill.export.unpacked_lstm import drop_unpacked_lstm, use_unpacked_lstm
 from bertdistill.serving import Predictor, onnx_session
-from bertdistill.teachers.loading import load_fine_tuned, load_tokenizer
+from bertdistill.students import GENERAL_STUDENT_TYPES
+from bertdistill.teachers.loading import load_config, load_fine_tuned, load_tokenizer, load_weights, task_spec_of
 
 logger = logging.getLogger(__name__)
 
 OPSET = 17
+INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 SAMPLE_TEXTS = (
     "the film is a charming , often funny journey .",
     "a dull mess",
@@ -38,16 +43,30 @@ SAMPLE_TEXTS = (
 )
 
 
-class LogitsOnly(nn.Module):
-    """The model's forward reduced to tensors in, logits out (what the ONNX graph computes)."""
+class OutputOnly(nn.Module):
+    """The model's forward reduced to tensors in, one named output out (what the ONNX graph computes)."""
 
-    def __init__(self, model: nn.Module) -> None:
+    def __init__(self, model: nn.Module, output_name: str) -> None:
         super().__init__()
         self.model = model
+        self.output_name = output_name
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                 token_type_ids: torch.Tensor) -> torch.Tensor:
-        return self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
+        outputs = self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+        return getattr(outputs, self.output_name)                    # (B, C) logits or (B, d) sentence vectors
+
+
+def load_exportable(model_dir: str) -> tuple[nn.Module, str, bool]:
+    """(model, output name, takes pairs): a general student gives its sentence vector, any fine-tuned
+    model its logits."""
+    from transformers import AutoModel
+
+    config = load_config(model_dir)
+    if config.model_type in GENERAL_STUDENT_TYPES and task_spec_of(config) is None:
+        return load_weights(AutoModel, model_dir, config), "sentence_embedding", False
+    model, spec = load_fine_tuned(model_dir)
+    return model, "logits", spec.is_pair
 
 
 def sample_inputs(tokenizer, texts: Sequence[str], pairs: Sequence[str] | None, max_length: int) -> dict[str, np.ndarray]:
@@ -56,15 +75,15 @@ def sample_inputs(tokenizer, texts: Sequence[str], pairs: Sequence[str] | None, 
     return {name: encoded[name].astype(np.int64) for name in ("input_ids", "attention_mask", "token_type_ids")}
 
 
-def max_difference(session, model: nn.Module, batches: list[dict[str, np.ndarray]]) -> float:
+def max_difference(session, reference: nn.Module, batches: list[dict[str, np.ndarray]]) -> float:
     """Largest |ONNX - PyTorch| over the batches (PyTorch on its normal, packed path)."""
     names = [node.name for node in session.get_inputs()]
     worst = 0.0
     for batch in batches:
-        onnx_logits = session.run(None, {name: batch[name] for name in names})[0]
+        onnx_outputs = session.run(None, {name: batch[name] for name in names})[0]
         with torch.inference_mode():
-            torch_logits = model(**{name: torch.from_numpy(value) for name, value in batch.items()}).logits.numpy()
-        worst = max(worst, float(np.abs(onnx_logits - torch_logits).max()))
+            torch_outputs = reference(*(torch.from_numpy(batch[name]) for name in INPUT_NAMES)).numpy()
+        worst = max(worst, float(np.abs(onnx_outputs - torch_outputs).max()))
     return worst
 
 
@@ -73,38 +92,37 @@ def export_onnx(model_dir: str, output: str | Path, quantize: str | None = None,
                 max_length: int = 128) -> dict[str, Any]:
     """Export `model_dir` to `output` (and `<output stem>.int8.onnx` with `quantize="int8"`)."""
     output = Path(output)
-    model, spec = load_fine_tuned(model_dir)
+    model, output_name, is_pair = load_exportable(model_dir)
     model.eval()
     tokenizer = load_tokenizer(model_dir)
     max_length = min(max_length, getattr(model.config, "max_position_embeddings", max_length))
     texts = list(texts or SAMPLE_TEXTS)
-    if spec.is_pair and pairs is None:
+    if is_pair and pairs is None:
         pairs = list(reversed(texts))
     example = sample_inputs(tokenizer, texts[:2], None if pairs is None else pairs[:2], max_length)
-    exported = LogitsOnly(model).eval()  # a new module starts in training mode: dropout would be exported
+    exported = OutputOnly(model, output_name).eval()  # a new module starts in training mode: dropout would be exported
     unpacked = use_unpacked_lstm(model)
     output.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(suffix=".onnx", dir=output.parent)
     os.close(handle)
     try:
         torch.onnx.export(
-            exported, tuple(torch.from_numpy(example[name]) for name in ("input_ids", "attention_mask", "token_type_ids")),
-            temporary, input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["logits"],
-            dynamic_axes={**{name: {0: "batch", 1: "sequence"} for name in ("input_ids", "attention_mask",
-                                                                          "token_type_ids")},
-                          "logits": {0: "batch"}},
+            exported, tuple(torch.from_numpy(example[name]) for name in INPUT_NAMES),
+            temporary, input_names=list(INPUT_NAMES), output_names=[output_name],
+            dynamic_axes={**{name: {0: "batch", 1: "sequence"} for name in INPUT_NAMES}, output_name: {0: "batch"}},
             opset_version=OPSET, dynamo=False,
         )
         drop_unpacked_lstm(model)  # back to the packed path: the reference for the parity check
         batches = [sample_inputs(tokenizer, texts[i : i + size], None if pairs is None else pairs[i : i + size],
                                  max_length) for size in (1, 3, len(texts)) for i in range(0, len(texts), size)][:8]
-        difference = max_difference(onnx_session(temporary), model, batches)
+        difference = max_difference(onnx_session(temporary), exported, batches)
         if not difference <= tolerance:
             raise ModelError(f"ONNX parity check failed: max |ONNX - PyTorch| = {difference:.3g} > {tolerance:g}")
         os.replace(temporary, output)
     finally:
         Path(temporary).unlink(missing_ok=True)
-    record: dict[str, Any] = {"onnx": str(output), "max_abs_difference": difference, "tolerance": tolerance,
+    record: dict[str, Any] = {"onnx": str(output), "output": output_name, "max_abs_difference": difference,
+                              "tolerance": tolerance,
                               "opset": OPSET, "bilstm_encoders_unpacked": unpacked,
                               "size_bytes": output.stat().st_size}
     if quantize == "int8":
@@ -113,7 +131,7 @@ def export_onnx(model_dir: str, output: str | Path, quantize: str | None = None,
         quantized = output.with_name(output.stem + ".int8.onnx")
         quantize_dynamic(str(output), str(quantized), weight_type=QuantType.QInt8)
         record.update(int8=str(quantized), int8_size_bytes=quantized.stat().st_size,
-                      int8_max_abs_difference=max_difference(onnx_session(quantized), model, batches))
+                      int8_max_abs_difference=max_difference(onnx_session(quantized), exported, batches))
     elif quantize is not None:
         raise ModelError(f"unknown quantization {quantize!r}; supported: int8")
     return record

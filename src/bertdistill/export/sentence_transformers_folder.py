@@ -13,11 +13,11 @@ import shutil
 from pathlib import Path
 
 from bertdistill.errors import ModelError
+from bertdistill.students import GENERAL_STUDENT_TYPES
 from bertdistill.students.sentence_transformers_files import write_sentence_transformers_files
 from bertdistill.teachers.loading import load_config, task_spec_of
 from bertdistill.training.checkpoints import publish_directory
 
-GENERAL_TYPES = ("bertdistill-bilstm", "model2vec")
 NOT_COPIED = ("checkpoints", "logs", ".final-model.tmp")   # training state: not part of the encoder
 
 
@@ -26,7 +26,7 @@ def check_general_student(model_dir: Path) -> tuple[str, bool]:
     if not (model_dir / "config.json").is_file():
         raise ModelError(f"{model_dir}: not a model folder (no config.json)")
     config = load_config(str(model_dir))
-    if config.model_type not in GENERAL_TYPES:
+    if config.model_type not in GENERAL_STUDENT_TYPES:
         raise ModelError(f"{model_dir}: a {config.model_type!r} model, not a bertdistill general student "
                          "(BiLSTM or static); Hugging Face encoders load in sentence-transformers as they are")
     if task_spec_of(config) is not None:

@@ -25,7 +25,6 @@ from bertdistill.data.loading import DataConfig, TaskData, load_task_data
 from bertdistill.data.logit_cache import LogitCache, cached_teacher_logits
 from bertdistill.data.tasks import TaskSpec
 from bertdistill.data.transfer_set import read_metadata, read_transfer_set, write_transfer_set
-from bertdistill.encoding import STUDENT_TYPES
 from bertdistill.errors import ConfigError, DataError, ModelError
 from bertdistill.evaluation.evaluate import MAX_LENGTH_CONFIG_KEY, evaluate_splits, metrics_record
 from bertdistill.evaluation.predict import default_device, predict_logits
@@ -33,7 +32,7 @@ from bertdistill.losses.logits import LogitLoss
 from bertdistill.losses.objectives import KDObjective
 from bertdistill.methods.finetune import metric_function
 from bertdistill.methods.kd_training import KDCollator, KDTrainer
-from bertdistill.students import BiLSTMForSequenceClassification
+from bertdistill.students import GENERAL_STUDENT_TYPES, BiLSTMForSequenceClassification
 from bertdistill.students.factory import StudentShape, initialise_embeddings, student_config, tang_shape
 from bertdistill.teachers.loading import (
     load_fine_tuned,
@@ -114,7 +113,7 @@ def build_student(config: KDConfig, spec: TaskSpec, teacher: PreTrainedModel,
         return student
     check_same_vocabulary(load_tokenizer(config.student), teacher_tokenizer, config.student, config.teacher)
     student = load_for_training(config.student, spec)
-    if student.config.model_type not in STUDENT_TYPES:
+    if student.config.model_type not in GENERAL_STUDENT_TYPES:
         logger.warning("%s is a %s, not a BiLSTM or static student; distilling into it anyway", config.student,
                        student.config.model_type)
     return student

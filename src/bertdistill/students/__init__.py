@@ -14,4 +14,7 @@ AutoConfig.register(StaticConfig.model_type, StaticConfig, exist_ok=True)
 AutoModel.register(StaticConfig, StaticModel, exist_ok=True)
 AutoModelForSequenceClassification.register(StaticConfig, StaticForSequenceClassification, exist_ok=True)
 
-__all__ = ["BiLSTMConfig", "BiLSTMForSequenceClassification", "BiLSTMModel", "BiLSTMModelOutput", "StaticConfig", "StaticForSequenceClassification", "StaticModel"]
+# model types of a general (task-agnostic) student folder: a sentence encoder until fine-tuned
+GENERAL_STUDENT_TYPES = (BiLSTMConfig.model_type, StaticConfig.model_type)
+
+__all__ = ["GENERAL_STUDENT_TYPES", "BiLSTMConfig", "BiLSTMForSequenceClassification", "BiLSTMModel", "BiLSTMModelOutput", "StaticConfig", "StaticForSequenceClassification", "StaticModel"]
