@@ -67,8 +67,9 @@ def main() -> None:
              f"{row['sentences']} | {row['same_split_as_regex']:.1%} |" for name, row in result["splitters"].items()]
     table = "\n".join(rows)
     print(table)
-    command = ("python experiments/sentence_splitters.py " + args.corpus + f" --lines {args.lines} --rounds {args.rounds}"
-               + (f" --json {args.json}" if args.json else "") + (f" --markdown {args.markdown}" if args.markdown else ""))
+    command = (f"python experiments/sentence_splitters.py {args.corpus} --lines {args.lines} --rounds {args.rounds}"
+               + (f" --json {args.json}" if args.json else "")
+               + (f" --markdown {args.markdown}" if args.markdown else ""))
     if args.json:
         Path(args.json).write_text(json.dumps({**result, "command": command}, indent=2) + "\n", encoding="utf-8")
     if args.markdown:

@@ -9,7 +9,6 @@ import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,7 +16,6 @@ import torch
 
 from bertdistill.cli import main
 from bertdistill.encoding import SentenceEncoder
-
 from tests.conftest import GENERAL_TEXTS as TEXTS
 
 

@@ -129,7 +129,7 @@ def test_pair_regression_random_narrow_student_without_augmentation(setting, tmp
 
 def config(setting, output: Path, stage: str, resume: bool, student: str | None = None) -> TinyBertConfig:
     from bertdistill.data.loading import DataConfig
-    from bertdistill.methods.tinybert import general_defaults, intermediate_defaults, prediction_defaults
+    from bertdistill.methods.tinybert_common import general_defaults, intermediate_defaults, prediction_defaults
 
     training = general_defaults() if stage == "general" else intermediate_defaults()
     training.epochs = 2 if stage == "general" else 1

@@ -59,7 +59,7 @@ class Config:
 
     def save(self, path: str | Path) -> None:
         """Write the configuration atomically; `.json` gives JSON, anything else YAML."""
-        from bertdistill.training.checkpoints import atomic_write_text
+        from bertdistill.io import atomic_write_text
 
         path = Path(path)
         atomic_write_text(path, self.to_json() if path.suffix == ".json" else self.to_yaml())

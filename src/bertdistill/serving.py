@@ -20,8 +20,8 @@ import torch
 
 from bertdistill.data.tasks import TaskSpec
 from bertdistill.errors import DataError, ModelError
-from bertdistill.evaluation.evaluate import MAX_LENGTH_CONFIG_KEY
-from bertdistill.evaluation.metrics import predictions_from_logits
+from bertdistill.model_config import resolve_max_length
+from bertdistill.scoring.metrics import predictions_from_logits
 from bertdistill.teachers.loading import load_config, load_fine_tuned, load_tokenizer, task_spec_of
 
 
@@ -55,7 +55,7 @@ class Predictor:
             raise ModelError(f"{model}: not a fine-tuned bertdistill model (no task in config.json)")
         self.spec: TaskSpec = spec
         self.tokenizer = load_tokenizer(model)
-        self.max_length = max_length or getattr(config, MAX_LENGTH_CONFIG_KEY, None) or 128
+        self.max_length = resolve_max_length(max_length, config)
         self.session = onnx_session(onnx, threads) if onnx else None
         self.model = None
         if self.session is None:

@@ -7,7 +7,7 @@ import pytest
 
 from bertdistill.data.glue import get_glue_task
 from bertdistill.data.tasks import custom_task
-from bertdistill.evaluation.metrics import accuracy, compute_metrics, f1, matthews_correlation, pearson, spearman
+from bertdistill.scoring.metrics import accuracy, compute_metrics, f1, matthews_correlation, pearson, spearman
 
 PREDICTIONS = np.array([1, 1, 0, 1, 0, 0, 1, 0])
 LABELS = np.array([1, 0, 0, 1, 1, 0, 1, 0])

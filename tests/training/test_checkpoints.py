@@ -1,12 +1,10 @@
 import os
 
+from bertdistill.io import atomic_write_json, atomic_write_text, publish_directory
 from bertdistill.training.checkpoints import (
-    atomic_write_json,
-    atomic_write_text,
     is_complete,
     last_complete_checkpoint,
     mark_complete,
-    publish_directory,
     quarantine_incomplete_checkpoints,
 )
 

@@ -6,6 +6,7 @@ import argparse
 import os
 
 from bertdistill.data.loading import DATA_DIR_VARIABLE, DataConfig
+from bertdistill.model_config import resolve_max_length
 from bertdistill.training.arguments import TrainingConfig
 
 RAW = argparse.RawDescriptionHelpFormatter
@@ -91,7 +92,7 @@ def data_config_from(args: argparse.Namespace) -> DataConfig:
         text_column=args.text_column, pair_column=args.pair_column, label_column=args.label_column,
         regression=args.regression, task_name=args.task_name,
         max_train_samples=getattr(args, "max_train_samples", None),
-        max_length=getattr(args, "max_length", None) or 128,
+        max_length=resolve_max_length(getattr(args, "max_length", None)),
     )
 
 

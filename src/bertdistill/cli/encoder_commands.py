@@ -37,7 +37,7 @@ def check_output(path: str | None, flag: str) -> None:
 def run_evaluate_encoder(args: argparse.Namespace) -> None:
     from bertdistill.evaluation.encoder_benchmark import EncoderBenchmarkConfig, run_encoder_benchmark
     from bertdistill.evaluation.encoder_table import entries, markdown
-    from bertdistill.training.checkpoints import atomic_write_json, atomic_write_text
+    from bertdistill.io import atomic_write_json, atomic_write_text
 
     check_output(args.json, "--json")
     check_output(args.markdown, "--markdown")

@@ -43,14 +43,15 @@ def integers(text: str) -> tuple[int, ...]:
 def run_export_onnx(args: argparse.Namespace) -> None:
     from bertdistill.errors import ConfigError
     from bertdistill.export.onnx import export_onnx, onnx_metrics
+    from bertdistill.io import atomic_write_json
+    from bertdistill.model_config import resolve_max_length
     from bertdistill.teachers.loading import load_config, task_spec_of
-    from bertdistill.training.checkpoints import atomic_write_json
 
     if (args.task or args.dev_file) and task_spec_of(load_config(args.model)) is None:
         raise ConfigError(f"--task / --dev-file score a fine-tuned model; {args.model} has no task (a general "
                           "student exports as a sentence encoder: leave them out)")
     record = export_onnx(args.model, args.output, quantize=args.quantize, tolerance=args.tolerance,
-                         max_length=args.max_length or 128)
+                         max_length=resolve_max_length(args.max_length))
     print(f"wrote {record['onnx']} ({record['size_bytes'] / 2**20:.1f} MB); max |ONNX - PyTorch| = "
           f"{record['max_abs_difference']:.2e}")
     if "int8" in record:
@@ -58,14 +59,14 @@ def run_export_onnx(args: argparse.Namespace) -> None:
               f"{record['int8_max_abs_difference']:.2e}")
     if args.task or args.dev_file:
         from bertdistill.data.loading import load_task_data
-        from bertdistill.evaluation.evaluate import MAX_LENGTH_CONFIG_KEY, evaluate_splits
+        from bertdistill.scoring.splits import evaluate_splits
         from bertdistill.teachers.loading import load_fine_tuned, load_tokenizer
 
         config = data_config_from(args)
         dev = load_task_data(config, splits=("dev",)).dev
         split, dataset = next(iter(dev.items()))
         model, spec = load_fine_tuned(args.model)
-        max_length = args.max_length or getattr(model.config, MAX_LENGTH_CONFIG_KEY, None) or 128
+        max_length = resolve_max_length(args.max_length, model.config)
         metrics = {"pytorch": evaluate_splits(model, load_tokenizer(args.model), spec, {split: dataset}, max_length,
                                               128, progress=False)[split],
                    "onnx": onnx_metrics(args.model, record["onnx"], dataset, max_length)}
@@ -86,7 +87,7 @@ def run_export_sentence_transformers(args: argparse.Namespace) -> None:
 
 def run_benchmark(args: argparse.Namespace) -> None:
     from bertdistill.evaluation.benchmark import BenchmarkConfig, benchmark, markdown
-    from bertdistill.training.checkpoints import atomic_write_json
+    from bertdistill.io import atomic_write_json
 
     config = BenchmarkConfig(models=tuple(args.models), teacher=args.teacher, batch_sizes=args.batch_sizes,
                              seq_lengths=args.seq_lengths, backend=args.backend, repeats=args.repeats,

@@ -9,7 +9,14 @@ import sys
 from collections.abc import Sequence
 
 from bertdistill import __version__
-from bertdistill.cli import encoder_commands, export_commands, kd_commands, sra_commands, task_commands, tinybert_commands
+from bertdistill.cli import (
+    encoder_commands,
+    export_commands,
+    kd_commands,
+    sra_commands,
+    task_commands,
+    tinybert_commands,
+)
 from bertdistill.errors import BertdistillError
 
 

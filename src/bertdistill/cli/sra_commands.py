@@ -95,7 +95,7 @@ def run_encode(args: argparse.Namespace) -> None:
                              show_progress_bar=True)
     import io
 
-    from bertdistill.training.checkpoints import atomic_write_bytes
+    from bertdistill.io import atomic_write_bytes
 
     buffer = io.BytesIO()
     np.save(buffer, vectors.astype(np.float32))

@@ -63,8 +63,8 @@ def run_evaluate(args: argparse.Namespace) -> None:
 
 def run_predict(args: argparse.Namespace) -> None:
     from bertdistill.errors import DataError
-    from bertdistill.evaluation.evaluate import MAX_LENGTH_CONFIG_KEY
-    from bertdistill.evaluation.predict import (
+    from bertdistill.model_config import resolve_max_length
+    from bertdistill.scoring.predict import (
         default_device,
         describe_predictions,
         predict_logits,
@@ -82,7 +82,7 @@ def run_predict(args: argparse.Namespace) -> None:
     else:
         dataset = prediction_inputs_from_texts(args.texts, spec.is_pair)
     model.to(default_device())
-    max_length = args.max_length or getattr(model.config, MAX_LENGTH_CONFIG_KEY, None) or 128
+    max_length = resolve_max_length(args.max_length, model.config)
     logits = predict_logits(model, load_tokenizer(args.model), dataset, max_length, args.batch_size)
     if args.output:
         write_predictions(args.output, dataset, logits, spec)

@@ -38,9 +38,9 @@ FFN 1200), narrower ones keep their width (MiniLM 6 x 384 -> 2 x 384) and start 
 
 def run_distill_tinybert(args: argparse.Namespace) -> None:
     from bertdistill.data.word_replacement import WordReplacementConfig
-    from bertdistill.methods.tinybert import (
+    from bertdistill.methods.tinybert import distill_tinybert
+    from bertdistill.methods.tinybert_common import (
         TinyBertConfig,
-        distill_tinybert,
         general_defaults,
         intermediate_defaults,
         prediction_defaults,
@@ -89,7 +89,7 @@ def run_distill_tinybert(args: argparse.Namespace) -> None:
 def register_distill(methods: argparse._SubParsersAction) -> None:
     from bertdistill.data.word_replacement import WordReplacementConfig
     from bertdistill.losses.logits import LOGIT_LOSSES
-    from bertdistill.methods.tinybert import intermediate_defaults, prediction_defaults
+    from bertdistill.methods.tinybert_common import intermediate_defaults, prediction_defaults
 
     parser = methods.add_parser("tinybert", help="a small Transformer student matched layer by layer: general "
                                 "and task stages (Jiao et al. 2020)", epilog=TINYBERT_EXAMPLES, formatter_class=RAW)

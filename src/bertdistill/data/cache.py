@@ -23,8 +23,7 @@ import torch
 from datasets import Dataset
 from tqdm.auto import tqdm
 
-from bertdistill.teachers.loading import resolve_model_path
-from bertdistill.training.checkpoints import atomic_write_json
+from bertdistill.io import atomic_write_json
 
 logger = logging.getLogger(__name__)
 
@@ -33,18 +32,6 @@ CACHE_VARIABLE = "BERTDISTILL_CACHE"
 
 def default_cache_root() -> Path:
     return Path(os.environ.get(CACHE_VARIABLE, Path.home() / ".cache" / "bertdistill"))
-
-
-def teacher_fingerprint(name: str) -> str:
-    """Identity of a teacher: for a local folder its config and the size and time of its weights."""
-    path = Path(resolve_model_path(name))
-    if not path.is_dir():
-        return name  # a hub name: its revision is pinned by the hub cache
-    digest = hashlib.sha256((path / "config.json").read_bytes())
-    for weights in sorted(path.glob("*.safetensors")):
-        stat = weights.stat()
-        digest.update(f"{weights.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    return digest.hexdigest()
 
 
 def texts_fingerprint(texts: Dataset, column: str = "text") -> str:

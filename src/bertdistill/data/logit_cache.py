@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from datasets import Dataset
 
-from bertdistill.training.checkpoints import atomic_write_bytes, atomic_write_json
+from bertdistill.io import atomic_write_bytes, atomic_write_json
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import Any
 from bertdistill.data.augmentation import TransferExample
 from bertdistill.data.readers import read_table
 from bertdistill.errors import DataError
-from bertdistill.training.checkpoints import atomic_write_json, atomic_write_text
+from bertdistill.io import atomic_write_json, atomic_write_text
 
 
 def metadata_path(path: str | Path) -> Path:

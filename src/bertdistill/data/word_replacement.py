@@ -1,4 +1,4 @@
-"""TinyBERT's task-data augmentation: word replacement (Jiao et al. 2020, section 3.2; methods.md 3.5).
+"""TinyBERT's task-data augmentation: word replacement (Jiao et al. 2020, section 3.2; docs/methods.md 3.5).
 
 For every word, candidates are built once; then, N_a times per example, each word with candidates is
 replaced by a random one of them with probability p_t (paper: p_t 0.4, N_a 20, K 15). Candidates:

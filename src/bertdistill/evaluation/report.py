@@ -137,7 +137,7 @@ def write_report(results_dir: str | Path, output: str | Path, plot_path: str | P
         text = before + START + "\n" + section + END + rest.split(END, 1)[1]
     else:
         text = section
-    from bertdistill.training.checkpoints import atomic_write_text
+    from bertdistill.io import atomic_write_text
 
     atomic_write_text(output, text)
     return section

@@ -139,7 +139,7 @@ def export_onnx(model_dir: str, output: str | Path, quantize: str | None = None,
 
 def onnx_metrics(model_dir: str, onnx_file: str | Path, dataset, max_length: int | None = None) -> dict[str, float]:
     """Dev metrics of an exported model through ONNX Runtime (the same tokenizer and task spec)."""
-    from bertdistill.evaluation.metrics import compute_metrics
+    from bertdistill.scoring.metrics import compute_metrics
 
     predictor = Predictor(model_dir, onnx=onnx_file, max_length=max_length)
     pairs = dataset["text_pair"] if "text_pair" in dataset.column_names else None

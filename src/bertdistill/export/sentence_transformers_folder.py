@@ -13,10 +13,10 @@ import shutil
 from pathlib import Path
 
 from bertdistill.errors import ModelError
+from bertdistill.io import publish_directory
 from bertdistill.students import GENERAL_STUDENT_TYPES
 from bertdistill.students.sentence_transformers_files import write_sentence_transformers_files
 from bertdistill.teachers.loading import load_config, task_spec_of
-from bertdistill.training.checkpoints import publish_directory
 
 NOT_COPIED = ("checkpoints", "logs", ".final-model.tmp")   # training state: not part of the encoder
 

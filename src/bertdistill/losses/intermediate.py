@@ -1,4 +1,4 @@
-"""TinyBERT's intermediate-layer losses (Jiao et al. 2020, arXiv 1909.10351, eqs. 7-10; methods.md 3.3).
+"""TinyBERT's intermediate-layer losses (Jiao et al. 2020, arXiv 1909.10351, eqs. 7-10; docs/methods.md 3.3).
 
 With a (B, T) attention mask m (1 for real tokens), pre-softmax attention scores A = Q K^T / sqrt(d_k)
 of shape (B, h, T, T), hidden states H of shape (B, T, d) and a learned projection W (d_S -> d_T):
@@ -10,7 +10,7 @@ of shape (B, h, T, T), hidden states H of shape (B, T, d) and a learned projecti
 
 The prediction-layer loss is `losses.logits.soft_cross_entropy` (t = 1 in the paper).
 
-Where the original code differs (methods.md 4.1): it zeroes masked scores but still counts them in
+Where the original code differs (docs/methods.md 4.1): it zeroes masked scores but still counts them in
 the mean's denominator, and averages hidden MSE over padding too; here padding counts nowhere, so a
 batch's loss does not depend on how much padding it happens to carry.
 """

@@ -4,7 +4,7 @@
 
 The paper uses every weight 1 (lambda_m = 1). Head counts: `match` compares head by head and needs equal
 counts; `mean` compares the head-averaged score maps, for a student with fewer or more heads than its
-teacher (a bertdistill option; the original code simply fails, methods.md 4.1).
+teacher (a bertdistill option; the original code simply fails, docs/methods.md 4.1).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Logit distillation losses for task-specific KD (Tang et al. 2019, arXiv 1903.12136; methods.md 2.3).
+"""Logit distillation losses for task-specific KD (Tang et al. 2019, arXiv 1903.12136; docs/methods.md 2.3).
 
 With student logits z_S and teacher logits z_T, both (B, C), gold targets t:
 

@@ -1,4 +1,4 @@
-"""Sentence-representation losses for SRA (Wu et al. 2020, arXiv 2004.03097; docs: methods.md 1.2).
+"""Sentence-representation losses for SRA (Wu et al. 2020, arXiv 2004.03097; docs/methods.md 1.2).
 
 With student vectors s_S and teacher vectors s_T, both (B, d):
 

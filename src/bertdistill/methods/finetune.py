@@ -10,18 +10,17 @@ import logging
 import time
 from typing import Any
 
-import numpy as np
-from transformers import DataCollatorWithPadding, EvalPrediction, TrainerCallback, set_seed
+from transformers import DataCollatorWithPadding, TrainerCallback, set_seed
 
 from bertdistill.config import Config
 from bertdistill.data.features import tokenize_dataset
 from bertdistill.data.loading import DataConfig, load_task_data
-from bertdistill.data.tasks import TaskSpec
-from bertdistill.evaluation.evaluate import MAX_LENGTH_CONFIG_KEY, evaluate_splits, metrics_record
-from bertdistill.evaluation.metrics import compute_metrics
+from bertdistill.io import atomic_write_json
+from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY
+from bertdistill.scoring.metrics import metric_function
+from bertdistill.scoring.splits import evaluate_splits, metrics_record
 from bertdistill.teachers.loading import load_for_training, load_tokenizer, resolve_model_path
 from bertdistill.training.arguments import TrainingConfig, make_training_arguments, resolve_learning_rate
-from bertdistill.training.checkpoints import atomic_write_json
 from bertdistill.training.outputs import prepare_output_dir
 from bertdistill.training.trainer import Trainer, checkpoint_to_resume, logging_callbacks, save_final_model
 
@@ -35,14 +34,6 @@ class FinetuneConfig(Config):
     data: DataConfig
     training: TrainingConfig = dataclasses.field(default_factory=TrainingConfig)
     resume: bool = False
-
-
-def metric_function(spec: TaskSpec):
-    def compute(prediction: EvalPrediction) -> dict[str, float]:
-        logits = prediction.predictions[0] if isinstance(prediction.predictions, tuple) else prediction.predictions
-        return compute_metrics(spec, np.asarray(logits), np.asarray(prediction.label_ids))
-
-    return compute
 
 
 def finetune(

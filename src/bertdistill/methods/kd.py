@@ -3,7 +3,7 @@
 A fine-tuned teacher labels the task's training set and a transfer set generated from it (masking,
 POS-guided replacement, n-gram sampling); the student learns the teacher's logits. The student is a new
 Tang-shaped BiLSTM (`bilstm`) or any bertdistill BiLSTM folder, in particular an SRA general student
-("cooperation", methods.md 1.4). Teacher outputs are cached on disk by example-text hash.
+("cooperation", docs/methods.md 1.4). Teacher outputs are cached on disk by example-text hash.
 """
 
 from __future__ import annotations
@@ -14,24 +14,23 @@ import time
 from pathlib import Path
 from typing import Any
 
-from datasets import Dataset
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback, set_seed
 
 from bertdistill.config import Config
 from bertdistill.data.augmentation import AugmentConfig, PatternPosTagger, TransferExample, augment_examples
-from bertdistill.data.cache import cache_key, default_cache_root, teacher_fingerprint
 from bertdistill.data.features import tokenize_dataset, with_lengths
 from bertdistill.data.loading import DataConfig, TaskData, load_task_data
-from bertdistill.data.logit_cache import LogitCache, cached_teacher_logits
 from bertdistill.data.tasks import TaskSpec
 from bertdistill.data.transfer_set import read_metadata, read_transfer_set, write_transfer_set
-from bertdistill.errors import ConfigError, DataError, ModelError
-from bertdistill.evaluation.evaluate import MAX_LENGTH_CONFIG_KEY, evaluate_splits, metrics_record
-from bertdistill.evaluation.predict import default_device, predict_logits
+from bertdistill.errors import ConfigError, DataError
+from bertdistill.io import atomic_write_json
 from bertdistill.losses.logits import LogitLoss
 from bertdistill.losses.objectives import KDObjective
-from bertdistill.methods.finetune import metric_function
-from bertdistill.methods.kd_training import KDCollator, KDTrainer
+from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY, resolve_max_length
+from bertdistill.scoring.metrics import metric_function
+from bertdistill.scoring.predict import default_device
+from bertdistill.scoring.splits import evaluate_splits, metrics_record
+from bertdistill.scoring.teacher_labels import check_teacher_task, teacher_outputs, training_rows
 from bertdistill.students import GENERAL_STUDENT_TYPES, BiLSTMForSequenceClassification
 from bertdistill.students.factory import StudentShape, initialise_embeddings, student_config, tang_shape
 from bertdistill.teachers.loading import (
@@ -42,7 +41,7 @@ from bertdistill.teachers.loading import (
     task_head_settings,
 )
 from bertdistill.training.arguments import TrainingConfig, make_training_arguments
-from bertdistill.training.checkpoints import atomic_write_json
+from bertdistill.training.logit_distillation import KDCollator, KDTrainer
 from bertdistill.training.outputs import prepare_output_dir
 from bertdistill.training.trainer import checkpoint_to_resume, logging_callbacks, save_final_model
 from bertdistill.training.vocabulary import check_same_vocabulary
@@ -85,16 +84,6 @@ class KDConfig(Config):
     @property
     def objective(self) -> KDObjective:
         return KDObjective(self.loss, self.temperature, self.alpha)
-
-
-def check_teacher_task(teacher_spec: TaskSpec, spec: TaskSpec, teacher_name: str) -> None:
-    """The teacher's outputs must mean what the task's labels mean, in the same order."""
-    if teacher_spec.num_labels != spec.num_labels or (teacher_spec.labels or ()) != (spec.labels or ()):
-        described = teacher_spec.labels or "one score (regression)"
-        wanted = spec.labels or "one score (regression)"
-        raise ModelError(f"the teacher {teacher_name} was fine-tuned for {teacher_spec.num_labels} output(s) "
-                         f"{described}, but task {spec.name!r} has {spec.num_labels}: {wanted}. "
-                         "Use a teacher fine-tuned on this task")
 
 
 def build_student(config: KDConfig, spec: TaskSpec, teacher: PreTrainedModel,
@@ -152,42 +141,9 @@ def generate_transfer_set(data: TaskData, augmentation: AugmentConfig,
     return examples, metadata
 
 
-def training_rows(data: TaskData, transfer: list[TransferExample]) -> Dataset:
-    """Originals (with their gold label, `has_gold` 1) followed by synthetic examples (`has_gold` 0)."""
-    train, spec = data.train, data.spec
-    placeholder = 0.0 if spec.is_regression else 0
-    columns: dict[str, list] = {
-        "text": list(train["text"]) + [example.text for example in transfer],
-        "label": list(train["label"]) + [placeholder] * len(transfer),
-        "has_gold": [1] * len(train) + [0] * len(transfer),
-    }
-    if spec.is_pair:
-        columns["text_pair"] = list(train["text_pair"]) + [example.text_pair for example in transfer]
-    return Dataset.from_dict(columns)
-
-
 def teacher_max_length(config: KDConfig, teacher: PreTrainedModel) -> int:
     """--teacher-max-length, else the length the teacher was fine-tuned with, else 128."""
-    return config.teacher_max_length or getattr(teacher.config, MAX_LENGTH_CONFIG_KEY, None) or 128
-
-
-def teacher_outputs(teacher_name: str, cache_dir: str | None, teacher: PreTrainedModel,
-                    tokenizer: PreTrainedTokenizerBase, rows: Dataset, max_length: int, batch_size: int,
-                    progress: bool) -> list[list[float]]:
-    """The teacher's logits (or scores) for every row, from the on-disk cache where already computed."""
-    cache_root = Path(cache_dir) if cache_dir else default_cache_root()
-    key = cache_key(teacher=teacher_fingerprint(teacher_name), max_length=max_length)
-    cache = LogitCache(cache_root / "teacher-logits" / key, teacher.config.num_labels,
-                       description={"teacher": teacher_name, "max_length": max_length})
-    teacher.to(default_device())
-
-    def predict(batch: Dataset) -> Any:
-        return predict_logits(teacher, tokenizer, batch, max_length, batch_size, progress)
-
-    texts = rows.remove_columns([column for column in rows.column_names if column not in ("text", "text_pair")])
-    logits = cached_teacher_logits(texts, cache, predict)
-    teacher.to("cpu")
-    return logits.tolist()
+    return resolve_max_length(config.teacher_max_length, teacher.config)
 
 
 def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), command: str | None = None) -> dict:

@@ -25,7 +25,6 @@ from bertdistill.data.cache import (
     cache_key,
     compute_vector_cache,
     default_cache_root,
-    teacher_fingerprint,
     texts_fingerprint,
 )
 from bertdistill.data.corpus import CorpusConfig, prepare_corpus
@@ -33,9 +32,10 @@ from bertdistill.data.features import with_lengths
 from bertdistill.data.target_pca import TargetPCA, fit_target_pca
 from bertdistill.encoding import IDF_FILE
 from bertdistill.errors import ConfigError, ModelError
+from bertdistill.io import atomic_write_json, publish_directory
 from bertdistill.losses.representation import RepresentationLoss
-from bertdistill.methods.general_eval import general_student_metrics
 from bertdistill.methods.sra_training import SentenceVectorCollator, SRATrainer, vector_agreement
+from bertdistill.scoring.general_student import general_student_metrics
 from bertdistill.students import BiLSTMModel, StaticModel
 from bertdistill.students.factory import (
     StudentShape,
@@ -45,7 +45,7 @@ from bertdistill.students.factory import (
 )
 from bertdistill.students.sentence_transformers_files import write_sentence_transformers_files
 from bertdistill.students.static import save_static
-from bertdistill.teachers.loading import load_tokenizer, load_weights
+from bertdistill.teachers.loading import load_tokenizer, load_weights, teacher_fingerprint
 from bertdistill.teachers.sentence_vector import (
     Representation,
     SentenceVectorTeacher,
@@ -53,7 +53,6 @@ from bertdistill.teachers.sentence_vector import (
 )
 from bertdistill.teachers.static_distill import contextual_token_vectors, model2vec_baseline
 from bertdistill.training.arguments import TrainingConfig, make_training_arguments
-from bertdistill.training.checkpoints import atomic_write_json, publish_directory
 from bertdistill.training.outputs import environment_info, prepare_output_dir
 from bertdistill.training.trainer import (
     Trainer,

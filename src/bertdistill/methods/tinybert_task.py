@@ -6,7 +6,7 @@ student (best dev checkpoint) is published in OUTPUT. With `resume`, a finished 
 either step continues from its last complete checkpoint. Step 2 reuses task-specific KD's trainer: soft
 cross-entropy at temperature t against the teacher's cached logits, or Tang et al.'s logit MSE with
 `prediction_loss: mse` (always MSE on the score for regression; the authors' code regresses STS-B on gold
-labels instead, methods.md 4.1).
+labels instead, docs/methods.md 4.1).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from transformers import (
 )
 
 from bertdistill.data.augmentation import TransferExample
-from bertdistill.data.cache import cache_key, teacher_fingerprint, texts_fingerprint
+from bertdistill.data.cache import cache_key, texts_fingerprint
 from bertdistill.data.features import tokenize_dataset, with_lengths
 from bertdistill.data.loading import TaskData, load_task_data
 from bertdistill.data.transfer_set import read_metadata, read_transfer_set, write_transfer_set
@@ -38,13 +38,9 @@ from bertdistill.data.word_replacement import (
     MaskedLMCandidates,
     augment_by_replacement,
 )
-from bertdistill.evaluation.evaluate import MAX_LENGTH_CONFIG_KEY, evaluate_splits, metrics_record
-from bertdistill.evaluation.predict import default_device
+from bertdistill.io import atomic_write_json
 from bertdistill.losses.objectives import KDObjective
-from bertdistill.methods.finetune import metric_function
-from bertdistill.methods.kd import check_teacher_task, teacher_outputs, training_rows
-from bertdistill.methods.kd_training import KDCollator, KDTrainer
-from bertdistill.methods.tinybert import (
+from bertdistill.methods.tinybert_common import (
     TINYBERT_CONFIG_KEY,
     TinyBertConfig,
     plan_student,
@@ -53,9 +49,20 @@ from bertdistill.methods.tinybert import (
     train_intermediate,
 )
 from bertdistill.methods.tinybert_training import PROJECTIONS_FILE
-from bertdistill.teachers.loading import load_fine_tuned, load_masked_lm, load_tokenizer, load_weights
+from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY
+from bertdistill.scoring.metrics import metric_function
+from bertdistill.scoring.predict import default_device
+from bertdistill.scoring.splits import evaluate_splits, metrics_record
+from bertdistill.scoring.teacher_labels import check_teacher_task, teacher_outputs, training_rows
+from bertdistill.teachers.loading import (
+    load_fine_tuned,
+    load_masked_lm,
+    load_tokenizer,
+    load_weights,
+    teacher_fingerprint,
+)
 from bertdistill.training.arguments import make_training_arguments
-from bertdistill.training.checkpoints import atomic_write_json
+from bertdistill.training.logit_distillation import KDCollator, KDTrainer
 from bertdistill.training.outputs import prepare_output_dir
 from bertdistill.training.trainer import checkpoint_to_resume, logging_callbacks, save_final_model
 

@@ -12,7 +12,7 @@ def project_teacher_embeddings(teacher_embeddings: torch.Tensor, width: int, tar
     The centred teacher matrix is projected onto its top `width` principal directions (all of them
     when width >= d_T, padding the rest with small noise), then scaled so the whole matrix has
     standard deviation `target_std`: relative geometry (which pieces are near which) is kept at the
-    scale the LSTM expects. This is the `pca` option of docs/methods.md, section 1.2.
+    scale the LSTM expects. This is the `teacher` initialisation of docs/methods.md, section 1.2.
     """
     matrix = teacher_embeddings.detach().float()                          # (V, d_T)
     centred = matrix - matrix.mean(dim=0, keepdim=True)

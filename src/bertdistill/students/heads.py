@@ -11,10 +11,9 @@ import torch
 from torch import nn
 from transformers.modeling_outputs import SequenceClassifierOutput
 
+from bertdistill.model_config import TASK_CONFIG_KEY
 from bertdistill.students.bilstm import BiLSTMModel, BiLSTMPreTrainedModel
 from bertdistill.students.configuration_bilstm import BiLSTMConfig
-
-TASK_CONFIG_KEY = "bertdistill_task"
 
 
 def is_pair_config(config: BiLSTMConfig) -> bool:

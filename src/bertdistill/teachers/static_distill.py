@@ -28,7 +28,8 @@ def model2vec_baseline(teacher: str, cache_root: Path, pca_dims: int = 256) -> P
     import model2vec
     from filelock import FileLock
 
-    from bertdistill.data.cache import cache_key, teacher_fingerprint
+    from bertdistill.data.cache import cache_key
+    from bertdistill.teachers.loading import teacher_fingerprint
 
     key = cache_key(teacher=teacher_fingerprint(teacher), pca_dims=pca_dims, model2vec=model2vec.__version__)
     folder = cache_root / "model2vec" / key

@@ -1,4 +1,4 @@
-"""Atomic file writes and crash-safe checkpoint bookkeeping.
+"""Crash-safe checkpoint bookkeeping.
 
 Hugging Face `Trainer` writes `checkpoint-N/` file by file, so a run killed while saving leaves a
 half-written folder that `resume_from_checkpoint` would happily load. We add a commit marker:
@@ -8,41 +8,14 @@ picks the newest complete checkpoint and renames incomplete ones out of the way.
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
-from typing import Any
+
+from bertdistill.io import atomic_write_text
 
 COMPLETE_MARKER = "COMPLETE"
 _CHECKPOINT_PATTERN = re.compile(r"^checkpoint-(\d+)$")
-
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the new one, never a mix."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)  # mkstemp creates 0600; results are meant to be shared
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(path: str | Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def atomic_write_json(path: str | Path, data: Any) -> None:
-    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=False) + "\n")
 
 
 def mark_complete(checkpoint_dir: str | Path) -> None:
@@ -83,22 +56,3 @@ def quarantine_incomplete_checkpoints(run_dir: str | Path) -> list[Path]:
             path.rename(target)
             moved.append(target)
     return moved
-
-
-def publish_directory(staging_dir: str | Path, target_dir: str | Path) -> None:
-    """Move every file of `staging_dir` into `target_dir`, each with an atomic rename.
-
-    Used for the final model: it is written completely into a staging folder first, so a crash
-    while serialising leaves the target untouched. `config.json` goes last, so a folder that
-    `from_pretrained` recognises always has its weights in place.
-    """
-    staging_dir, target_dir = Path(staging_dir), Path(target_dir)
-    target_dir.mkdir(parents=True, exist_ok=True)
-    files = sorted(staging_dir.rglob("*"), key=lambda path: path.name == "config.json")
-    for source in files:
-        if source.is_file():
-            destination = target_dir / source.relative_to(staging_dir)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(source, 0o644)
-            os.replace(source, destination)
-    shutil.rmtree(staging_dir, ignore_errors=True)

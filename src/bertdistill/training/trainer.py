@@ -17,12 +17,8 @@ from transformers import TrainerCallback
 from transformers.integrations import TensorBoardCallback
 
 from bertdistill.errors import TrainingError
-from bertdistill.training.checkpoints import (
-    last_complete_checkpoint,
-    mark_complete,
-    publish_directory,
-    quarantine_incomplete_checkpoints,
-)
+from bertdistill.io import publish_directory
+from bertdistill.training.checkpoints import last_complete_checkpoint, mark_complete, quarantine_incomplete_checkpoints
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from bertdistill.data.glue import get_glue_task, load_glue_split
 from bertdistill.data.loading import DATA_DIR_VARIABLE
 from bertdistill.encoding import IDF_FILE, SentenceEncoder
 from bertdistill.errors import BertdistillError
-from bertdistill.evaluation.sts import zero_shot_spearman
+from bertdistill.scoring.sts import zero_shot_spearman
 
 logger = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 from sklearn import metrics as sk_metrics
+from transformers import EvalPrediction
 
 from bertdistill.data.tasks import TaskSpec
 
@@ -55,3 +56,12 @@ def compute_metrics(spec: TaskSpec, logits: np.ndarray, labels: np.ndarray) -> d
         "spearman": lambda: spearman(predictions, labels),
     }
     return {name: functions[name]() for name in spec.metrics}
+
+
+def metric_function(spec: TaskSpec):
+    """`compute_metrics` for a Hugging Face `Trainer` that scores logits against gold labels."""
+    def compute(prediction: EvalPrediction) -> dict[str, float]:
+        logits = prediction.predictions[0] if isinstance(prediction.predictions, tuple) else prediction.predictions
+        return compute_metrics(spec, np.asarray(logits), np.asarray(prediction.label_ids))
+
+    return compute

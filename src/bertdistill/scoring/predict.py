@@ -15,8 +15,8 @@ from bertdistill.data.features import tokenize_dataset
 from bertdistill.data.readers import read_delimited_lines, read_table
 from bertdistill.data.tasks import TaskSpec
 from bertdistill.errors import DataError
-from bertdistill.evaluation.metrics import predictions_from_logits
-from bertdistill.training.checkpoints import atomic_write_text
+from bertdistill.io import atomic_write_text
+from bertdistill.scoring.metrics import predictions_from_logits
 
 
 def default_device() -> torch.device:

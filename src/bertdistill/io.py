@@ -1,0 +1,55 @@
+"""Atomic file writes: a reader sees the old file or the new one, never a mix, and a crash leaves no
+half-written output. Every file bertdistill writes for a user goes through here."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the new one, never a mix."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)  # mkstemp creates 0600; results are meant to be shared
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_json(path: str | Path, data: Any) -> None:
+    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=False) + "\n")
+
+
+def publish_directory(staging_dir: str | Path, target_dir: str | Path) -> None:
+    """Move every file of `staging_dir` into `target_dir`, each with an atomic rename.
+
+    Used for the final model: it is written completely into a staging folder first, so a crash
+    while serialising leaves the target untouched. `config.json` goes last, so a folder that
+    `from_pretrained` recognises always has its weights in place.
+    """
+    staging_dir, target_dir = Path(staging_dir), Path(target_dir)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    files = sorted(staging_dir.rglob("*"), key=lambda path: path.name == "config.json")
+    for source in files:
+        if source.is_file():
+            destination = target_dir / source.relative_to(staging_dir)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(source, 0o644)
+            os.replace(source, destination)
+    shutil.rmtree(staging_dir, ignore_errors=True)

@@ -1,0 +1,241 @@
+"""TinyBERT's shared pieces (both stages): the run configuration and its defaults, the student plan
+(new, from the teacher's layers, or a previous stage's student with its projections), the intermediate
+training step, and how a stage saves its student."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+from typing import Literal
+
+from transformers import (
+    BertForSequenceClassification,
+    BertModel,
+    DataCollatorWithPadding,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+    TrainerCallback,
+)
+
+from bertdistill.config import Config
+from bertdistill.data.cache import default_cache_root
+from bertdistill.data.corpus import CorpusConfig
+from bertdistill.data.loading import DataConfig
+from bertdistill.data.tasks import TaskSpec
+from bertdistill.data.word_replacement import WordReplacementConfig
+from bertdistill.errors import ConfigError, ModelError
+from bertdistill.io import publish_directory
+from bertdistill.losses.intermediate_objective import HeadStrategy, IntermediateObjective
+from bertdistill.losses.logits import LOGIT_LOSSES, LogitLoss
+from bertdistill.methods.tinybert_training import PROJECTIONS_FILE, IntermediateTrainer, ProjectedStudent, Projection
+from bertdistill.model_config import TASK_CONFIG_KEY
+from bertdistill.students.layer_map import format_layer_map, parse_layer_map
+from bertdistill.students.tinybert import (
+    Init,
+    TinyBertShape,
+    check_copyable,
+    copy_teacher_head,
+    copy_teacher_layers,
+    resolve_shape,
+)
+from bertdistill.students.tinybert import student_config as tinybert_config
+from bertdistill.teachers.layer_outputs import encoder_layers
+from bertdistill.teachers.loading import (
+    load_config,
+    load_encoder,
+    load_for_training,
+    load_tokenizer,
+    task_head_settings,
+    task_spec_of,
+)
+from bertdistill.training.arguments import TrainingConfig, make_training_arguments
+from bertdistill.training.trainer import checkpoint_to_resume, logging_callbacks
+from bertdistill.training.vocabulary import check_same_vocabulary
+
+logger = logging.getLogger(__name__)
+
+TINYBERT_CONFIG_KEY = "bertdistill_tinybert"
+
+
+def general_defaults() -> TrainingConfig:
+    """General stage (authors' code: lr 5e-5, linear schedule with warm-up 0.1, weight decay 0.01)."""
+    return TrainingConfig(epochs=3, batch_size=32, eval_batch_size=128, lr=5e-5, weight_decay=0.01,
+                          warmup_ratio=0.1, logging_steps=50)
+
+
+def intermediate_defaults() -> TrainingConfig:
+    """Task step 1 (authors' code: lr 5e-5 at a constant rate, no warm-up; 10 epochs in its README)."""
+    return TrainingConfig(epochs=10, batch_size=32, eval_batch_size=128, lr=5e-5, weight_decay=0.01,
+                          warmup_ratio=0.0, logging_steps=50)
+
+
+def prediction_defaults() -> TrainingConfig:
+    """Task step 2: 3 epochs, batch 32, lr in {1e-5, 2e-5, 3e-5} (paper), warm-up 0.1 (code)."""
+    return TrainingConfig(epochs=3, batch_size=32, eval_batch_size=128, lr=3e-5, weight_decay=0.01,
+                          warmup_ratio=0.1, logging_steps=50)
+
+
+@dataclasses.dataclass
+class TinyBertConfig(Config):
+    stage: Literal["general", "task"]
+    teacher: str                              # general: a pre-trained encoder; task: fine-tuned (`finetune`)
+    output_dir: str
+    corpus: CorpusConfig | None = None        # general stage
+    data: DataConfig | None = None            # task stage
+    student: str | None = None                # start from this BERT folder (a general-stage output)
+    shape: TinyBertShape = dataclasses.field(default_factory=TinyBertShape)  # for a new student
+    layer_map: str = "uniform"                # or "0:2,1:5" (student:teacher, 0-based)
+    init: Init | None = None                  # new student; None: teacher-layers when the shapes allow it
+    projection: Projection = "separate"
+    embedding_weight: float = 1.0
+    attention_weight: float = 1.0
+    hidden_weight: float = 1.0
+    attention_heads: HeadStrategy = "match"
+    prediction_loss: LogitLoss = "soft-ce"    # step 2 on class logits (paper: soft-ce); a score always uses mse
+    temperature: float = 1.0                  # step 2 soft cross-entropy
+    alpha: float = 0.0                        # step 2 weight of gold-label loss on original examples (paper: 0)
+    augment: bool = True                      # task stage
+    transfer_set: str | None = None           # task stage: these examples (JSONL) instead of word replacement
+    augmentation: WordReplacementConfig = dataclasses.field(default_factory=WordReplacementConfig)
+    max_length: int = 128                     # general stage (the task stage uses data.max_length)
+    eval_sentences: int = 1000                # general stage: held-out sentences for the final loss
+    intermediate: TrainingConfig = dataclasses.field(default_factory=intermediate_defaults)  # general / step 1
+    prediction: TrainingConfig = dataclasses.field(default_factory=prediction_defaults)
+    teacher_batch_size: int = 128
+    cache_dir: str | None = None
+    resume: bool = False
+
+    def __post_init__(self) -> None:
+        if self.stage == "general" and self.corpus is None:
+            raise ConfigError("the general stage needs a corpus (--corpus PATH)")
+        if self.stage == "task" and self.data is None:
+            raise ConfigError("the task stage needs task data (--task, or --train-file and --dev-file)")
+        if self.stage == "general" and self.transfer_set:
+            raise ConfigError("--transfer-set is for the task stage; the general stage reads --corpus")
+        if self.prediction_loss not in LOGIT_LOSSES:
+            raise ConfigError(f"prediction_loss must be one of {LOGIT_LOSSES}, got {self.prediction_loss!r}")
+        if self.temperature <= 0:
+            raise ConfigError(f"temperature must be > 0, got {self.temperature}")
+        if not 0 <= self.alpha <= 1:
+            raise ConfigError(f"alpha must be in [0, 1], got {self.alpha}")
+        try:
+            self.objective
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
+
+    @property
+    def objective(self) -> IntermediateObjective:
+        return IntermediateObjective(self.embedding_weight, self.attention_weight, self.hidden_weight,
+                                     self.attention_heads)
+
+    @property
+    def cache_root(self) -> Path:
+        return Path(self.cache_dir) if self.cache_dir else default_cache_root()
+
+
+@dataclasses.dataclass
+class StudentPlan:
+    """The student to train and how it relates to the teacher (recorded in metrics and config.json)."""
+
+    student: PreTrainedModel
+    layer_map: dict[int, int]
+    init: str
+
+    def describe(self) -> dict:
+        config = self.student.config
+        return {"layers": config.num_hidden_layers, "hidden": config.hidden_size, "heads": config.num_attention_heads,
+                "intermediate": config.intermediate_size, "layer_map": format_layer_map(self.layer_map),
+                "init": self.init}
+
+
+def check_heads(student: PreTrainedModel, teacher: PreTrainedModel, strategy: HeadStrategy) -> None:
+    mine, theirs = student.config.num_attention_heads, teacher.config.num_attention_heads
+    if strategy == "match" and mine != theirs:
+        raise ConfigError(f"the student has {mine} attention heads and the teacher {theirs}: attention scores are "
+                          f"compared head by head. Use --student-heads {theirs}, or --attention-heads mean "
+                          "(compare head-averaged scores)")
+
+
+def new_student(shape: TinyBertShape, teacher: PreTrainedModel, spec: TaskSpec | None) -> PreTrainedModel:
+    """A random-init BERT of `shape`: an encoder, or with a task head for `spec`."""
+    if spec is None:
+        return BertModel(tinybert_config(shape, teacher.config))
+    settings = task_head_settings(spec)
+    task = settings.pop(TASK_CONFIG_KEY)
+    config = tinybert_config(shape, teacher.config, **settings)
+    setattr(config, TASK_CONFIG_KEY, task)
+    return BertForSequenceClassification(config)
+
+
+def plan_student(config: TinyBertConfig, teacher: PreTrainedModel, teacher_tokenizer: PreTrainedTokenizerBase,
+                 spec: TaskSpec | None = None) -> StudentPlan:
+    """A student folder (`config.student`, vocabulary checked), or a new BERT of the resolved shape,
+    random or started from the teacher's mapped layers; then the layer map, the heads, the attentions.
+    With a task `spec` the student has a classification (or regression) head."""
+    encoder_layers(teacher, f"the teacher {config.teacher}")
+    teacher_layers = teacher.config.num_hidden_layers
+    if config.student:
+        check_same_vocabulary(load_tokenizer(config.student), teacher_tokenizer, config.student, config.teacher)
+        student = load_for_training(config.student, spec) if spec else load_encoder(config.student)
+        if student.config.model_type != "bert":
+            raise ModelError(f"{config.student} is a {student.config.model_type}; TinyBERT students are BERT models")
+        if spec is not None and task_spec_of(load_config(config.student)) is None:
+            copy_teacher_head(student, teacher)  # a general student has no head: start from the teacher's
+        layer_map = parse_layer_map(config.layer_map, student.config.num_hidden_layers, teacher_layers)
+        plan = StudentPlan(student, layer_map, f"from {config.student}")
+    else:
+        shape = resolve_shape(config.shape, teacher.config)
+        student = new_student(shape, teacher, spec)
+        layer_map = parse_layer_map(config.layer_map, shape.layers, teacher_layers)
+        init = config.init or ("teacher-layers" if check_copyable(student.config, teacher.config) is None
+                               else "random")
+        if init == "teacher-layers":
+            copy_teacher_layers(student, teacher, [layer_map.get(layer, layer) for layer in range(shape.layers)])
+        plan = StudentPlan(student, layer_map, init)
+    check_heads(plan.student, teacher, config.attention_heads)
+    width, teacher_width = plan.student.config.hidden_size, teacher.config.hidden_size
+    if config.projection == "none" and width != teacher_width:
+        raise ConfigError(f"the student is {width} wide and the teacher {teacher_width}: hidden states can only "
+                          "be compared through a learned projection (--projection separate or shared)")
+    return plan
+
+
+def projected_student(config: TinyBertConfig, plan: StudentPlan, teacher: PreTrainedModel) -> ProjectedStudent:
+    """The student with projections: an earlier stage's when the student folder has them and they fit."""
+    model = ProjectedStudent(plan.student, teacher.config.hidden_size, list(plan.layer_map), config.projection)
+    earlier = Path(config.student or "") / PROJECTIONS_FILE
+    if config.student and earlier.is_file():
+        if model.load_projections(earlier):
+            logger.info("continuing with the projections of %s", earlier)
+        else:
+            logger.warning("%s does not fit this layer map or projection kind; new projections", earlier)
+    return model
+
+
+def train_intermediate(config: TinyBertConfig, model: ProjectedStudent, teacher: PreTrainedModel,
+                       plan: StudentPlan, tokenizer: PreTrainedTokenizerBase, train_set, eval_set,
+                       run_dir: Path, callbacks: tuple[TrainerCallback, ...]) -> IntermediateTrainer:
+    """One intermediate-loss training run (general stage or task step 1) in `run_dir`, resumable."""
+    arguments = make_training_arguments(config.intermediate, run_dir / "checkpoints", None, label_names=[])
+    arguments.lr_scheduler_type = "constant" if config.intermediate.warmup_ratio == 0 else "linear"
+    checkpoint = checkpoint_to_resume(run_dir / "checkpoints", config.resume)
+    trainer = IntermediateTrainer(
+        model=model, args=arguments, train_dataset=train_set, eval_dataset=eval_set,
+        data_collator=DataCollatorWithPadding(tokenizer), callbacks=[*logging_callbacks(run_dir), *callbacks],
+        teacher=teacher, teacher_layers=[plan.layer_map[layer] for layer in plan.layer_map],
+        objective=config.objective,
+    )
+    trainer.resumed_from = str(checkpoint) if checkpoint else None
+    trainer.train(resume_from_checkpoint=trainer.resumed_from)
+    return trainer
+
+
+def save_student(model: ProjectedStudent, tokenizer: PreTrainedTokenizerBase, target: Path, record: dict) -> None:
+    """The student as a plain save_pretrained folder (with tokenizer), projections beside it."""
+    setattr(model.student.config, TINYBERT_CONFIG_KEY, record)
+    staging = target / ".final-model.tmp"
+    model.student.save_pretrained(staging)
+    tokenizer.save_pretrained(staging)
+    model.save_projections(staging / PROJECTIONS_FILE)
+    publish_directory(staging, target)

@@ -1,0 +1,63 @@
+"""Teacher labelling, shared by every method that distils a fine-tuned teacher's outputs (task KD, the
+TinyBERT task stage): the check that teacher and task agree, the rows to label (originals + transfer set),
+and the teacher's logits for them through the on-disk logit cache (computed once per teacher and text)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from datasets import Dataset
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+from bertdistill.data.augmentation import TransferExample
+from bertdistill.data.cache import cache_key, default_cache_root
+from bertdistill.data.loading import TaskData
+from bertdistill.data.logit_cache import LogitCache, cached_teacher_logits
+from bertdistill.data.tasks import TaskSpec
+from bertdistill.errors import ModelError
+from bertdistill.scoring.predict import default_device, predict_logits
+from bertdistill.teachers.loading import teacher_fingerprint
+
+
+def check_teacher_task(teacher_spec: TaskSpec, spec: TaskSpec, teacher_name: str) -> None:
+    """The teacher's outputs must mean what the task's labels mean, in the same order."""
+    if teacher_spec.num_labels != spec.num_labels or (teacher_spec.labels or ()) != (spec.labels or ()):
+        described = teacher_spec.labels or "one score (regression)"
+        wanted = spec.labels or "one score (regression)"
+        raise ModelError(f"the teacher {teacher_name} was fine-tuned for {teacher_spec.num_labels} output(s) "
+                         f"{described}, but task {spec.name!r} has {spec.num_labels}: {wanted}. "
+                         "Use a teacher fine-tuned on this task")
+
+
+def training_rows(data: TaskData, transfer: list[TransferExample]) -> Dataset:
+    """Originals (with their gold label, `has_gold` 1) followed by synthetic examples (`has_gold` 0)."""
+    train, spec = data.train, data.spec
+    placeholder = 0.0 if spec.is_regression else 0
+    columns: dict[str, list] = {
+        "text": list(train["text"]) + [example.text for example in transfer],
+        "label": list(train["label"]) + [placeholder] * len(transfer),
+        "has_gold": [1] * len(train) + [0] * len(transfer),
+    }
+    if spec.is_pair:
+        columns["text_pair"] = list(train["text_pair"]) + [example.text_pair for example in transfer]
+    return Dataset.from_dict(columns)
+
+
+def teacher_outputs(teacher_name: str, cache_dir: str | None, teacher: PreTrainedModel,
+                    tokenizer: PreTrainedTokenizerBase, rows: Dataset, max_length: int, batch_size: int,
+                    progress: bool) -> list[list[float]]:
+    """The teacher's logits (or scores) for every row, from the on-disk cache where already computed."""
+    cache_root = Path(cache_dir) if cache_dir else default_cache_root()
+    key = cache_key(teacher=teacher_fingerprint(teacher_name), max_length=max_length)
+    cache = LogitCache(cache_root / "teacher-logits" / key, teacher.config.num_labels,
+                       description={"teacher": teacher_name, "max_length": max_length})
+    teacher.to(default_device())
+
+    def predict(batch: Dataset) -> Any:
+        return predict_logits(teacher, tokenizer, batch, max_length, batch_size, progress)
+
+    texts = rows.remove_columns([column for column in rows.column_names if column not in ("text", "text_pair")])
+    logits = cached_teacher_logits(texts, cache, predict)
+    teacher.to("cpu")
+    return logits.tolist()
