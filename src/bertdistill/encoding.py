@@ -14,6 +14,7 @@ import torch
 from safetensors.torch import load_file
 from tqdm.auto import tqdm
 
+from bertdistill.devices import resolve_device
 from bertdistill.errors import ModelError
 from bertdistill.students import GENERAL_STUDENT_TYPES
 from bertdistill.students.sentence_transformers_files import ENCODE_MAX_LENGTH
@@ -33,7 +34,7 @@ class SentenceEncoder:
                  idf: np.ndarray | None = None) -> None:
         from transformers import AutoModel
 
-        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        self.device = resolve_device(device)
         self.tokenizer = load_tokenizer(model)
         self.max_length = max_length
         config = load_config(model)
@@ -121,3 +122,35 @@ def encode(model: str, texts: Sequence[str], batch_size: int = 128, normalize: b
     `normalize=None` follows the model (unit vectors from a static student saved with `normalize`)."""
     return SentenceEncoder(model, representation=representation, max_length=max_length).encode(
         list(texts), batch_size=batch_size, normalize_embeddings=normalize)
+
+
+def read_texts(path: str | Path) -> list[str]:
+    """One text per line (UTF-8; tabs kept); an empty line or an empty file is an error naming the file."""
+    from bertdistill.data.readers import read_delimited_lines
+    from bertdistill.errors import DataError
+
+    texts = []
+    for line, fields in read_delimited_lines(path):
+        text = "\t".join(fields).strip()
+        if not text:
+            raise DataError(f"{path}, line {line}: empty line (one text per line)")
+        texts.append(text)
+    if not texts:
+        raise DataError(f"{path}: no text to encode")
+    return texts
+
+
+def encode_file(encoder: SentenceEncoder, input_path: str | Path, output_path: str | Path, batch_size: int = 128,
+                normalize: bool | None = None, progress: bool = True) -> np.ndarray:
+    """`input_path` (one text per line) -> `output_path` (.npy, (N, d) float32, written atomically)."""
+    import io
+
+    from bertdistill.io import atomic_write_bytes
+
+    texts = read_texts(input_path)   # read and checked before the (slow) encoder runs or anything is written
+    vectors = encoder.encode(texts, batch_size=batch_size, normalize_embeddings=normalize,
+                             show_progress_bar=progress).astype(np.float32)
+    buffer = io.BytesIO()
+    np.save(buffer, vectors)
+    atomic_write_bytes(output_path, buffer.getvalue())
+    return vectors

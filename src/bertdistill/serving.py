@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from bertdistill.data.tasks import TaskSpec
+from bertdistill.devices import resolve_device
 from bertdistill.errors import DataError, ModelError
 from bertdistill.model_config import resolve_max_length
 from bertdistill.scoring.metrics import predictions_from_logits
@@ -60,7 +61,7 @@ class Predictor:
         self.model = None
         if self.session is None:
             self.model, _ = load_fine_tuned(model)
-            self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+            self.device = resolve_device(device)
             self.model.to(self.device).eval()
         else:
             self.input_names = [node.name for node in self.session.get_inputs()]

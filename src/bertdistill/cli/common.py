@@ -27,18 +27,19 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_training_arguments(parser: argparse.ArgumentParser, defaults: TrainingConfig | None = None,
-                           task_data: bool = True) -> None:
-    """The common training flags, shared by `finetune` and every `distill` method."""
-    defaults = defaults or TrainingConfig()
+                           task_data: bool = True, helps: dict[str, str] | None = None) -> None:
+    """The common training flags, shared by `finetune` and every `distill` method; `helps` replaces the
+    help text of a flag (by its destination name) where a method reads it its own way."""
+    defaults, helps = defaults or TrainingConfig(), helps or {}
     group = parser.add_argument_group("training")
-    group.add_argument("--epochs", type=float, default=defaults.epochs)
+    group.add_argument("--epochs", type=float, default=defaults.epochs, help=helps.get("epochs"))
     if task_data:
         group.add_argument("--max-train-samples", type=int, help="use a seeded random subset of the training set")
     group.add_argument("--max-length", type=int, default=128, help="max word pieces per example (default: 128)")
     group.add_argument("--batch-size", type=int, default=defaults.batch_size)
-    group.add_argument("--lr", type=float, default=defaults.lr,
-                       help="learning rate (default: 2e-5 for Transformers, 1e-3 for BiLSTM students)"
-                       if defaults.lr is None else f"learning rate (default: {defaults.lr:g})")
+    group.add_argument("--lr", type=float, default=defaults.lr, help=helps.get("lr") or (
+        "learning rate (default: 2e-5 for Transformers, 1e-3 for BiLSTM students)"
+        if defaults.lr is None else f"learning rate (default: {defaults.lr:g})"))
     group.add_argument("--seed", type=int, default=defaults.seed)
     group.add_argument("--eval-steps", type=int, help="evaluate and checkpoint every N steps (default: each epoch)")
     group.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16"], default="auto",

@@ -42,14 +42,19 @@ def integers(text: str) -> tuple[int, ...]:
 
 def run_export_onnx(args: argparse.Namespace) -> None:
     from bertdistill.errors import ConfigError
-    from bertdistill.export.onnx import export_onnx, onnx_metrics
+    from bertdistill.export.onnx import backend_metrics, export_onnx
     from bertdistill.io import atomic_write_json
     from bertdistill.model_config import resolve_max_length
     from bertdistill.teachers.loading import load_config, task_spec_of
 
-    if (args.task or args.dev_file) and task_spec_of(load_config(args.model)) is None:
+    scored = bool(args.task or args.dev_file)
+    if scored and task_spec_of(load_config(args.model)) is None:
         raise ConfigError(f"--task / --dev-file score a fine-tuned model; {args.model} has no task (a general "
                           "student exports as a sentence encoder: leave them out)")
+    if scored:   # the dev data is read and checked before anything is exported
+        from bertdistill.data.loading import load_task_data
+
+        split, dataset = next(iter(load_task_data(data_config_from(args), splits=("dev",)).dev.items()))
     record = export_onnx(args.model, args.output, quantize=args.quantize, tolerance=args.tolerance,
                          max_length=resolve_max_length(args.max_length))
     print(f"wrote {record['onnx']} ({record['size_bytes'] / 2**20:.1f} MB); max |ONNX - PyTorch| = "
@@ -57,24 +62,10 @@ def run_export_onnx(args: argparse.Namespace) -> None:
     if "int8" in record:
         print(f"wrote {record['int8']} ({record['int8_size_bytes'] / 2**20:.1f} MB); max |int8 - PyTorch| = "
               f"{record['int8_max_abs_difference']:.2e}")
-    if args.task or args.dev_file:
-        from bertdistill.data.loading import load_task_data
-        from bertdistill.scoring.splits import evaluate_splits
-        from bertdistill.teachers.loading import load_fine_tuned, load_tokenizer
-
-        config = data_config_from(args)
-        dev = load_task_data(config, splits=("dev",)).dev
-        split, dataset = next(iter(dev.items()))
-        model, spec = load_fine_tuned(args.model)
-        max_length = resolve_max_length(args.max_length, model.config)
-        metrics = {"pytorch": evaluate_splits(model, load_tokenizer(args.model), spec, {split: dataset}, max_length,
-                                              128, progress=False)[split],
-                   "onnx": onnx_metrics(args.model, record["onnx"], dataset, max_length)}
-        if "int8" in record:
-            metrics["onnx-int8"] = onnx_metrics(args.model, record["int8"], dataset, max_length)
-        record.update(task=spec.name, split=split, metrics=metrics)
-        for name, values in metrics.items():
-            print(f"{spec.name} {split} {name}: " + "  ".join(f"{key}={value:.4f}" for key, value in values.items()))
+    if scored:
+        record.update(backend_metrics(args.model, record, split, dataset, args.max_length))
+        for name, values in record["metrics"].items():
+            print(f"{record['task']} {split} {name}: " + "  ".join(f"{key}={value:.4f}" for key, value in values.items()))
     atomic_write_json(str(args.output) + ".json", {**record, "command": args.command_line})
 
 

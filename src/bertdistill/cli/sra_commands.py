@@ -75,31 +75,12 @@ def run_init_student(args: argparse.Namespace) -> None:
 
 
 def run_encode(args: argparse.Namespace) -> None:
-    import numpy as np
+    from bertdistill.encoding import SentenceEncoder, encode_file, read_texts
 
-    from bertdistill.data.readers import read_delimited_lines
-    from bertdistill.encoding import SentenceEncoder
-    from bertdistill.errors import DataError
-
-    texts = []
-    for line, fields in read_delimited_lines(args.input):
-        text = "\t".join(fields).strip()
-        if not text:
-            raise DataError(f"{args.input}, line {line}: empty line (one text per line)")
-        texts.append(text)
-    if not texts:
-        raise DataError(f"{args.input}: no text to encode")
+    read_texts(args.input)   # a bad input file fails before the model is loaded
     encoder = SentenceEncoder(args.model, representation=args.representation, output=args.vector,
                               max_length=args.max_length)
-    vectors = encoder.encode(texts, batch_size=args.batch_size, normalize_embeddings=args.normalize,
-                             show_progress_bar=True)
-    import io
-
-    from bertdistill.io import atomic_write_bytes
-
-    buffer = io.BytesIO()
-    np.save(buffer, vectors.astype(np.float32))
-    atomic_write_bytes(args.output, buffer.getvalue())
+    vectors = encode_file(encoder, args.input, args.output, args.batch_size, args.normalize)
     print(f"wrote {vectors.shape[0]} x {vectors.shape[1]} vectors to {args.output}")
 
 

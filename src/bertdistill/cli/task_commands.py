@@ -63,27 +63,24 @@ def run_evaluate(args: argparse.Namespace) -> None:
 
 def run_predict(args: argparse.Namespace) -> None:
     from bertdistill.errors import DataError
-    from bertdistill.model_config import resolve_max_length
     from bertdistill.scoring.predict import (
-        default_device,
         describe_predictions,
-        predict_logits,
         prediction_inputs_from_texts,
         read_prediction_inputs,
         write_predictions,
     )
-    from bertdistill.teachers.loading import load_fine_tuned, load_tokenizer
+    from bertdistill.serving import Predictor
 
     if bool(args.texts) == bool(args.input):
         raise DataError("give texts on the command line or --input FILE (not both)")
-    model, spec = load_fine_tuned(args.model)
+    predictor = Predictor(args.model, max_length=args.max_length)
+    spec = predictor.spec
     if args.input:
         dataset = read_prediction_inputs(args.input, spec.is_pair)
     else:
         dataset = prediction_inputs_from_texts(args.texts, spec.is_pair)
-    model.to(default_device())
-    max_length = resolve_max_length(args.max_length, model.config)
-    logits = predict_logits(model, load_tokenizer(args.model), dataset, max_length, args.batch_size)
+    pairs = dataset["text_pair"] if spec.is_pair else None
+    logits = predictor.logits(dataset["text"], pairs, batch_size=args.batch_size)
     if args.output:
         write_predictions(args.output, dataset, logits, spec)
         print(f"wrote {len(dataset)} predictions to {args.output}")

@@ -142,13 +142,10 @@ def register_distill(methods: argparse._SubParsersAction) -> None:
                       "nearest neighbours in the teacher's input embeddings)")
     task.add_argument("--transfer-set", help="instead of word replacement: synthetic or unlabeled in-domain "
                       "examples in JSONL (`text`, `text_pair` for pairs), e.g. from `bertdistill augment`")
-    add_training_arguments(parser, prediction_defaults())
-    parser.set_defaults(lr=None, epochs=None)
-    for action in parser._actions:
-        if action.dest == "lr":
-            action.help = "learning rate (default: 5e-5 general stage, 3e-5 task step 2)"
-        if action.dest == "epochs":
-            action.help = "epochs (default: 3, of the general stage or of task step 2)"
+    add_training_arguments(parser, prediction_defaults(), helps={
+        "lr": "learning rate (default: 5e-5 general stage, 3e-5 task step 2)",
+        "epochs": "epochs (default: 3, of the general stage or of task step 2)"})
+    parser.set_defaults(lr=None, epochs=None)   # each stage fills in its own default
     parser.epilog += ("\nThe training flags apply to the general stage, or to task step 2; "
                       "--intermediate-epochs/--intermediate-lr set step 1.\n")
     parser.set_defaults(handler=run_distill_tinybert)

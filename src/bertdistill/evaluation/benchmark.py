@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from bertdistill.config import Config
+from bertdistill.devices import resolve_device
 from bertdistill.errors import ModelError
 from bertdistill.evaluation.speed import count_parameters
 from bertdistill.teachers.loading import (
@@ -142,7 +143,7 @@ def folder_size(path: str) -> int | None:
 
 
 def torch_candidate(name: str, model: torch.nn.Module, vocab_size: int, is_pair: bool, size: int | None) -> Candidate:
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = resolve_device()
     model.to(device).eval()
 
     @torch.inference_mode()

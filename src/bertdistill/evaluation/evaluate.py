@@ -10,10 +10,10 @@ from typing import Any
 
 from bertdistill.config import Config
 from bertdistill.data.loading import DataConfig, load_eval_split
+from bertdistill.devices import resolve_device
 from bertdistill.errors import ConfigError, DataError
 from bertdistill.io import atomic_write_json
 from bertdistill.model_config import resolve_max_length
-from bertdistill.scoring.predict import default_device
 from bertdistill.scoring.splits import evaluate_splits, metrics_record
 from bertdistill.teachers.loading import load_fine_tuned, load_tokenizer
 
@@ -42,7 +42,7 @@ def run_evaluate(config: EvaluateConfig) -> dict[str, Any]:
             raise DataError(f"split {name} has no labels to evaluate against")
     max_length = resolve_max_length(config.max_length, model.config)
     output_dir = Path(config.output_dir or Path(config.model) / f"eval-{spec.name}-{config.split}")
-    model.to(default_device())
+    model.to(resolve_device())
     start = time.perf_counter()
     results = evaluate_splits(model, load_tokenizer(config.model), spec, splits, max_length,
                               config.batch_size, predictions_dir=output_dir)

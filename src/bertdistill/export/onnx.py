@@ -144,3 +144,20 @@ def onnx_metrics(model_dir: str, onnx_file: str | Path, dataset, max_length: int
     predictor = Predictor(model_dir, onnx=onnx_file, max_length=max_length)
     pairs = dataset["text_pair"] if "text_pair" in dataset.column_names else None
     return compute_metrics(predictor.spec, predictor.logits(dataset["text"], pairs, batch_size=128), dataset["label"])
+
+
+def backend_metrics(model_dir: str, record: dict[str, Any], split: str, dataset,
+                    max_length: int | None = None) -> dict[str, Any]:
+    """The dev metric of the fine-tuned model in PyTorch, of its ONNX export and (if made) of the int8 copy,
+    on one split: what `export onnx --task` adds to the export record."""
+    from bertdistill.model_config import resolve_max_length
+    from bertdistill.scoring.splits import evaluate_splits
+
+    model, spec = load_fine_tuned(model_dir)
+    max_length = resolve_max_length(max_length, model.config)
+    metrics = {"pytorch": evaluate_splits(model, load_tokenizer(model_dir), spec, {split: dataset}, max_length, 128,
+                                          progress=False)[split],
+               "onnx": onnx_metrics(model_dir, record["onnx"], dataset, max_length)}
+    if "int8" in record:
+        metrics["onnx-int8"] = onnx_metrics(model_dir, record["int8"], dataset, max_length)
+    return {"task": spec.name, "split": split, "metrics": metrics}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import time
 from typing import Any
 
 from transformers import DataCollatorWithPadding, TrainerCallback, set_seed
@@ -15,14 +14,13 @@ from transformers import DataCollatorWithPadding, TrainerCallback, set_seed
 from bertdistill.config import Config
 from bertdistill.data.features import tokenize_dataset
 from bertdistill.data.loading import DataConfig, load_task_data
-from bertdistill.io import atomic_write_json
 from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY
 from bertdistill.scoring.metrics import metric_function
 from bertdistill.scoring.splits import evaluate_splits, metrics_record
 from bertdistill.teachers.loading import load_for_training, load_tokenizer, resolve_model_path
-from bertdistill.training.arguments import TrainingConfig, make_training_arguments, resolve_learning_rate
-from bertdistill.training.outputs import prepare_output_dir
-from bertdistill.training.trainer import Trainer, checkpoint_to_resume, logging_callbacks, save_final_model
+from bertdistill.training.arguments import TrainingConfig, resolve_learning_rate
+from bertdistill.training.run import Phase, open_run, record_run
+from bertdistill.training.trainer import Trainer, save_final_model
 
 logger = logging.getLogger(__name__)
 
@@ -49,32 +47,24 @@ def finetune(
     tokenizer = load_tokenizer(config.model)
     set_seed(config.training.seed)  # the new head is initialised here, before Trainer seeds anything
     model = load_for_training(config.model, spec)  # so is the model: a bad one leaves no output behind
-    output_dir = prepare_output_dir(config.output_dir, config.resume)
-    checkpoint_dir = output_dir / "checkpoints"
-    resume_from = checkpoint_to_resume(checkpoint_dir, config.resume)
     training = resolve_learning_rate(config.training, model.config.model_type)
-    resolved = dataclasses.replace(config, data=data_config, training=training)
-    resolved.save(output_dir / "config.yaml")
+    output_dir = open_run(config.output_dir, config.resume,
+                          dataclasses.replace(config, data=data_config, training=training))
+    phase = Phase(output_dir, config.resume)
     setattr(model.config, MAX_LENGTH_CONFIG_KEY, data_config.max_length)
     train_features = tokenize_dataset(data.train, tokenizer, data_config.max_length)
     dev_features = {name: tokenize_dataset(split, tokenizer, data_config.max_length) for name, split in data.dev.items()}
-    best_metric = f"{next(iter(data.dev))}_{spec.primary_metric}"
-    arguments = make_training_arguments(training, checkpoint_dir, best_metric)
-    extra = logging_callbacks(output_dir)
     trainer = Trainer(
         model=model,
-        args=arguments,
+        args=phase.arguments(training, f"{next(iter(data.dev))}_{spec.primary_metric}"),
         train_dataset=train_features,
         eval_dataset=dev_features,
         data_collator=DataCollatorWithPadding(tokenizer),
         processing_class=tokenizer,
         compute_metrics=metric_function(spec),
-        callbacks=[*extra, *callbacks],
+        callbacks=phase.callbacks(callbacks),
     )
-    start = time.perf_counter()
-    trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
-    train_seconds = time.perf_counter() - start
-
+    outcome = phase.train(trainer)
     save_final_model(trainer, output_dir)  # the best checkpoint, with the tokenizer (processing_class)
 
     results = evaluate_splits(trainer.model, tokenizer, spec, data.dev, data_config.max_length,
@@ -88,11 +78,7 @@ def finetune(
         max_length=data_config.max_length,
         train_examples=len(data.train),
         epochs=config.training.epochs,
-        global_steps=trainer.state.global_step,
         best_checkpoint=trainer.state.best_model_checkpoint,
-        resumed_from=str(resume_from) if resume_from else None,
-        train_seconds=round(train_seconds, 1),
-        command=command,
+        **outcome,
     )
-    atomic_write_json(output_dir / "metrics.json", record)
-    return record
+    return record_run(output_dir, record, command)

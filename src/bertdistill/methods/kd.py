@@ -22,13 +22,12 @@ from bertdistill.data.features import tokenize_dataset, with_lengths
 from bertdistill.data.loading import DataConfig, TaskData, load_task_data
 from bertdistill.data.tasks import TaskSpec
 from bertdistill.data.transfer_set import read_metadata, read_transfer_set, write_transfer_set
+from bertdistill.devices import resolve_device
 from bertdistill.errors import ConfigError, DataError
-from bertdistill.io import atomic_write_json
 from bertdistill.losses.logits import LogitLoss
 from bertdistill.losses.objectives import KDObjective
 from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY, resolve_max_length
 from bertdistill.scoring.metrics import metric_function
-from bertdistill.scoring.predict import default_device
 from bertdistill.scoring.splits import evaluate_splits, metrics_record
 from bertdistill.scoring.teacher_labels import check_teacher_task, teacher_outputs, training_rows
 from bertdistill.students import GENERAL_STUDENT_TYPES, BiLSTMForSequenceClassification
@@ -40,10 +39,10 @@ from bertdistill.teachers.loading import (
     resolve_model_path,
     task_head_settings,
 )
-from bertdistill.training.arguments import TrainingConfig, make_training_arguments
+from bertdistill.training.arguments import TrainingConfig
 from bertdistill.training.logit_distillation import KDCollator, KDTrainer
-from bertdistill.training.outputs import prepare_output_dir
-from bertdistill.training.trainer import checkpoint_to_resume, logging_callbacks, save_final_model
+from bertdistill.training.run import Phase, open_run, record_run
+from bertdistill.training.trainer import save_final_model
 from bertdistill.training.vocabulary import check_same_vocabulary
 
 logger = logging.getLogger(__name__)
@@ -158,9 +157,8 @@ def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), co
     tokenizer = load_tokenizer(config.teacher)
     set_seed(config.training.seed)
     student = build_student(config, spec, teacher, tokenizer)
-    output_dir = prepare_output_dir(config.output_dir, config.resume)
-    resolved = dataclasses.replace(config, data=data_config)
-    resolved.save(output_dir / "config.yaml")
+    output_dir = open_run(config.output_dir, config.resume, dataclasses.replace(config, data=data_config))
+    phase = Phase(output_dir, config.resume)
     progress = config.training.progress_bar
 
     transfer, transfer_metadata = transfer_examples(config, data, tokenizer.mask_token, output_dir, progress)
@@ -169,7 +167,7 @@ def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), co
     logits = teacher_outputs(config.teacher, config.cache_dir, teacher, tokenizer, rows, max_length,
                              config.teacher_batch_size, progress)
     rows = rows.add_column("teacher_logits", logits)
-    teacher_dev = evaluate_splits(teacher.to(default_device()), tokenizer, spec, data.dev, max_length,
+    teacher_dev = evaluate_splits(teacher.to(resolve_device()), tokenizer, spec, data.dev, max_length,
                                   config.training.eval_batch_size, progress=progress)
     del teacher
 
@@ -177,19 +175,13 @@ def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), co
     features = tokenize_dataset(rows, tokenizer, data_config.max_length)
     features = with_lengths(features)
     dev_features = {name: tokenize_dataset(split, tokenizer, data_config.max_length) for name, split in data.dev.items()}
-    arguments = make_training_arguments(config.training, output_dir / "checkpoints",
-                                        f"{next(iter(data.dev))}_{spec.primary_metric}",
-                                        label_names=["labels"])
-    checkpoint = checkpoint_to_resume(output_dir / "checkpoints", config.resume)
-    extra = logging_callbacks(output_dir)
+    arguments = phase.arguments(config.training, f"{next(iter(data.dev))}_{spec.primary_metric}", ["labels"])
     trainer = KDTrainer(
         model=student, args=arguments, train_dataset=features, eval_dataset=dev_features,
         data_collator=KDCollator(tokenizer), processing_class=tokenizer, compute_metrics=metric_function(spec),
-        callbacks=[*extra, *callbacks], objective=config.objective,
+        callbacks=phase.callbacks(callbacks), objective=config.objective,
     )
-    start = time.perf_counter()
-    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
-    train_seconds = time.perf_counter() - start
+    outcome = phase.train(trainer)
     save_final_model(trainer, output_dir)
 
     results = evaluate_splits(trainer.model, tokenizer, spec, data.dev, data_config.max_length,
@@ -208,11 +200,7 @@ def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), co
         parameters=sum(parameter.numel() for parameter in trainer.model.parameters()),
         max_length=data_config.max_length,
         epochs=config.training.epochs,
-        global_steps=trainer.state.global_step,
         best_checkpoint=trainer.state.best_model_checkpoint,
-        resumed_from=str(checkpoint) if checkpoint else None,
-        train_seconds=round(train_seconds, 1),
-        command=command,
+        **outcome,
     )
-    atomic_write_json(output_dir / "metrics.json", record)
-    return record
+    return record_run(output_dir, record, command)

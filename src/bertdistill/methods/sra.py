@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import time
 from pathlib import Path
 from typing import Literal
 
@@ -32,7 +31,7 @@ from bertdistill.data.features import with_lengths
 from bertdistill.data.target_pca import TargetPCA, fit_target_pca
 from bertdistill.encoding import IDF_FILE
 from bertdistill.errors import ConfigError, ModelError
-from bertdistill.io import atomic_write_json, publish_directory
+from bertdistill.io import publish_directory
 from bertdistill.losses.representation import RepresentationLoss
 from bertdistill.methods.sra_training import SentenceVectorCollator, SRATrainer, vector_agreement
 from bertdistill.scoring.general_student import general_student_metrics
@@ -52,12 +51,11 @@ from bertdistill.teachers.sentence_vector import (
     compute_idf,
 )
 from bertdistill.teachers.static_distill import contextual_token_vectors, model2vec_baseline
-from bertdistill.training.arguments import TrainingConfig, make_training_arguments
-from bertdistill.training.outputs import environment_info, prepare_output_dir
+from bertdistill.training.arguments import TrainingConfig
+from bertdistill.training.outputs import prepare_output_dir
+from bertdistill.training.run import Phase, open_run, record_run
 from bertdistill.training.trainer import (
     Trainer,
-    checkpoint_to_resume,
-    logging_callbacks,
     save_final_model,
 )
 from bertdistill.training.vocabulary import check_same_vocabulary
@@ -233,22 +231,16 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
     features = with_lengths(features)
     train_set, eval_set = features.select(train_rows), features.select(range(len(train_rows), len(features)))
 
-    output_dir = prepare_output_dir(config.output_dir, config.resume)   # only once every input has been checked
-    config.save(output_dir / "config.yaml")
-    arguments = make_training_arguments(config.training, output_dir / "checkpoints", "cosine",
-                                        label_names=["teacher_vector"])
-    checkpoint = checkpoint_to_resume(output_dir / "checkpoints", config.resume)
-    extra = logging_callbacks(output_dir)
+    output_dir = open_run(config.output_dir, config.resume, config)   # only once every input has been checked
+    phase = Phase(output_dir, config.resume)
     trainer = SRATrainer(
-        model=student, args=arguments, train_dataset=train_set, eval_dataset=eval_set,
-        data_collator=SentenceVectorCollator(vectors, pad_token_id, pca), compute_metrics=vector_agreement,
-        callbacks=[*extra, *callbacks], loss_kind=config.loss, cosine_weight=config.cosine_weight,
-        temperature=config.temperature, token_weight=config.token_weight,
+        model=student, args=phase.arguments(config.training, "cosine", ["teacher_vector"]), train_dataset=train_set,
+        eval_dataset=eval_set, data_collator=SentenceVectorCollator(vectors, pad_token_id, pca),
+        compute_metrics=vector_agreement, callbacks=phase.callbacks(callbacks), loss_kind=config.loss,
+        cosine_weight=config.cosine_weight, temperature=config.temperature, token_weight=config.token_weight,
         token_teacher=teacher.model if config.token_weight > 0 else None,
     )
-    start = time.perf_counter()
-    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
-    train_seconds = time.perf_counter() - start
+    outcome = phase.train(trainer)
     save_general_student(trainer, output_dir, tokenizer, idf, pca)
 
     agreement = trainer.evaluate()
@@ -269,11 +261,6 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
                                   config.sts_data_dir),
         "parameters": sum(parameter.numel() for parameter in student.parameters()),
         "epochs": config.training.epochs,
-        "global_steps": trainer.state.global_step,
-        "train_seconds": round(train_seconds, 1),
-        "resumed_from": str(checkpoint) if checkpoint else None,
-        "command": command,
-        "environment": environment_info(),
+        **outcome,
     }
-    atomic_write_json(output_dir / "metrics.json", record)
-    return record
+    return record_run(output_dir, record, command)

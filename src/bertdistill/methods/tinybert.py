@@ -12,7 +12,6 @@ The student is a standard `transformers` BERT; the projections W_e, W_h are save
 from __future__ import annotations
 
 import logging
-import time
 
 from transformers import (
     TrainerCallback,
@@ -21,7 +20,6 @@ from transformers import (
 
 from bertdistill.data.corpus import prepare_corpus
 from bertdistill.data.features import with_lengths
-from bertdistill.io import atomic_write_json
 from bertdistill.methods.tinybert_common import (
     TinyBertConfig,
     plan_student,
@@ -34,7 +32,7 @@ from bertdistill.teachers.loading import (
     load_encoder,
     load_tokenizer,
 )
-from bertdistill.training.outputs import environment_info, prepare_output_dir
+from bertdistill.training.run import open_run, record_run
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +45,7 @@ def distill_general(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ..
     tokenizer = load_tokenizer(config.teacher)
     set_seed(config.intermediate.seed)
     plan = plan_student(config, teacher, tokenizer)
-    output_dir = prepare_output_dir(config.output_dir, config.resume)
-    config.save(output_dir / "config.yaml")
+    output_dir = open_run(config.output_dir, config.resume, config)
 
     features = corpus.map(lambda batch: tokenizer(batch["text"], truncation=True, max_length=config.max_length),
                           batched=True, remove_columns=corpus.column_names, desc="tokenizing")
@@ -58,9 +55,8 @@ def distill_general(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ..
     eval_set = features.select(range(len(features) - held_out, len(features)))
 
     model = projected_student(config, plan, teacher)
-    start = time.perf_counter()
-    trainer = train_intermediate(config, model, teacher, plan, tokenizer, train_set, eval_set, output_dir, callbacks)
-    train_seconds = time.perf_counter() - start
+    trainer, outcome = train_intermediate(config, model, teacher, plan, tokenizer, train_set, eval_set, output_dir,
+                                          callbacks)
     held_out_loss = trainer.evaluate()["eval_loss"]
     record = {"stage": "general", "teacher": config.teacher, **plan.describe(), "projection": config.projection}
     save_student(model, tokenizer, output_dir, record)
@@ -68,12 +64,9 @@ def distill_general(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ..
         "method": "tinybert", **record, "held_out_sentences": len(eval_set), "train_sentences": len(train_set),
         "held_out_loss": held_out_loss, **corpus_stats,
         "parameters": sum(parameter.numel() for parameter in plan.student.parameters()),
-        "epochs": config.intermediate.epochs, "global_steps": trainer.state.global_step,
-        "train_seconds": round(train_seconds, 1), "resumed_from": trainer.resumed_from, "command": command,
-        "environment": environment_info(),
+        "epochs": config.intermediate.epochs, **outcome,
     }
-    atomic_write_json(output_dir / "metrics.json", metrics)
-    return metrics
+    return record_run(output_dir, metrics, command)
 
 
 def distill_tinybert(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ...] = (),

@@ -49,8 +49,8 @@ from bertdistill.teachers.loading import (
     task_head_settings,
     task_spec_of,
 )
-from bertdistill.training.arguments import TrainingConfig, make_training_arguments
-from bertdistill.training.trainer import checkpoint_to_resume, logging_callbacks
+from bertdistill.training.arguments import TrainingConfig
+from bertdistill.training.run import Phase
 from bertdistill.training.vocabulary import check_same_vocabulary
 
 logger = logging.getLogger(__name__)
@@ -215,20 +215,19 @@ def projected_student(config: TinyBertConfig, plan: StudentPlan, teacher: PreTra
 
 def train_intermediate(config: TinyBertConfig, model: ProjectedStudent, teacher: PreTrainedModel,
                        plan: StudentPlan, tokenizer: PreTrainedTokenizerBase, train_set, eval_set,
-                       run_dir: Path, callbacks: tuple[TrainerCallback, ...]) -> IntermediateTrainer:
-    """One intermediate-loss training run (general stage or task step 1) in `run_dir`, resumable."""
-    arguments = make_training_arguments(config.intermediate, run_dir / "checkpoints", None, label_names=[])
+                       run_dir: Path, callbacks: tuple[TrainerCallback, ...]) -> tuple[IntermediateTrainer, dict]:
+    """One intermediate-loss training phase (general stage or task step 1) in `run_dir`, resumable; returns
+    the trainer and what metrics.json records of the phase."""
+    phase = Phase(run_dir, config.resume)
+    arguments = phase.arguments(config.intermediate, None, label_names=[])
     arguments.lr_scheduler_type = "constant" if config.intermediate.warmup_ratio == 0 else "linear"
-    checkpoint = checkpoint_to_resume(run_dir / "checkpoints", config.resume)
     trainer = IntermediateTrainer(
         model=model, args=arguments, train_dataset=train_set, eval_dataset=eval_set,
-        data_collator=DataCollatorWithPadding(tokenizer), callbacks=[*logging_callbacks(run_dir), *callbacks],
+        data_collator=DataCollatorWithPadding(tokenizer), callbacks=phase.callbacks(callbacks),
         teacher=teacher, teacher_layers=[plan.layer_map[layer] for layer in plan.layer_map],
         objective=config.objective,
     )
-    trainer.resumed_from = str(checkpoint) if checkpoint else None
-    trainer.train(resume_from_checkpoint=trainer.resumed_from)
-    return trainer
+    return trainer, phase.train(trainer)
 
 
 def save_student(model: ProjectedStudent, tokenizer: PreTrainedTokenizerBase, target: Path, record: dict) -> None:

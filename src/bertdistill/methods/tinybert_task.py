@@ -38,7 +38,7 @@ from bertdistill.data.word_replacement import (
     MaskedLMCandidates,
     augment_by_replacement,
 )
-from bertdistill.io import atomic_write_json
+from bertdistill.devices import resolve_device
 from bertdistill.losses.objectives import KDObjective
 from bertdistill.methods.tinybert_common import (
     TINYBERT_CONFIG_KEY,
@@ -51,7 +51,6 @@ from bertdistill.methods.tinybert_common import (
 from bertdistill.methods.tinybert_training import PROJECTIONS_FILE
 from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY
 from bertdistill.scoring.metrics import metric_function
-from bertdistill.scoring.predict import default_device
 from bertdistill.scoring.splits import evaluate_splits, metrics_record
 from bertdistill.scoring.teacher_labels import check_teacher_task, teacher_outputs, training_rows
 from bertdistill.teachers.loading import (
@@ -61,10 +60,9 @@ from bertdistill.teachers.loading import (
     load_weights,
     teacher_fingerprint,
 )
-from bertdistill.training.arguments import make_training_arguments
 from bertdistill.training.logit_distillation import KDCollator, KDTrainer
-from bertdistill.training.outputs import prepare_output_dir
-from bertdistill.training.trainer import checkpoint_to_resume, logging_callbacks, save_final_model
+from bertdistill.training.run import Phase, open_run, record_run
+from bertdistill.training.trainer import save_final_model
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +82,7 @@ def candidate_source(config: TinyBertConfig, teacher: PreTrainedModel,
         return EmbeddingNeighbours(teacher.get_input_embeddings().weight, tokenizer, settings.candidates,
                                    teacher_fingerprint(config.teacher))
     model = load_masked_lm(name)
-    return MaskedLMCandidates(model.to(default_device()), load_tokenizer(name), settings.candidates,
+    return MaskedLMCandidates(model.to(resolve_device()), load_tokenizer(name), settings.candidates,
                               settings.batch_size, teacher_fingerprint(name), max_length)
 
 
@@ -137,11 +135,9 @@ def step_one(config: TinyBertConfig, plan, teacher: PreTrainedModel, tokenizer: 
     features = tokenize_dataset(rows.remove_columns(["label", "has_gold"]), tokenizer, data_max_length(config))
     features = with_lengths(features)
     model = projected_student(config, plan, teacher)
-    start = time.perf_counter()
-    trainer = train_intermediate(config, model, teacher, plan, tokenizer, features, None, run_dir, callbacks)
+    _, outcome = train_intermediate(config, model, teacher, plan, tokenizer, features, None, run_dir, callbacks)
     save_student(model, tokenizer, target, record)
-    return target, {"global_steps": trainer.state.global_step, "train_seconds": round(time.perf_counter() - start, 1),
-                    "resumed_from": trainer.resumed_from}
+    return target, outcome
 
 
 def step_two(config: TinyBertConfig, data: TaskData, student_dir: Path, teacher: PreTrainedModel,
@@ -158,21 +154,16 @@ def step_two(config: TinyBertConfig, data: TaskData, student_dir: Path, teacher:
     dev_features = {name: tokenize_dataset(split, tokenizer, max_length) for name, split in data.dev.items()}
     student = load_weights(BertForSequenceClassification, str(student_dir))
     setattr(student.config, MAX_LENGTH_CONFIG_KEY, max_length)
-    arguments = make_training_arguments(config.prediction, output_dir / "step2" / "checkpoints",
-                                        f"{next(iter(data.dev))}_{spec.primary_metric}",
-                                        label_names=["labels"])
-    checkpoint = checkpoint_to_resume(output_dir / "step2" / "checkpoints", config.resume)
+    phase = Phase(output_dir / "step2", config.resume)
+    arguments = phase.arguments(config.prediction, f"{next(iter(data.dev))}_{spec.primary_metric}", ["labels"])
     objective = KDObjective("mse" if spec.is_regression else config.prediction_loss, config.temperature, config.alpha)
     trainer = KDTrainer(
         model=student, args=arguments, train_dataset=features, eval_dataset=dev_features,
         data_collator=KDCollator(tokenizer), processing_class=tokenizer, compute_metrics=metric_function(spec),
-        callbacks=[*logging_callbacks(output_dir / "step2"), *callbacks], objective=objective,
+        callbacks=phase.callbacks(callbacks), objective=objective,
     )
-    start = time.perf_counter()
-    trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
-    return trainer, {"global_steps": trainer.state.global_step, "train_seconds": round(time.perf_counter() - start, 1),
-                     "best_checkpoint": trainer.state.best_model_checkpoint,
-                     "resumed_from": str(checkpoint) if checkpoint else None,
+    outcome = phase.train(trainer)
+    return trainer, {**outcome, "best_checkpoint": trainer.state.best_model_checkpoint,
                      "loss": objective.loss, "temperature": objective.temperature, "alpha": objective.alpha}
 
 
@@ -188,15 +179,14 @@ def distill_task(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ...] 
     set_seed(config.intermediate.seed)
     plan = plan_student(config, teacher, tokenizer, data.spec)
     given = given_examples(config, data)
-    output_dir = prepare_output_dir(config.output_dir, config.resume)
-    config.save(output_dir / "config.yaml")
+    output_dir = open_run(config.output_dir, config.resume, config)
     progress = config.prediction.progress_bar
 
     transfer, augmentation = augmented_examples(config, data, teacher, tokenizer, progress, given)
     rows = training_rows(data, transfer)
     student_dir, first = step_one(config, plan, teacher, tokenizer, rows, output_dir, callbacks)
     trainer, second = step_two(config, data, student_dir, teacher, tokenizer, rows, output_dir, callbacks)
-    teacher_dev = evaluate_splits(teacher.to(default_device()), tokenizer, data.spec, data.dev,
+    teacher_dev = evaluate_splits(teacher.to(resolve_device()), tokenizer, data.spec, data.dev,
                                   data_max_length(config), config.prediction.eval_batch_size, progress=progress)
     del teacher
 
@@ -211,7 +201,6 @@ def distill_task(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ...] 
         data.spec, results, method="tinybert", **description, teacher_metrics=teacher_dev,
         student=config.student, original_examples=len(data.train), augmented_examples=len(transfer),
         augmentation=augmentation, step1=first, step2=second, max_length=data_max_length(config),
-        parameters=sum(parameter.numel() for parameter in trainer.model.parameters()), command=command,
+        parameters=sum(parameter.numel() for parameter in trainer.model.parameters()),
     )
-    atomic_write_json(output_dir / "metrics.json", record)
-    return record
+    return record_run(output_dir, record, command)

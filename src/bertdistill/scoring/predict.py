@@ -19,10 +19,6 @@ from bertdistill.io import atomic_write_text
 from bertdistill.scoring.metrics import predictions_from_logits
 
 
-def default_device() -> torch.device:
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
 @torch.no_grad()
 def predict_logits(
     model: PreTrainedModel,

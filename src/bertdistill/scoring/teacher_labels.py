@@ -15,8 +15,9 @@ from bertdistill.data.cache import cache_key, default_cache_root
 from bertdistill.data.loading import TaskData
 from bertdistill.data.logit_cache import LogitCache, cached_teacher_logits
 from bertdistill.data.tasks import TaskSpec
+from bertdistill.devices import resolve_device
 from bertdistill.errors import ModelError
-from bertdistill.scoring.predict import default_device, predict_logits
+from bertdistill.scoring.predict import predict_logits
 from bertdistill.teachers.loading import teacher_fingerprint
 
 
@@ -52,7 +53,7 @@ def teacher_outputs(teacher_name: str, cache_dir: str | None, teacher: PreTraine
     key = cache_key(teacher=teacher_fingerprint(teacher_name), max_length=max_length)
     cache = LogitCache(cache_root / "teacher-logits" / key, teacher.config.num_labels,
                        description={"teacher": teacher_name, "max_length": max_length})
-    teacher.to(default_device())
+    teacher.to(resolve_device())
 
     def predict(batch: Dataset) -> Any:
         return predict_logits(teacher, tokenizer, batch, max_length, batch_size, progress)

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from transformers import AutoModel, PreTrainedModel
 
+from bertdistill.devices import resolve_device
 from bertdistill.errors import ModelError
 from bertdistill.teachers.loading import load_config, load_weights
 
@@ -67,7 +68,7 @@ class SentenceVectorTeacher:
             raise ModelError(f"representation must be one of {REPRESENTATIONS}, got {representation!r}")
         self.name = name
         self.representation = representation
-        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        self.device = resolve_device(device)
         config = load_config(name)
         self.model: PreTrainedModel
         self.model, info = load_weights(AutoModel, name, config, output_loading_info=True)

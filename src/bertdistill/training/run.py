@@ -1,0 +1,74 @@
+"""The skeleton every method's run follows, so a method file holds only what is particular to it:
+
+    folder = open_run(config.output_dir, config.resume, config)   # once every input has been checked
+    phase = Phase(folder, config.resume)                           # checkpoints/ and logs/ in the folder
+    trainer = SomeTrainer(args=phase.arguments(...), callbacks=phase.callbacks(extra), ...)
+    outcome = phase.train(trainer)                                 # resumes from the newest complete checkpoint
+    ... save the model, evaluate it ...
+    return record_run(folder, {...metrics..., **outcome}, command)  # metrics.json, written atomically
+
+A run with several phases (TinyBERT's task stage) gives each phase its own sub-folder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from transformers import Trainer, TrainerCallback, TrainingArguments
+
+from bertdistill.config import Config
+from bertdistill.io import atomic_write_json
+from bertdistill.training.arguments import TrainingConfig, make_training_arguments
+from bertdistill.training.outputs import environment_info, prepare_output_dir
+from bertdistill.training.trainer import checkpoint_to_resume, logging_callbacks
+
+METRICS_FILE = "metrics.json"
+CONFIG_FILE = "config.yaml"
+
+
+def open_run(output_dir: str | Path, resume: bool, config: Config) -> Path:
+    """Create (or, with `resume`, reopen) the run folder and record the resolved configuration in it.
+    Call it only after every input has been read and checked: a failure before it leaves nothing behind."""
+    folder = prepare_output_dir(output_dir, resume)
+    config.save(folder / CONFIG_FILE)
+    return folder
+
+
+@dataclasses.dataclass(frozen=True)
+class Phase:
+    """One resumable training phase: checkpoints in FOLDER/checkpoints, TensorBoard logs in FOLDER/logs."""
+
+    folder: Path
+    resume: bool
+
+    @property
+    def checkpoints(self) -> Path:
+        return self.folder / "checkpoints"
+
+    def arguments(self, training: TrainingConfig, best_metric: str | None,
+                  label_names: list[str] | None = None) -> TrainingArguments:
+        return make_training_arguments(training, self.checkpoints, best_metric, label_names=label_names)
+
+    def callbacks(self, extra: Sequence[TrainerCallback] = ()) -> list[TrainerCallback]:
+        return [*logging_callbacks(self.folder), *extra]
+
+    def train(self, trainer: Trainer) -> dict[str, Any]:
+        """Train (from the newest complete checkpoint with `resume`); returns what metrics.json records."""
+        checkpoint = checkpoint_to_resume(self.checkpoints, self.resume)
+        start = time.perf_counter()
+        trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
+        return {"global_steps": trainer.state.global_step, "train_seconds": round(time.perf_counter() - start, 1),
+                "resumed_from": str(checkpoint) if checkpoint else None}
+
+
+def record_run(folder: Path, record: dict[str, Any], command: str | None) -> dict[str, Any]:
+    """Write FOLDER/metrics.json: the method's record, the command that started the run and the
+    environment (versions, hardware); returns what was written."""
+    record = {**record, "command": command}
+    record.setdefault("environment", environment_info())
+    atomic_write_json(folder / METRICS_FILE, record)
+    return record
