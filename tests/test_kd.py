@@ -64,6 +64,16 @@ def test_kd_with_augmentation_end_to_end(sentiment_task, tmp_path, capsys):
     evaluated = json.loads((output / "eval-custom-dev" / "metrics.json").read_text())
     assert evaluated["primary"] == pytest.approx(metrics["primary"])
 
+    # the run folder is a report row: its score against the teacher's (measured in the same run), and its
+    # speed-up over the teacher's run from one benchmark
+    assert run_cli("report", "--run", output, "--teacher-run", sentiment_task["teacher"], "--speed", "--repeats", "1",
+                   "--json", tmp_path / "kd.json", "--output", tmp_path / "kd.md", "--no-plot") == 0
+    row = json.loads((tmp_path / "kd.json").read_text())["entries"][0]
+    teacher = json.loads((sentiment_task["teacher"] / "metrics.json").read_text())
+    assert row["method"] == "kd" and row["score"] == metrics["primary"] and row["teacher_score"] == teacher["primary"]
+    assert row["parameters"] == metrics["parameters"] and row["speedup_vs_teacher"] > 0
+    assert f"| kd | {100 * metrics['primary']:.1f} (" in (tmp_path / "kd.md").read_text()
+
 
 def test_augment_command_then_reuse(sentiment_task, tmp_path, capsys):
     transfer = tmp_path / "transfer.jsonl"

@@ -23,6 +23,14 @@ SENTENCE_TRANSFORMERS_EXAMPLES = """examples:
   bertdistill export sentence-transformers --model runs/general-bilstm --output runs/general-bilstm
 """
 
+REPORT_EXAMPLES = """examples:
+  # the README's table and plot from the committed result files
+  bertdistill report --results results --output README.md --plot results/quality_speed.png
+  # rows straight from run folders, with speed measured against the teacher, kept as a result file
+  bertdistill report --run runs/sst2/kd-aug --run runs/sst2/sra-kd-aug --teacher-run runs/teacher-sst2 --speed \\
+      --json results/kd_sst2.json --output results/kd_sst2.md --no-plot
+"""
+
 BENCHMARK_EXAMPLES = """examples:
   bertdistill benchmark runs/kd-sst2 runs/sra-kd-sst2 --teacher runs/teacher-sst2
   bertdistill benchmark runs/kd-sst2 --teacher runs/teacher-sst2 --backend all --batch-sizes 1,32 \\
@@ -91,10 +99,22 @@ def run_benchmark(args: argparse.Namespace) -> None:
 
 
 def run_report(args: argparse.Namespace) -> None:
-    from bertdistill.evaluation.report import write_report
+    from pathlib import Path
 
-    print(write_report(args.results, args.output, args.plot))
-    print(f"wrote {args.output}" + (f" and {args.plot}" if args.plot else ""))
+    from bertdistill.cli.encoder_commands import check_output
+    from bertdistill.evaluation.report import write_report
+    from bertdistill.evaluation.run_results import entries_from_runs
+    from bertdistill.io import atomic_write_json
+
+    check_output(args.json, "--json")
+    results = args.results or (None if args.run else "results")   # with --run: committed results only if asked
+    collected = entries_from_runs(args.run, args.teacher_run, args.speed, args.repeats) if args.run else None
+    extra = collected["entries"] if collected else None
+    plot = None if args.no_plot else (args.plot or str(Path(results or ".") / "quality_speed.png"))
+    print(write_report(results, args.output, plot, extra))
+    if args.json and collected:
+        atomic_write_json(args.json, {**collected, "command": args.command_line})
+    print(f"wrote {args.output}" + (f" and {plot}" if plot else "") + (f" and {args.json}" if args.json else ""))
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -130,10 +150,22 @@ def register(commands: argparse._SubParsersAction) -> None:
     bench.add_argument("--json", help="write the full results here")
     bench.set_defaults(handler=run_benchmark)
 
-    report = commands.add_parser("report", help="one table (method x task) and a quality/speed plot from result files")
-    report.add_argument("--results", default="results", help="folder of result JSON files with `entries`")
+    report = commands.add_parser("report", help="one table (method x task) and a quality/speed plot from result "
+                                 "files and run folders", epilog=REPORT_EXAMPLES, formatter_class=RAW)
+    report.add_argument("--results", help="folder of result JSON files with `entries` (default: results, unless "
+                        "--run is given)")
+    report.add_argument("--run", action="append", default=[], metavar="DIR",
+                        help="a finished run folder (finetune, distill kd, distill tinybert): one row each (repeatable)")
+    report.add_argument("--teacher-run", action="append", default=[], metavar="DIR",
+                        help="a teacher's fine-tuning run folder (one per task, repeatable): its score for runs of "
+                        "that task that did not measure the teacher, and the reference of --speed")
+    report.add_argument("--speed", action="store_true", help="measure the runs' speed-up over the teacher with "
+                        "`bertdistill benchmark` (PyTorch, batch 32, 64 word pieces)")
+    report.add_argument("--repeats", type=int, default=5, help="benchmark repeats for --speed")
+    report.add_argument("--json", help="also write the run folders' rows as a result file (for --results later)")
     report.add_argument("--output", default="README.md",
-                        help="a README with <!-- report:start --> and <!-- report:end --> markers (the table goes "
-                        "between them), or a new markdown file")
-    report.add_argument("--plot", default="results/quality_speed.png", help="PNG of quality against speed-up")
+                        help="a file with <!-- report:start --> and <!-- report:end --> markers (the table goes "
+                        "between them), or a new markdown file; an existing file without the markers is refused")
+    report.add_argument("--plot", help="PNG of quality against speed-up (default: RESULTS/quality_speed.png)")
+    report.add_argument("--no-plot", action="store_true", help="the table only")
     report.set_defaults(handler=run_report)

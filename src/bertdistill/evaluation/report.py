@@ -13,11 +13,13 @@ point beats on both quality and speed.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
-from bertdistill.errors import DataError
+from bertdistill.errors import ConfigError, DataError
+from bertdistill.io import atomic_write_bytes, atomic_write_text
 
 REQUIRED = ("method", "task", "metric", "score", "teacher_score")
 START, END = "<!-- report:start -->", "<!-- report:end -->"
@@ -31,13 +33,25 @@ def collect_entries(results_dir: str | Path) -> list[dict[str, Any]]:
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise DataError(f"{path}: not a readable JSON file ({error})") from None
         for index, entry in enumerate(data.get("entries", []) if isinstance(data, dict) else []):
-            missing = [key for key in REQUIRED if entry.get(key) is None]
-            if missing:
-                raise DataError(f"{path}: entry {index} lacks {missing}")
+            check_entry(entry, f"{path}: entry {index}")
             entries.append({**entry, "source": path.name})
     if not entries:
         raise DataError(f"{results_dir}: no result file with `entries`")
     return entries
+
+
+def check_entry(entry: Any, where: str) -> None:
+    if not isinstance(entry, dict):
+        raise DataError(f"{where} is not an object")
+    missing = [key for key in REQUIRED if entry.get(key) is None]
+    if missing:
+        raise DataError(f"{where} lacks {missing}")
+    for key in ("score", "teacher_score", "speedup_vs_teacher", "parameters"):
+        value = entry.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise DataError(f"{where}: {key} is {value!r}, not a number")
+    if not entry["teacher_score"] > 0:
+        raise DataError(f"{where}: teacher_score is {entry['teacher_score']}; a percentage of it means nothing")
 
 
 def percent_of_teacher(entry: dict[str, Any]) -> float:
@@ -97,11 +111,12 @@ def plot(entries: list[dict[str, Any]], output: str | Path, task: str | None = N
     task = task or plot_task(entries)
     points = [(entry["speedup_vs_teacher"], percent_of_teacher(entry), entry) for entry in entries
               if entry.get("speedup_vs_teacher") and entry["task"] == task]
-    figure, axes = pyplot.subplots(figsize=(8, 5), dpi=120)
-    for index, (speed, quality, entry) in enumerate(points):
-        axes.scatter(speed, quality, s=36, zorder=3)
-        axes.annotate(entry.get("label", entry["method"]), (speed, quality), fontsize=6.5, zorder=4,
-                      xytext=(5, 4 if index % 2 == 0 else -9), textcoords="offset points")
+    figure, axes = pyplot.subplots(figsize=(9, 5), dpi=120)
+    for number, (speed, quality, entry) in enumerate(points, start=1):   # numbers on the points, names in the legend
+        axes.scatter(speed, quality, s=36, zorder=3, color=pyplot.cm.tab20((number - 1) % 20),
+                     label=f"{number}  {entry.get('label', entry['method'])}")
+        axes.annotate(str(number), (speed, quality), fontsize=7, zorder=4, xytext=(4, 3 if number % 2 else -10),
+                      textcoords="offset points")
     front = pareto_front([(speed, quality) for speed, quality, _ in points] + [(1.0, 100.0)])
     axes.plot([p[0] for p in front], [p[1] for p in front], linestyle="--", color="grey", label="Pareto front")
     axes.scatter([1.0], [100.0], marker="*", s=140, color="black", label="teacher", zorder=3)
@@ -110,34 +125,60 @@ def plot(entries: list[dict[str, Any]], output: str | Path, task: str | None = N
     axes.set_xlabel("throughput relative to the teacher's (PyTorch, CPU; log scale)")
     axes.set_ylabel("dev score, % of the teacher's")
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend(fontsize=7, loc="lower left")
+    axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     figure.tight_layout()
-    figure.savefig(output)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    atomic_write_bytes(output, buffer.getvalue())
     pyplot.close(figure)
     return len(points)
 
 
-def write_report(results_dir: str | Path, output: str | Path, plot_path: str | Path | None = None) -> str:
-    """Write the table (into a README between the report markers, or as a whole file) and the plot."""
-    entries = collect_entries(results_dir)
+def check_targets(output: Path, plot_path: Path | None) -> str | None:
+    """Before anything is written: the README's current text when it has the report markers, None for a new
+    file. An existing file without the markers is refused: the report never replaces what it did not write."""
+    for target, flag in ((output, "--output"), (plot_path, "--plot")):
+        if target is not None and not target.parent.is_dir():
+            raise ConfigError(f"{flag} {target}: folder {target.parent} does not exist")
+        if target is not None and target.is_dir():
+            raise ConfigError(f"{flag} {target}: is a folder; give a file name")
+    if not output.exists():
+        return None
+    text = output.read_text(encoding="utf-8")
+    if START not in text:
+        raise ConfigError(f"--output {output}: has no {START} ... {END} section; add the two markers where the "
+                          "table should go, or give a new file")
+    if END not in text.split(START, 1)[1]:
+        raise DataError(f"{output}: has {START} but no {END}")
+    return text
+
+
+def write_report(results_dir: str | Path | None, output: str | Path, plot_path: str | Path | None = None,
+                 extra_entries: list[dict[str, Any]] | None = None) -> str:
+    """Write the table (into a README between the report markers, or as a new file) and the plot, from the
+    result files in `results_dir` and/or `extra_entries` (e.g. read from run folders)."""
+    output = Path(output)
+    plot_path = None if plot_path is None else Path(plot_path)
+    current = check_targets(output, plot_path)
+    entries = collect_entries(results_dir) if results_dir is not None else []
+    for index, entry in enumerate(extra_entries or []):
+        check_entry(entry, f"run entry {index}")
+        entries.append({**entry, "source": entry.get("run", "run folder")})
+    if not entries:
+        raise DataError("nothing to report: give --results with result files, or --run folders")
     section = markdown_table(entries)
     if plot_path is not None:
         plot(entries, plot_path)
-        section += f"\n![quality against speed]({Path(plot_path).as_posix()})\n"
-    section += (f"\nGenerated by `bertdistill report --results {results_dir}` from "
-                f"{len({e['source'] for e in entries})} result files. Percentages are of the teacher in the same "
+        section += f"\n![quality against speed]({plot_path.as_posix()})\n"
+    sources = f"--results {results_dir}" if results_dir is not None else "--run ..."
+    section += (f"\nGenerated by `bertdistill report {sources}` from "
+                f"{len({e['source'] for e in entries})} result files or runs. Percentages are of the teacher in the same "
                 "result file; speed-ups come from the run that produced each file (its JSON has the protocol), "
                 "so compare them within a file first.\n")
-    output = Path(output)
-    if output.is_file() and START in output.read_text(encoding="utf-8"):
-        text = output.read_text(encoding="utf-8")
-        before, rest = text.split(START, 1)
-        if END not in rest:
-            raise DataError(f"{output}: has {START} but no {END}")
+    if current is not None:
+        before, rest = current.split(START, 1)
         text = before + START + "\n" + section + END + rest.split(END, 1)[1]
     else:
         text = section
-    from bertdistill.io import atomic_write_text
-
     atomic_write_text(output, text)
     return section
