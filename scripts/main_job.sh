@@ -8,7 +8,8 @@
 #   3. the BiLSTM general student fine-tuned on SST-2,
 #   4. the same BiLSTM trained from scratch on the same data (no distillation), the baseline SRA must beat,
 #   5. the teacher fine-tuned on the same SST-2 subset,
-#   6. dev accuracy, size and CPU speed side by side (OUTPUT/report.md).
+#   6. dev accuracy, size and CPU speed-up side by side (OUTPUT/report.md, OUTPUT/report.json: `bertdistill
+#      report` rows, the same protocol as every other result file).
 #
 #   bash scripts/main_job.sh                                   # GLUE and the corpus from the Hugging Face hub
 #   BERTDISTILL_DATA_DIR=../shared/data/glue CORPUS=../shared/data/corpus/wikipedia_en_slice.txt \
@@ -47,5 +48,8 @@ step scratch-sst2 bertdistill finetune --model "$output/scratch-student" --task 
   --max-train-samples "$sst2_samples" --epochs 3
 step teacher-sst2 bertdistill finetune --model minilm --task sst2 --max-length 64 \
   --max-train-samples "$sst2_samples" --epochs 1 --lr 5e-5
-python scripts/main_job_report.py "$output"
+# dev accuracy, % of the teacher, size and speed-up (bertdistill benchmark, batch 32 x 64 pieces) from the run folders
+bertdistill report --run "$output/student-sst2" --label "SRA general BiLSTM, fine-tuned (SST-2 ${sst2_samples})" \
+  --run "$output/scratch-sst2" --label "same BiLSTM from scratch (SST-2 ${sst2_samples})" \
+  --teacher-run "$output/teacher-sst2" --speed --json "$output/report.json" --output "$output/report.md" --no-plot
 [ -f "$output/encoders.md" ] && cat "$output/encoders.md"

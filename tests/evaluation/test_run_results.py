@@ -42,10 +42,10 @@ def test_each_method_gives_its_row(runs):
     collected = entries_from_runs([str(runs["kd"]), str(runs["tinybert"])])
     kd, tinybert = collected["entries"]
     assert (kd["method"], kd["label"], kd["score"], kd["teacher_score"], kd["parameters"]) == \
-        ("kd", "kd-aug", 0.85, 0.88, 2_000_000)
-    assert (tinybert["method"], tinybert["teacher_score"]) == ("tinybert", 0.88)
+        ("kd:kd-aug", "kd-aug", 0.85, 0.88, 2_000_000)
+    assert (tinybert["method"], tinybert["teacher_score"]) == ("tinybert:tinybert-full", 0.88)
     student = entries_from_runs([str(runs["student"])], teacher_runs=[str(runs["teacher"])])["entries"][0]
-    assert (student["method"], student["teacher_score"], student["parameters"]) == ("finetune", 0.90, 12 + 5)
+    assert (student["method"], student["teacher_score"], student["parameters"]) == ("finetune:student-sst2", 0.90, 17)
 
 
 def test_report_from_runs_gives_the_table_of_a_result_file(runs, tmp_path):
@@ -111,3 +111,12 @@ def test_entries_with_text_scores_or_a_zero_teacher_are_refused(tmp_path, capsys
         capsys.readouterr()
         assert main(["report", "--results", str(results), "--output", str(tmp_path / "t.md")]) == 2
         assert "r.json: entry 0" in capsys.readouterr().err and not (tmp_path / "t.md").exists()
+
+
+def test_labels_name_the_rows_in_order(runs):
+    from bertdistill.errors import DataError
+
+    rows = entries_from_runs([str(runs["kd"]), str(runs["tinybert"])], labels=["KD + aug", "TinyBERT"])["entries"]
+    assert [row["label"] for row in rows] == ["KD + aug", "TinyBERT"]
+    with pytest.raises(DataError, match="one --label per --run"):
+        entries_from_runs([str(runs["kd"])], labels=["a", "b"])

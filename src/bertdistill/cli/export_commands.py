@@ -108,7 +108,8 @@ def run_report(args: argparse.Namespace) -> None:
 
     check_output(args.json, "--json")
     results = args.results or (None if args.run else "results")   # with --run: committed results only if asked
-    collected = entries_from_runs(args.run, args.teacher_run, args.speed, args.repeats) if args.run else None
+    collected = (entries_from_runs(args.run, args.teacher_run, args.speed, args.repeats, args.label)
+                 if args.run else None)
     extra = collected["entries"] if collected else None
     plot = None if args.no_plot else (args.plot or str(Path(results or ".") / "quality_speed.png"))
     print(write_report(results, args.output, plot, extra))
@@ -156,6 +157,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                         "--run is given)")
     report.add_argument("--run", action="append", default=[], metavar="DIR",
                         help="a finished run folder (finetune, distill kd, distill tinybert): one row each (repeatable)")
+    report.add_argument("--label", action="append", default=[], metavar="TEXT",
+                        help="the name of each --run in the table, in order (default: the folder's name)")
     report.add_argument("--teacher-run", action="append", default=[], metavar="DIR",
                         help="a teacher's fine-tuning run folder (one per task, repeatable): its score for runs of "
                         "that task that did not measure the teacher, and the reference of --speed")

@@ -4,7 +4,7 @@ Every fine-tuned or distilled run folder holds `metrics.json` (the layout of `sc
 the task, its primary metric and score, and, for distillation runs, the teacher's dev metrics measured in
 the same run. One run folder gives one entry of the shape `evaluation.report` reads:
 
-    {"method": "kd", "label": "kd-aug", "task": "sst2", "metric": "accuracy", "score": 0.82,
+    {"method": "kd:kd-aug", "label": "kd-aug", "task": "sst2", "metric": "accuracy", "score": 0.82,
      "teacher_score": 0.89, "parameters": 9759602, "speedup_vs_teacher": 26.7, "run": "runs/sst2/kd-aug"}
 
 The teacher's score comes from `teacher_run` (a fine-tuning run folder of the teacher, for plain fine-tuned
@@ -76,15 +76,18 @@ def read_teachers(teacher_runs: Sequence[str]) -> dict[str, tuple[str, dict[str,
     return teachers
 
 
-def run_entry(run_dir: str | Path, teachers: dict[str, tuple[str, dict[str, Any]]] | None = None) -> dict[str, Any]:
-    """One report entry from a run folder (see the module docstring); `teachers` from `read_teachers`."""
+def run_entry(run_dir: str | Path, teachers: dict[str, tuple[str, dict[str, Any]]] | None = None,
+              label: str | None = None) -> dict[str, Any]:
+    """One report entry from a run folder (see the module docstring); `teachers` from `read_teachers`. The
+    row is named by the method and the folder's name (runs of one recipe on several tasks share a row)."""
     run_dir = Path(run_dir)
     record = read_metrics(run_dir)
     teacher = (teachers or {}).get(record["task"])
     teacher_score = teacher_score_of(record, None if teacher is None else teacher[1], run_dir)
     if not teacher_score > 0:
         raise DataError(f"{run_dir}: the teacher's score is {teacher_score}; a percentage of it means nothing")
-    return {"method": record.get("method", "finetune"), "label": run_dir.name, "task": record["task"],
+    method = record.get("method", "finetune")
+    return {"method": f"{method}:{run_dir.name}", "label": label or run_dir.name, "task": record["task"],
             "metric": record["primary_metric"], "score": float(record["primary"]), "teacher_score": teacher_score,
             "parameters": record.get("parameters") or saved_parameters(run_dir), "speedup_vs_teacher": None,
             "run": str(run_dir)}
@@ -101,11 +104,15 @@ def measured_speedups(run_dirs: Sequence[str], teacher_run: str, repeats: int = 
 
 
 def entries_from_runs(run_dirs: Sequence[str], teacher_runs: Sequence[str] = (), speed: bool = False,
-                      repeats: int = 5) -> dict[str, Any]:
-    """A result file (`{"entries": [...], ...}`) built from run folders. Every folder is read and checked
-    before any speed is measured; speed-ups are measured task by task against that task's teacher run."""
+                      repeats: int = 5, labels: Sequence[str] = ()) -> dict[str, Any]:
+    """A result file (`{"entries": [...], ...}`) built from run folders (`labels`, if given, name them in
+    order). Every folder is read and checked before any speed is measured; speed-ups are measured task by
+    task against that task's teacher run."""
+    if labels and len(labels) != len(run_dirs):
+        raise DataError(f"{len(labels)} labels for {len(run_dirs)} run folders: give one --label per --run, or none")
     teachers = read_teachers(teacher_runs)
-    entries = [run_entry(run_dir, teachers) for run_dir in run_dirs]
+    entries = [run_entry(run_dir, teachers, labels[index] if labels else None)
+               for index, run_dir in enumerate(run_dirs)]
     protocol = None
     if speed:
         missing = sorted({entry["task"] for entry in entries} - set(teachers))
