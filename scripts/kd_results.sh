@@ -12,7 +12,8 @@
 #
 # TEACHERS holds cola, sst2, mrpc, stsb, rte from scripts/train_teachers.sh; GENERAL_STUDENT comes from
 # scripts/main_job.sh. Sized for 2 CPU cores (N_ITER, SST2_SAMPLES, AUG_EPOCHS below); a rerun skips
-# finished steps and resumes interrupted ones. Then: python scripts/kd_report.py OUTPUT.
+# finished steps and resumes interrupted ones. Ends with `bertdistill report` over the run folders:
+# results/kd.json and OUTPUT/report.md (scores against each run's teacher, speed-ups by `bertdistill benchmark`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . .venv/bin/activate
@@ -37,3 +38,13 @@ for task in $tasks; do
   step "$task/sra-kd-aug" bertdistill distill kd "${common[@]}" --student "$general" \
     --transfer-set "$output/$task/kd-aug/transfer_set.jsonl" --epochs "$aug_epochs"
 done
+
+declare -A label=([scratch]="BiLSTM from scratch (gold labels)" [kd]="KD, no augmentation"
+                  [kd-aug]="KD + augmentation" [sra-kd-aug]="SRA student + KD + augmentation")
+rows=()
+for task in $tasks; do
+  for variant in scratch kd kd-aug sra-kd-aug; do rows+=(--run "$output/$task/$variant" --label "${label[$variant]}"); done
+  rows+=(--teacher-run "$teachers/$task")
+done
+bertdistill report "${rows[@]}" --speed --json results/kd.json --output "$output/report.md" --no-plot
+

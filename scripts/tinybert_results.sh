@@ -11,8 +11,9 @@
 #
 # TEACHERS holds cola, sst2, mrpc, stsb, rte from scripts/train_teachers.sh. Sized for 2 CPU cores:
 # GENERAL_SENTENCES, STEP1_EPOCHS and the per-task N_a below are far under the paper's (see
-# results/tinybert.md). A rerun skips finished steps and resumes interrupted ones.
-# Then: python scripts/tinybert_report.py OUTPUT --teachers TEACHERS.
+# results/tinybert.md). A rerun skips finished steps and resumes interrupted ones. Ends with `bertdistill
+# report` over every TASK/VARIANT run folder: results/tinybert.json and OUTPUT/report.md (scores against each run's teacher,
+# speed-ups by `bertdistill benchmark`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . .venv/bin/activate
@@ -145,3 +146,14 @@ for task in ${TANG_TASKS:-cola}; do
   step "$task/tang-lr1e-4" bertdistill distill tinybert $(task_arguments "$task") --student "$output/general" \
     --lr 1e-4 --transfer-set "$transfer"
 done
+
+declare -A label=([full]="TinyBERT (general + task + augmentation)" [no-general]="TinyBERT without the general stage"
+                  [no-augment]="TinyBERT without augmentation")
+rows=()
+for metrics in "$output"/*/*/metrics.json; do
+  run=$(dirname "$metrics")
+  rows+=(--run "$run" --label "${label[$(basename "$run")]:-}")   # empty: the folder's name
+done
+for task in $tasks; do rows+=(--teacher-run "$teachers/$task"); done
+bertdistill report "${rows[@]}" --speed --json results/tinybert.json --output "$output/report.md" --no-plot
+

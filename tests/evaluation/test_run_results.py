@@ -91,6 +91,11 @@ def test_report_never_replaces_what_it_did_not_write(runs, tmp_path, capsys):
     readme.write_text("# my project\nhand-written text\n")
     assert main(["report", "--run", str(runs["kd"]), "--output", str(readme), "--no-plot"]) == 2
     assert "report:start" in capsys.readouterr().err and readme.read_text() == "# my project\nhand-written text\n"
+    # a file the report wrote whole before is its own: a rerun replaces it
+    table = tmp_path / "table.md"
+    for run in ("kd", "tinybert"):
+        assert main(["report", "--run", str(runs[run]), "--output", str(table), "--no-plot"]) == 0
+    assert "tinybert-full" in table.read_text() and "kd-aug" not in table.read_text()
 
 
 def test_the_plot_goes_next_to_the_results_not_into_the_working_folder(runs, tmp_path, monkeypatch):

@@ -7,8 +7,8 @@ the same run. One run folder gives one entry of the shape `evaluation.report` re
     {"method": "kd:kd-aug", "label": "kd-aug", "task": "sst2", "metric": "accuracy", "score": 0.82,
      "teacher_score": 0.89, "parameters": 9759602, "speedup_vs_teacher": 26.7, "run": "runs/sst2/kd-aug"}
 
-The teacher's score comes from `teacher_run` (a fine-tuning run folder of the teacher, for plain fine-tuned
-students) or from the run's own `teacher_metrics`. Speed-ups, when asked for, come from one protocol for
+The teacher's score comes from the run's own `teacher_metrics` (distillation runs measure their teacher), or
+else from the task's teacher run (its fine-tuning run folder, for plain fine-tuned students). Speed-ups, when asked for, come from one protocol for
 every row: `bertdistill benchmark` (PyTorch, synthetic inputs of one length, models interleaved, median of
 repeats) of the run folders beside the teacher.
 """
@@ -55,13 +55,14 @@ def saved_parameters(run_dir: Path) -> int | None:
 
 
 def teacher_score_of(record: dict[str, Any], teacher: dict[str, Any] | None, run_dir: Path) -> float:
+    """The teacher's score as the run itself measured it (distillation runs), else the teacher run's."""
+    measured = record.get("teacher_metrics")
+    if measured:
+        return float(next(iter(measured.values()))[record["primary_metric"]])
     if teacher is not None:
         return float(teacher["primary"])
-    measured = record.get("teacher_metrics")
-    if not measured:
-        raise DataError(f"{run_dir}: no teacher score in metrics.json; pass the teacher's run folder for task "
-                        f"{record['task']!r} (--teacher-run)")
-    return float(next(iter(measured.values()))[record["primary_metric"]])
+    raise DataError(f"{run_dir}: no teacher score in metrics.json; pass the teacher's run folder for task "
+                    f"{record['task']!r} (--teacher-run)")
 
 
 def read_teachers(teacher_runs: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
