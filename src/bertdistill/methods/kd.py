@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from datasets import Dataset
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback, set_seed
 
 from bertdistill.config import Config
@@ -145,6 +146,17 @@ def teacher_max_length(config: KDConfig, teacher: PreTrainedModel) -> int:
     return resolve_max_length(config.teacher_max_length, teacher.config)
 
 
+def labelled_rows(config: KDConfig, data: TaskData, rows: Dataset, teacher: PreTrainedModel,
+                  tokenizer: PreTrainedTokenizerBase) -> tuple[Dataset, dict]:
+    """The rows with the teacher's logits (`teacher_logits`), and the teacher's own dev metrics."""
+    max_length, progress = teacher_max_length(config, teacher), config.training.progress_bar
+    logits = teacher_outputs(config.teacher, config.cache_dir, teacher, tokenizer, rows, max_length,
+                             config.teacher_batch_size, progress)
+    teacher_dev = evaluate_splits(teacher.to(resolve_device()), tokenizer, data.spec, data.dev, max_length,
+                                  config.training.eval_batch_size, progress=progress)
+    return rows.add_column("teacher_logits", logits), teacher_dev
+
+
 def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), command: str | None = None) -> dict:
     """Run task-specific KD end to end; returns (and writes) metrics.json."""
     data_config = config.data.resolved()
@@ -162,13 +174,7 @@ def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), co
     progress = config.training.progress_bar
 
     transfer, transfer_metadata = transfer_examples(config, data, tokenizer.mask_token, output_dir, progress)
-    rows = training_rows(data, transfer)
-    max_length = teacher_max_length(config, teacher)
-    logits = teacher_outputs(config.teacher, config.cache_dir, teacher, tokenizer, rows, max_length,
-                             config.teacher_batch_size, progress)
-    rows = rows.add_column("teacher_logits", logits)
-    teacher_dev = evaluate_splits(teacher.to(resolve_device()), tokenizer, spec, data.dev, max_length,
-                                  config.training.eval_batch_size, progress=progress)
+    rows, teacher_dev = labelled_rows(config, data, training_rows(data, transfer), teacher, tokenizer)
     del teacher
 
     setattr(student.config, MAX_LENGTH_CONFIG_KEY, data_config.max_length)

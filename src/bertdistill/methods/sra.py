@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -200,29 +200,50 @@ def save_general_student(trainer: Trainer, output_dir: Path, tokenizer, idf: np.
     publish_directory(staging, output_dir)
 
 
-def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), command: str | None = None) -> dict:
-    """Run SRA end to end; returns (and writes) metrics.json."""
-    cache_root = Path(config.cache_dir) if config.cache_dir else default_cache_root()
+@dataclasses.dataclass
+class Targets:
+    """What the student learns from: the tokenised corpus, which rows train, and the teacher's vectors."""
+
+    token_ids: Any                  # datasets.Dataset with `text`, `input_ids`
+    train_rows: np.ndarray          # (N_train,) row numbers; the rest is held out
+    teacher: SentenceVectorTeacher
+    vectors: np.ndarray             # (N, d) teacher vectors, memory-mapped from the cache
+    idf: np.ndarray | None
+    pca: TargetPCA | None
+    corpus_stats: dict
+
+
+def teacher_targets(config: SRAConfig, tokenizer, cache_root: Path) -> Targets:
+    """Corpus -> token ids -> teacher vectors (cached on disk, computed once per teacher and corpus)."""
     corpus, corpus_stats = prepare_corpus(config.corpus, cache_root / "corpora")  # bad corpus fails here
-    tokenizer = load_tokenizer(config.teacher)
-    pad_token_id = pad_id(tokenizer)
-    token_ids = corpus.map(
-        lambda batch: {"input_ids": tokenizer(batch["text"], truncation=True, max_length=config.max_length)["input_ids"]},
-        batched=True, desc="tokenizing",
-    )
+    def tokenize(batch: dict) -> dict:
+        return {"input_ids": tokenizer(batch["text"], truncation=True, max_length=config.max_length)["input_ids"]}
+
+    token_ids = corpus.map(tokenize, batched=True, desc="tokenizing")
     held_out = min(config.eval_sentences, max(1, len(token_ids) // 10))
     train_rows = np.arange(len(token_ids) - held_out)
-    idf = compute_idf(token_ids.select(train_rows)["input_ids"], len(tokenizer)) if config.representation == "idf_mean" else None
+    idf = (compute_idf(token_ids.select(train_rows)["input_ids"], len(tokenizer))
+           if config.representation == "idf_mean" else None)
     teacher = SentenceVectorTeacher(config.teacher, config.representation, idf=idf)
-
     key = cache_key(teacher=teacher_fingerprint(config.teacher), corpus=texts_fingerprint(corpus),
                     representation=config.representation, max_length=config.max_length)
     vectors = compute_vector_cache(
-        cache_root / "teacher-vectors" / key, token_ids, teacher.encode_batch, teacher.hidden_size, pad_token_id,
+        cache_root / "teacher-vectors" / key, token_ids, teacher.encode_batch, teacher.hidden_size, pad_id(tokenizer),
         description={"teacher": config.teacher, "representation": config.representation,
                      "max_length": config.max_length},
     )
     pca = fit_target_pca(vectors, train_rows, config.target_pca) if config.target_pca else None
+    return Targets(token_ids, train_rows, teacher, vectors, idf, pca, corpus_stats)
+
+
+def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), command: str | None = None) -> dict:
+    """Run SRA end to end; returns (and writes) metrics.json."""
+    cache_root = Path(config.cache_dir) if config.cache_dir else default_cache_root()
+    tokenizer = load_tokenizer(config.teacher)
+    pad_token_id = pad_id(tokenizer)
+    targets = teacher_targets(config, tokenizer, cache_root)
+    token_ids, train_rows, teacher, vectors, idf, pca = (targets.token_ids, targets.train_rows, targets.teacher,
+                                                         targets.vectors, targets.idf, targets.pca)
 
     prepare_contextual(config.teacher, config.student, cache_root)
     set_seed(config.training.seed)
@@ -256,7 +277,7 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
         "train_sentences": len(train_set),
         "held_out_cosine": agreement["eval_cosine"],
         "held_out_mse": agreement["eval_mse"],
-        **corpus_stats,
+        **targets.corpus_stats,
         **general_student_metrics(str(output_dir), config.teacher, config.representation, config.max_length,
                                   config.sts_data_dir),
         "parameters": sum(parameter.numel() for parameter in student.parameters()),
