@@ -6,7 +6,8 @@
 #
 # GLUE_DIR defaults to $BERTDISTILL_DATA_DIR (unset: the Hugging Face hub). SST2_TRAIN_SAMPLES
 # subsamples SST-2's 67,349 training sentences on a CPU; pass "all" on a GPU.
-# Max length: 64 for single sentences, 128 for pairs. Results: python scripts/teacher_results.py OUTPUT_ROOT
+# Max length: 64 for single sentences, 128 for pairs. Ends with `bertdistill report --table runs`: the README's
+# teachers table and results/teachers.json.
 set -euo pipefail
 root=${1:?usage: train_teachers.sh OUTPUT_ROOT [GLUE_DIR] [SST2_TRAIN_SAMPLES]}
 data=${2:-${BERTDISTILL_DATA_DIR:-}}
@@ -30,3 +31,9 @@ run sst2 64 2 "${sst2_args[@]}"
 run mrpc 128 3
 run stsb 128 3
 run rte 128 3
+
+runs=()
+for task in cola sst2 mrpc stsb rte; do runs+=(--run "$root/$task"); done
+here=$(cd "$(dirname "$0")/.." && pwd)
+bertdistill report --table runs "${runs[@]}" --markers teachers --output "$here/README.md" --json "$here/results/teachers.json"
+

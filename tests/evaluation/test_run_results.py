@@ -125,3 +125,24 @@ def test_labels_name_the_rows_in_order(runs):
     assert [row["label"] for row in rows] == ["KD + aug", "TinyBERT"]
     with pytest.raises(DataError, match="one --label per --run"):
         entries_from_runs([str(runs["kd"])], labels=["a", "b"])
+
+
+def test_runs_table_regenerates_the_readme_teachers_section(tmp_path):
+    """The committed teacher records as run folders: `--table runs --markers teachers` writes the README's
+    teachers section as it stands (it was made by the collector this replaced)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    start, end = "<!-- teachers:start -->\n", "<!-- teachers:end -->"
+    committed = readme.split(start, 1)[1].split(end, 1)[0]
+    arguments = []
+    for record in json.loads((root / "results" / "teachers.json").read_text()):
+        arguments += ["--run", str(run_folder(tmp_path, record["task"], record))]
+    copy = tmp_path / "README.md"
+    copy.write_text(readme, encoding="utf-8")
+    assert main(["report", "--table", "runs", *arguments, "--markers", "teachers", "--output", str(copy),
+                 "--json", str(tmp_path / "teachers.json")]) == 0
+    assert copy.read_text(encoding="utf-8") == readme
+    assert committed.startswith("| task | dev metrics |")
+    assert json.loads((tmp_path / "teachers.json").read_text()) == json.loads((root / "results" / "teachers.json").read_text())

@@ -73,7 +73,8 @@ def run_export_onnx(args: argparse.Namespace) -> None:
     if scored:
         record.update(backend_metrics(args.model, record, split, dataset, args.max_length))
         for name, values in record["metrics"].items():
-            print(f"{record['task']} {split} {name}: " + "  ".join(f"{key}={value:.4f}" for key, value in values.items()))
+            scores = "  ".join(f"{key}={value:.4f}" for key, value in values.items())
+            print(f"{record['task']} {split} {name}: {scores}")
     atomic_write_json(str(args.output) + ".json", {**record, "command": args.command_line})
 
 
@@ -107,15 +108,39 @@ def run_report(args: argparse.Namespace) -> None:
     from bertdistill.io import atomic_write_json
 
     check_output(args.json, "--json")
+    if args.table == "runs":
+        return run_runs_table(args)
     results = args.results or (None if args.run else "results")   # with --run: committed results only if asked
     collected = (entries_from_runs(args.run, args.teacher_run, args.speed, args.repeats, args.label)
                  if args.run else None)
     extra = collected["entries"] if collected else None
     plot = None if args.no_plot else (args.plot or str(Path(results or ".") / "quality_speed.png"))
-    print(write_report(results, args.output, plot, extra))
+    print(write_report(results, args.output, plot, extra, markers=args.markers))
     if args.json and collected:
         atomic_write_json(args.json, {**collected, "command": args.command_line})
     print(f"wrote {args.output}" + (f" and {plot}" if plot else "") + (f" and {args.json}" if args.json else ""))
+
+
+def run_runs_table(args: argparse.Namespace) -> None:
+    """`--table runs`: the runs' own table (e.g. the teachers'), spliced between --markers or a new file."""
+    from pathlib import Path
+
+    from bertdistill.errors import ConfigError
+    from bertdistill.evaluation.run_results import read_metrics
+    from bertdistill.evaluation.run_table import kept, runs_table
+    from bertdistill.evaluation.sections import current_text, place_section
+    from bertdistill.io import atomic_write_json
+
+    if not args.run:
+        raise ConfigError("--table runs lists run folders: give them with --run")
+    records = [read_metrics(Path(run)) for run in args.run]
+    output = Path(args.output)
+    current = current_text(output, args.markers)
+    table = runs_table(records)
+    place_section(output, table, args.markers, current)
+    if args.json:
+        atomic_write_json(args.json, [kept(record) for record in records])
+    print(table)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -156,7 +181,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     report.add_argument("--results", help="folder of result JSON files with `entries` (default: results, unless "
                         "--run is given)")
     report.add_argument("--run", action="append", default=[], metavar="DIR",
-                        help="a finished run folder (finetune, distill kd, distill tinybert): one row each (repeatable)")
+                        help="a finished run folder (finetune, distill kd, distill tinybert): one row each "
+                        "(repeatable)")
     report.add_argument("--label", action="append", default=[], metavar="TEXT",
                         help="the name of each --run in the table, in order (default: the folder's name)")
     report.add_argument("--teacher-run", action="append", default=[], metavar="DIR",
@@ -169,6 +195,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     report.add_argument("--output", default="README.md",
                         help="a file with <!-- report:start --> and <!-- report:end --> markers (the table goes "
                         "between them), or a new markdown file; an existing file without the markers is refused")
+    report.add_argument("--table", choices=["compare", "runs"], default="compare",
+                        help="compare: students against their teachers (the default); runs: a table of the --run "
+                        "folders themselves (dev metrics, examples, epochs, steps, time), e.g. the teachers")
+    report.add_argument("--markers", default="report",
+                        help="write between <!-- NAME:start --> and <!-- NAME:end --> (default: report)")
     report.add_argument("--plot", help="PNG of quality against speed-up (default: RESULTS/quality_speed.png)")
     report.add_argument("--no-plot", action="store_true", help="the table only")
     report.set_defaults(handler=run_report)

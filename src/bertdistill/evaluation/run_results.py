@@ -5,12 +5,13 @@ the task, its primary metric and score, and, for distillation runs, the teacher'
 the same run. One run folder gives one entry of the shape `evaluation.report` reads:
 
     {"method": "kd:kd-aug", "label": "kd-aug", "task": "sst2", "metric": "accuracy", "score": 0.82,
-     "teacher_score": 0.89, "parameters": 9759602, "speedup_vs_teacher": 26.7, "run": "runs/sst2/kd-aug"}
+     "teacher_score": 0.89, "parameters": 9759602, "speedup_vs_teacher": 26.7,
+     "run": "runs/sst2/kd-aug"}
 
 The teacher's score comes from the run's own `teacher_metrics` (distillation runs measure their teacher), or
-else from the task's teacher run (its fine-tuning run folder, for plain fine-tuned students). Speed-ups, when asked for, come from one protocol for
-every row: `bertdistill benchmark` (PyTorch, synthetic inputs of one length, models interleaved, median of
-repeats) of the run folders beside the teacher.
+else from the task's teacher run (its fine-tuning run folder, for plain fine-tuned students). Speed-ups, when
+asked for, come from one protocol for every row: `bertdistill benchmark` (PyTorch, synthetic inputs of one
+length, models interleaved, median of repeats) of the run folders beside the teacher.
 """
 
 from __future__ import annotations
