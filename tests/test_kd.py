@@ -74,6 +74,18 @@ def test_kd_with_augmentation_end_to_end(sentiment_task, tmp_path, capsys):
     assert row["parameters"] == metrics["parameters"] and row["speedup_vs_teacher"] > 0
     assert f"| kd | {100 * metrics['primary']:.1f} (" in (tmp_path / "kd.md").read_text()
 
+    # exported to ONNX and scored there: one row per backend, speed by ONNX Runtime in the same benchmark
+    assert run_cli("export", "onnx", "--model", output, "--output", tmp_path / "kd.onnx", "--quantize", "int8",
+                   "--dev-file", sentiment_task["dev"]) == 0
+    assert run_cli("report", "--run", tmp_path / "kd.onnx.json", "--label", "KD", "--teacher-run",
+                   sentiment_task["teacher"], "--speed", "--repeats", "1", "--json", tmp_path / "serving.json",
+                   "--output", tmp_path / "serving.md", "--no-plot") == 0
+    exported = json.loads((tmp_path / "kd.onnx.json").read_text())["metrics"]
+    rows = json.loads((tmp_path / "serving.json").read_text())["entries"]
+    assert [(row["label"], row["backend"]) for row in rows] == [("KD (onnx)", "onnx"), ("KD (onnx-int8)", "onnx-int8")]
+    assert [row["score"] for row in rows] == [exported["onnx"]["accuracy"], exported["onnx-int8"]["accuracy"]]
+    assert all(row["speedup_vs_teacher"] > 0 for row in rows)
+
 
 def test_augment_command_then_reuse(sentiment_task, tmp_path, capsys):
     transfer = tmp_path / "transfer.jsonl"

@@ -56,13 +56,14 @@ def run_export_onnx(args: argparse.Namespace) -> None:
     from bertdistill.teachers.loading import load_config, task_spec_of
 
     scored = bool(args.task or args.dev_file)
-    if scored and task_spec_of(load_config(args.model)) is None:
+    spec = task_spec_of(load_config(args.model))
+    if scored and spec is None:
         raise ConfigError(f"--task / --dev-file score a fine-tuned model; {args.model} has no task (a general "
                           "student exports as a sentence encoder: leave them out)")
     if scored:   # the dev data is read and checked before anything is exported
-        from bertdistill.data.loading import load_task_data
+        from bertdistill.evaluation.evaluate import labelled_splits
 
-        split, dataset = next(iter(load_task_data(data_config_from(args), splits=("dev",)).dev.items()))
+        split, dataset = next(iter(labelled_splits(args.model, spec, data_config_from(args), "dev").items()))
     record = export_onnx(args.model, args.output, quantize=args.quantize, tolerance=args.tolerance,
                          max_length=resolve_max_length(args.max_length))
     print(f"wrote {record['onnx']} ({record['size_bytes'] / 2**20:.1f} MB); max |ONNX - PyTorch| = "

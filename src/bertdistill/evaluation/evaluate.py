@@ -8,8 +8,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from datasets import Dataset
+
 from bertdistill.config import Config
 from bertdistill.data.loading import DataConfig, load_eval_split
+from bertdistill.data.tasks import TaskSpec
 from bertdistill.devices import resolve_device
 from bertdistill.errors import ConfigError, DataError
 from bertdistill.io import atomic_write_json
@@ -28,18 +31,25 @@ class EvaluateConfig(Config):
     max_length: int | None = None  # default: the length the model was trained with
 
 
-def run_evaluate(config: EvaluateConfig) -> dict[str, Any]:
-    model, spec = load_fine_tuned(config.model)
-    data = config.data.resolved()
+def labelled_splits(model: str, spec: TaskSpec, data: DataConfig, split: str) -> dict[str, Dataset]:
+    """The labelled split(s) to score a fine-tuned model on: a GLUE task must be the model's own; a custom
+    file is read with the model's columns and label set (no training file needed)."""
+    data = data.resolved()
     if data.is_glue and data.task.lower().replace("-", "") != spec.name:
-        raise ConfigError(f"{config.model} was fine-tuned on {spec.name!r}, not {data.task!r}")
+        raise ConfigError(f"{model} was fine-tuned on {spec.name!r}, not {data.task!r}")
     if not data.is_glue:
         data = dataclasses.replace(data, text_column=spec.text_column, pair_column=spec.pair_column,
                                    label_column=spec.label_column)
-    splits = load_eval_split(data, spec, config.split)  # validated before anything is written
+    splits = load_eval_split(data, spec, split)
     for name, dataset in splits.items():
         if "label" not in dataset.column_names:
             raise DataError(f"split {name} has no labels to evaluate against")
+    return splits
+
+
+def run_evaluate(config: EvaluateConfig) -> dict[str, Any]:
+    model, spec = load_fine_tuned(config.model)
+    splits = labelled_splits(config.model, spec, config.data, config.split)  # checked before anything is written
     max_length = resolve_max_length(config.max_length, model.config)
     output_dir = Path(config.output_dir or Path(config.model) / f"eval-{spec.name}-{config.split}")
     model.to(resolve_device())

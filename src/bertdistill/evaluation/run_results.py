@@ -95,39 +95,71 @@ def run_entry(run_dir: str | Path, teachers: dict[str, tuple[str, dict[str, Any]
             "run": str(run_dir)}
 
 
-def measured_speedups(run_dirs: Sequence[str], teacher_run: str, repeats: int = 5) -> dict[str, float | None]:
-    """Run folder -> throughput relative to the teacher's, from one `bertdistill benchmark` run."""
+def export_entries(record_path: Path, teachers: dict[str, tuple[str, dict[str, Any]]],
+                   label: str | None = None) -> list[dict[str, Any]]:
+    """The rows of an ONNX export record (`export onnx --task` writes NAME.onnx.json): one per exported
+    backend (onnx, onnx-int8), scored on the dev split as the record says, named after the exported run."""
+    try:
+        record = json.loads(record_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DataError(f"{record_path}: not a readable export record ({error})") from None
+    if not isinstance(record, dict) or "metrics" not in record or "model" not in record:
+        raise DataError(f"{record_path}: not a scored export record (made by `export onnx --task`, which records "
+                        "the model and each backend's dev metrics)")
+    base = run_entry(record["model"], teachers, label)
+    return [{**base, "method": f"{base['method']}-{backend}", "label": f"{base['label']} ({backend})",
+             "backend": backend, "score": float(record["metrics"][backend][base["metric"]])}
+            for backend in ("onnx", "onnx-int8") if backend in record["metrics"]]
+
+
+def measured_speedups(run_dirs: Sequence[str], teacher_run: str, repeats: int = 5,
+                      backend: str = "torch") -> dict[tuple[str, str], float | None]:
+    """(run folder, backend) -> throughput relative to the teacher's PyTorch throughput, from one
+    `bertdistill benchmark` run (`backend="all"` adds the ONNX fp32 and int8 rows)."""
     from bertdistill.evaluation.benchmark import BenchmarkConfig, benchmark
 
-    result = benchmark(BenchmarkConfig(models=tuple(run_dirs), teacher=teacher_run, batch_sizes=(SPEED_BATCH_SIZE,),
-                                       seq_lengths=(SPEED_LENGTH,), repeats=repeats, bert_base=False,
-                                       cpu_memory=False))
-    return {row["model"]: row["speedup_vs_teacher"] for row in result["rows"] if row["backend"] == "torch"}
+    result = benchmark(BenchmarkConfig(models=tuple(dict.fromkeys(run_dirs)), teacher=teacher_run,
+                                       batch_sizes=(SPEED_BATCH_SIZE,), seq_lengths=(SPEED_LENGTH,), backend=backend,
+                                       repeats=repeats, bert_base=False, cpu_memory=False))
+    return {(row["model"], row["backend"]): row["speedup_vs_teacher"] for row in result["rows"]}
+
+
+def add_speedups(entries: list[dict[str, Any]], teachers: dict[str, tuple[str, dict[str, Any]]],
+                 repeats: int) -> None:
+    """Speed-ups task by task against that task's teacher run, ONNX rows included when there are any."""
+    missing = sorted({entry["task"] for entry in entries} - set(teachers))
+    if missing:
+        raise DataError(f"speed-ups are measured against the task's teacher: pass its run folder "
+                        f"(--teacher-run) for {', '.join(missing)}")
+    for task, (teacher_run, _) in teachers.items():
+        rows = [entry for entry in entries if entry["task"] == task]
+        if not rows:
+            continue
+        backend = "all" if any(entry.get("backend", "torch") != "torch" for entry in rows) else "torch"
+        speedups = measured_speedups([entry["run"] for entry in rows], teacher_run, repeats, backend)
+        for entry in rows:
+            entry["speedup_vs_teacher"] = speedups.get((entry["run"], entry.get("backend", "torch")))
 
 
 def entries_from_runs(run_dirs: Sequence[str], teacher_runs: Sequence[str] = (), speed: bool = False,
                       repeats: int = 5, labels: Sequence[str] = ()) -> dict[str, Any]:
-    """A result file (`{"entries": [...], ...}`) built from run folders (`labels`, if given, name them in
-    order). Every folder is read and checked before any speed is measured; speed-ups are measured task by
-    task against that task's teacher run."""
+    """A result file (`{"entries": [...], ...}`) built from run folders and ONNX export records
+    (`NAME.onnx.json`); `labels`, if given, name them in order. Everything is read and checked before any
+    speed is measured."""
     if labels and len(labels) != len(run_dirs):
         raise DataError(f"{len(labels)} labels for {len(run_dirs)} run folders: give one --label per --run, or none")
     teachers = read_teachers(teacher_runs)
-    entries = [run_entry(run_dir, teachers, labels[index] if labels else None)
-               for index, run_dir in enumerate(run_dirs)]
+    entries: list[dict[str, Any]] = []
+    for index, run in enumerate(run_dirs):
+        label = labels[index] if labels else None
+        if run.endswith(".onnx.json"):
+            entries += export_entries(Path(run), teachers, label)
+        else:
+            entries.append(run_entry(run, teachers, label))
     protocol = None
     if speed:
-        missing = sorted({entry["task"] for entry in entries} - set(teachers))
-        if missing:
-            raise DataError(f"speed-ups are measured against the task's teacher: pass its run folder "
-                            f"(--teacher-run) for {', '.join(missing)}")
-        for task, (teacher_run, _) in teachers.items():
-            runs = [entry["run"] for entry in entries if entry["task"] == task]
-            speedups = measured_speedups(runs, teacher_run, repeats) if runs else {}
-            for entry in entries:
-                if entry["task"] == task:
-                    entry["speedup_vs_teacher"] = speedups.get(entry["run"])
-        protocol = {"benchmark": "bertdistill benchmark (PyTorch)", "batch_size": SPEED_BATCH_SIZE,
-                    "seq_length": SPEED_LENGTH, "repeats": repeats}
+        add_speedups(entries, teachers, repeats)
+        protocol = {"benchmark": "bertdistill benchmark (PyTorch; ONNX Runtime for export rows)",
+                    "batch_size": SPEED_BATCH_SIZE, "seq_length": SPEED_LENGTH, "repeats": repeats}
     return {"entries": entries, "teacher_runs": {task: run for task, (run, _) in teachers.items()},
             "speed_protocol": protocol}

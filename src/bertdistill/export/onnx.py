@@ -121,7 +121,8 @@ def export_onnx(model_dir: str, output: str | Path, quantize: str | None = None,
         os.replace(temporary, output)
     finally:
         Path(temporary).unlink(missing_ok=True)
-    record: dict[str, Any] = {"onnx": str(output), "output": output_name, "max_abs_difference": difference,
+    record: dict[str, Any] = {"model": str(model_dir), "onnx": str(output), "output": output_name,
+                              "max_abs_difference": difference,
                               "tolerance": tolerance,
                               "opset": OPSET, "bilstm_encoders_unpacked": unpacked,
                               "size_bytes": output.stat().st_size}
