@@ -4,6 +4,7 @@ half-written output. Every file bertdistill writes for a user goes through here.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -32,8 +33,27 @@ def atomic_write_text(path: str | Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def finite_or_null(data: Any, where: str = "") -> tuple[Any, list[str]]:
+    """`data` with every NaN or infinite float replaced by None (JSON has no such numbers), and the paths
+    (`metrics.dev.pearson`) where that happened."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return None, [where or "(value)"]
+    if isinstance(data, dict):
+        pairs = [(key, finite_or_null(value, f"{where}.{key}" if where else str(key))) for key, value in data.items()]
+        return {key: value for key, (value, _) in pairs}, [path for _, (_, paths) in pairs for path in paths]
+    if isinstance(data, list | tuple):
+        items = [finite_or_null(value, f"{where}[{index}]") for index, value in enumerate(data)]
+        return [value for value, _ in items], [path for _, paths in items for path in paths]
+    return data, []
+
+
 def atomic_write_json(path: str | Path, data: Any) -> None:
-    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=False) + "\n")
+    """Strict JSON: a NaN or infinite value (a correlation of constant predictions, say) is written as null,
+    and a dict gets a `non_finite_values` note that names where."""
+    data, replaced = finite_or_null(data)
+    if replaced and isinstance(data, dict):
+        data["non_finite_values"] = {"note": "NaN or infinite values, written as null", "fields": replaced}
+    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=False, allow_nan=False) + "\n")
 
 
 def publish_directory(staging_dir: str | Path, target_dir: str | Path) -> None:

@@ -26,6 +26,28 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--task-name", default="custom", help="custom data: a name for the task")
 
 
+def positive_int(text: str) -> int:
+    """argparse type: a whole number >= 1 (batch sizes, lengths, widths), refused with a clear message."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def dropout_rate(text: str) -> float:
+    """argparse type: a probability in [0, 1)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {value}")
+    return value
+
+
 def add_training_arguments(parser: argparse.ArgumentParser, defaults: TrainingConfig | None = None,
                            task_data: bool = True, helps: dict[str, str] | None = None) -> None:
     """The common training flags, shared by `finetune` and every `distill` method; `helps` replaces the
@@ -34,14 +56,14 @@ def add_training_arguments(parser: argparse.ArgumentParser, defaults: TrainingCo
     group = parser.add_argument_group("training")
     group.add_argument("--epochs", type=float, default=defaults.epochs, help=helps.get("epochs"))
     if task_data:
-        group.add_argument("--max-train-samples", type=int, help="use a seeded random subset of the training set")
-    group.add_argument("--max-length", type=int, default=128, help="max word pieces per example (default: 128)")
-    group.add_argument("--batch-size", type=int, default=defaults.batch_size)
+        group.add_argument("--max-train-samples", type=positive_int, help="use a seeded random subset of the training set")
+    group.add_argument("--max-length", type=positive_int, default=128, help="max word pieces per example (default: 128)")
+    group.add_argument("--batch-size", type=positive_int, default=defaults.batch_size)
     group.add_argument("--lr", type=float, default=defaults.lr, help=helps.get("lr") or (
         "learning rate (default: 2e-5 for Transformers, 1e-3 for BiLSTM students)"
         if defaults.lr is None else f"learning rate (default: {defaults.lr:g})"))
     group.add_argument("--seed", type=int, default=defaults.seed)
-    group.add_argument("--eval-steps", type=int, help="evaluate and checkpoint every N steps (default: each epoch)")
+    group.add_argument("--eval-steps", type=positive_int, help="evaluate and checkpoint every N steps (default: each epoch)")
     group.add_argument("--precision", choices=["auto", "fp32", "bf16", "fp16"], default="auto",
                        help="auto: bf16/fp16 on a GPU, fp32 on CPU")
     group.add_argument("--no-progress", action="store_true", help="no progress bars (logs only)")
@@ -58,18 +80,18 @@ def add_student_arguments(parser: argparse.ArgumentParser) -> argparse._Argument
     student.add_argument("--residual-static", action="store_true",
                          help="BiLSTM: add a static path (weighted mean of the token vectors) to the sentence "
                               "vector; the BiLSTM's own projection starts at zero")
-    student.add_argument("--embedding-dim", type=int, default=300)
-    student.add_argument("--hidden-size", type=int, default=300, help="LSTM units per direction")
-    student.add_argument("--num-layers", type=int, default=2)
-    student.add_argument("--dropout", type=float, default=0.1)
-    student.add_argument("--classifier-hidden-size", type=int, default=400, help="ReLU layer of the task head")
+    student.add_argument("--embedding-dim", type=positive_int, default=300)
+    student.add_argument("--hidden-size", type=positive_int, default=300, help="LSTM units per direction")
+    student.add_argument("--num-layers", type=positive_int, default=2)
+    student.add_argument("--dropout", type=dropout_rate, default=0.1)
+    student.add_argument("--classifier-hidden-size", type=positive_int, default=400, help="ReLU layer of the task head")
     return student
 
 
 def add_corpus_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
     """How an unlabeled corpus is cleaned and sampled (the paths themselves are --corpus)."""
     corpus = parser.add_argument_group("corpus")
-    corpus.add_argument("--max-sentences", type=int, help="keep a seeded random sample of this many sentences")
+    corpus.add_argument("--max-sentences", type=positive_int, help="keep a seeded random sample of this many sentences")
     corpus.add_argument("--corpus-text-column", default="text", help="text column of hf: datasets")
     corpus.add_argument("--no-sentence-split", action="store_true", help="keep each line whole")
     corpus.add_argument("--min-words", type=int, default=3)

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from bertdistill.cli.common import RAW
+from bertdistill.cli.common import RAW, positive_int
 
 EXAMPLES = """examples:
   # the teacher, the model2vec baseline and TF-IDF on all eight transfer tasks, with speed
@@ -79,9 +79,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--data-dir", default=os.environ.get(DATA_DIR_VARIABLE), help="GLUE folder, for stsb-dev")
     parser.add_argument("--json", help="write the full result (with `entries` for `bertdistill report`)")
     parser.add_argument("--markdown", help="write the table")
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--max-length", type=int, default=128)
-    parser.add_argument("--repeats", type=int, default=3, help="timed repeats per speed cell (median kept)")
+    parser.add_argument("--batch-size", type=positive_int, default=128)
+    parser.add_argument("--max-length", type=positive_int, default=128)
+    parser.add_argument("--repeats", type=positive_int, default=3, help="timed repeats per speed cell (median kept)")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
     parser.add_argument("--cache-dir", help="where the model2vec baseline is cached (default: $BERTDISTILL_CACHE)")
     parser.add_argument("--device", help="cpu or cuda (default: cuda when present)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from bertdistill.cli.common import RAW, add_data_arguments, data_config_from
+from bertdistill.cli.common import RAW, add_data_arguments, data_config_from, positive_int
 
 EXPORT_EXAMPLES = """examples:
   bertdistill export onnx --model runs/kd-sst2 --output exported/kd-sst2.onnx --quantize int8
@@ -145,6 +145,12 @@ def run_runs_table(args: argparse.Namespace) -> None:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    register_export(commands)
+    register_benchmark(commands)
+    register_report(commands)
+
+
+def register_export(commands: argparse._SubParsersAction) -> None:
     export = commands.add_parser("export", help="export a student for serving (ONNX) or for sentence-transformers")
     formats = export.add_subparsers(dest="format", required=True, metavar="FORMAT")
     onnx = formats.add_parser("onnx", help="ONNX (fp32, optionally int8), with a parity check against PyTorch",
@@ -153,7 +159,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     onnx.add_argument("--output", required=True, help="the .onnx file (int8: <name>.int8.onnx beside it)")
     onnx.add_argument("--quantize", choices=["int8"], help="also write a dynamically quantised int8 model")
     onnx.add_argument("--tolerance", type=float, default=1e-4, help="max |ONNX - PyTorch| on sample inputs")
-    onnx.add_argument("--max-length", type=int, help="default: the length the model was trained with")
+    onnx.add_argument("--max-length", type=positive_int, help="default: the length the model was trained with")
     add_data_arguments(onnx)
     onnx.set_defaults(handler=run_export_onnx)
     st = formats.add_parser("sentence-transformers", help="a general student folder that SentenceTransformer(path) "
@@ -162,6 +168,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     st.add_argument("--output", required=True, help="a new (or empty) folder, or the --model folder itself")
     st.set_defaults(handler=run_export_sentence_transformers)
 
+
+def register_benchmark(commands: argparse._SubParsersAction) -> None:
     bench = commands.add_parser("benchmark", help="speed and size beside the teacher (and BERT-base)",
                                 epilog=BENCHMARK_EXAMPLES, formatter_class=RAW)
     bench.add_argument("models", nargs="+", metavar="MODEL", help="fine-tuned model folders")
@@ -170,13 +178,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     bench.add_argument("--seq-lengths", type=integers, default=(32, 128))
     bench.add_argument("--backend", choices=["torch", "onnx", "all"], default="torch",
                        help="onnx: exported fp32 and int8 models through ONNX Runtime (CPU)")
-    bench.add_argument("--repeats", type=int, default=5)
+    bench.add_argument("--repeats", type=positive_int, default=5)
     bench.add_argument("--no-bert-base", action="store_true", help="leave out the BERT-base reference row")
     bench.add_argument("--no-memory", action="store_true", help="skip the CPU peak-memory measurement "
                        "(one fresh process per model)")
     bench.add_argument("--json", help="write the full results here")
     bench.set_defaults(handler=run_benchmark)
 
+
+def register_report(commands: argparse._SubParsersAction) -> None:
     report = commands.add_parser("report", help="one table (method x task) and a quality/speed plot from result "
                                  "files and run folders", epilog=REPORT_EXAMPLES, formatter_class=RAW)
     report.add_argument("--results", help="folder of result JSON files with `entries` (default: results, unless "
@@ -191,7 +201,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                         "that task that did not measure the teacher, and the reference of --speed")
     report.add_argument("--speed", action="store_true", help="measure the runs' speed-up over the teacher with "
                         "`bertdistill benchmark` (PyTorch, batch 32, 64 word pieces)")
-    report.add_argument("--repeats", type=int, default=5, help="benchmark repeats for --speed")
+    report.add_argument("--repeats", type=positive_int, default=5, help="benchmark repeats for --speed")
     report.add_argument("--json", help="also write the run folders' rows as a result file (for --results later)")
     report.add_argument("--output", default="README.md",
                         help="a file with <!-- report:start --> and <!-- report:end --> markers (the table goes "

@@ -10,6 +10,7 @@ from bertdistill.cli.common import (
     add_student_arguments,
     add_training_arguments,
     data_config_from,
+    positive_int,
     print_metrics,
     training_config_from,
 )
@@ -45,7 +46,7 @@ def add_augmentation_arguments(parser: argparse.ArgumentParser) -> None:
 
     defaults = AugmentConfig()
     group = parser.add_argument_group("augmentation (Tang et al. 2019; the paper's values are the defaults)")
-    group.add_argument("--n-iter", type=int, default=defaults.n_iter, help="samples tried per example")
+    group.add_argument("--n-iter", type=positive_int, default=defaults.n_iter, help="samples tried per example")
     group.add_argument("--p-mask", type=float, default=defaults.p_mask, help="per-word masking probability")
     group.add_argument("--p-pos", type=float, default=defaults.p_pos,
                        help="per-word probability of a same-POS replacement")
@@ -110,7 +111,7 @@ def register_distill(methods: argparse._SubParsersAction) -> None:
     objective.add_argument("--temperature", type=float, default=1.0, help="for soft-ce")
     objective.add_argument("--alpha", type=float, default=0.0, help="weight of gold-label cross-entropy "
                            "on original examples (the paper's best: 0)")
-    objective.add_argument("--teacher-max-length", type=int, help="default: the teacher's fine-tuning length")
+    objective.add_argument("--teacher-max-length", type=positive_int, help="default: the teacher's fine-tuning length")
     objective.add_argument("--cache-dir", help="teacher-logit cache (default: $BERTDISTILL_CACHE or "
                            "~/.cache/bertdistill)")
     transfer = kd.add_argument_group("transfer set")
@@ -132,6 +133,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     augment.add_argument("--output", required=True, help="JSONL file (a .meta.json is written beside it)")
     add_data_arguments(augment)
     add_augmentation_arguments(augment)
-    augment.add_argument("--max-train-samples", type=int, help="augment a seeded random subset of the training set")
+    augment.add_argument("--max-train-samples", type=positive_int, help="augment a seeded random subset of the training set")
     augment.add_argument("--seed", type=int, default=42)
     augment.set_defaults(handler=run_augment)

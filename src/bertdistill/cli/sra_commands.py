@@ -11,6 +11,7 @@ from bertdistill.cli.common import (
     add_student_arguments,
     add_training_arguments,
     corpus_config_from,
+    positive_int,
     training_config_from,
 )
 from bertdistill.data.loading import DATA_DIR_VARIABLE
@@ -93,7 +94,7 @@ def add_sra_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output-dir", required=True)
     corpus = add_corpus_arguments(parser)
     corpus.add_argument("--cache-dir", help="teacher-vector cache (default: $BERTDISTILL_CACHE or ~/.cache/bertdistill)")
-    corpus.add_argument("--eval-sentences", type=int, default=1000, help="held-out sentences for the cosine check")
+    corpus.add_argument("--eval-sentences", type=positive_int, default=1000, help="held-out sentences for the cosine check")
     objective = parser.add_argument_group("objective")
     objective.add_argument("--representation", choices=["cls", "pooler", "mean", "idf_mean"], default="mean",
                            help="the teacher's sentence vector to approximate (default: mean)")
@@ -145,6 +146,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     encode.add_argument("--normalize", action=argparse.BooleanOptionalAction, default=None,
                         help="L2-normalise the vectors (default: as the model says: a static student saved with "
                              "normalize gives unit vectors, as model2vec and sentence-transformers do)")
-    encode.add_argument("--batch-size", type=int, default=128)
-    encode.add_argument("--max-length", type=int, default=128)
+    encode.add_argument("--batch-size", type=positive_int, default=128)
+    encode.add_argument("--max-length", type=positive_int, default=128)
     encode.set_defaults(handler=run_encode)

@@ -9,6 +9,7 @@ from bertdistill.cli.common import (
     add_data_arguments,
     add_training_arguments,
     data_config_from,
+    positive_int,
     print_metrics,
     training_config_from,
 )
@@ -103,8 +104,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--model", required=True, help="a folder written by finetune or distill")
     evaluate.add_argument("--split", default="dev", help="dev (default; MNLI: matched and mismatched), or train")
     evaluate.add_argument("--output-dir", help="where metrics.json goes (default: MODEL/eval-TASK-SPLIT)")
-    evaluate.add_argument("--batch-size", type=int, default=128)
-    evaluate.add_argument("--max-length", type=int, help="default: the length the model was trained with")
+    evaluate.add_argument("--batch-size", type=positive_int, default=128)
+    evaluate.add_argument("--max-length", type=positive_int, help="default: the length the model was trained with")
     add_data_arguments(evaluate)
     evaluate.set_defaults(handler=run_evaluate)
 
@@ -114,6 +115,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     predict.add_argument("texts", nargs="*", metavar="TEXT", help="texts; for pair models 'first<TAB>second'")
     predict.add_argument("--input", help="a text file (one example per line; pairs tab-separated), CSV or JSONL")
     predict.add_argument("--output", help="write a TSV of predictions instead of printing")
-    predict.add_argument("--batch-size", type=int, default=128)
-    predict.add_argument("--max-length", type=int)
+    predict.add_argument("--batch-size", type=positive_int, default=128)
+    predict.add_argument("--max-length", type=positive_int)
     predict.set_defaults(handler=run_predict)

@@ -12,6 +12,7 @@ from bertdistill.cli.common import (
     add_training_arguments,
     corpus_config_from,
     data_config_from,
+    positive_int,
     print_metrics,
     training_config_from,
 )
@@ -87,9 +88,7 @@ def run_distill_tinybert(args: argparse.Namespace) -> None:
 
 
 def register_distill(methods: argparse._SubParsersAction) -> None:
-    from bertdistill.data.word_replacement import WordReplacementConfig
-    from bertdistill.losses.logits import LOGIT_LOSSES
-    from bertdistill.methods.tinybert_common import intermediate_defaults, prediction_defaults
+    from bertdistill.methods.tinybert_common import prediction_defaults
 
     parser = methods.add_parser("tinybert", help="a small Transformer student matched layer by layer: general "
                                 "and task stages (Jiao et al. 2020)", epilog=TINYBERT_EXAMPLES, formatter_class=RAW)
@@ -99,16 +98,31 @@ def register_distill(methods: argparse._SubParsersAction) -> None:
     parser.add_argument("--output-dir", required=True)
     parser.add_argument("--student", help="start from this BERT folder (a general-stage output); default: a new one")
     parser.add_argument("--corpus", nargs="+", metavar="PATH", help="general stage: text files, globs or hf:NAME")
-    add_corpus_arguments(parser).add_argument("--eval-sentences", type=int, default=1000,
+    add_corpus_arguments(parser).add_argument("--eval-sentences", type=positive_int, default=1000,
                                               help="general stage: held-out sentences for the final loss")
     add_data_arguments(parser)
     student = parser.add_argument_group("student (a new one; default: a third of the teacher's layers, see below)")
-    student.add_argument("--student-layers", type=int)
-    student.add_argument("--student-hidden", type=int)
-    student.add_argument("--student-heads", type=int)
-    student.add_argument("--student-intermediate", type=int)
+    student.add_argument("--student-layers", type=positive_int)
+    student.add_argument("--student-hidden", type=positive_int)
+    student.add_argument("--student-heads", type=positive_int)
+    student.add_argument("--student-intermediate", type=positive_int)
     student.add_argument("--init", choices=["random", "teacher-layers"],
                          help="default: teacher-layers when the student has the teacher's width, heads and FFN")
+    add_objective_arguments(parser)
+    add_task_stage_arguments(parser)
+    add_training_arguments(parser, prediction_defaults(), helps={
+        "lr": "learning rate (default: 5e-5 general stage, 3e-5 task step 2)",
+        "epochs": "epochs (default: 3, of the general stage or of task step 2)"})
+    parser.set_defaults(lr=None, epochs=None)   # each stage fills in its own default
+    parser.epilog += ("\nThe training flags apply to the general stage, or to task step 2; "
+                      "--intermediate-epochs/--intermediate-lr set step 1.\n")
+    parser.set_defaults(handler=run_distill_tinybert)
+
+
+
+def add_objective_arguments(parser: argparse.ArgumentParser) -> None:
+    from bertdistill.losses.logits import LOGIT_LOSSES
+
     objective = parser.add_argument_group("objective")
     objective.add_argument("--layer-map", default="uniform",
                            help="uniform (student layer i <- teacher layer (i+1)N/M - 1) or STUDENT:TEACHER,... "
@@ -127,6 +141,12 @@ def register_distill(methods: argparse._SubParsersAction) -> None:
     objective.add_argument("--alpha", type=float, default=0.0, help="task step 2: weight of the gold-label loss "
                            "on original examples, 1 - alpha on the teacher's (paper: 0)")
     objective.add_argument("--cache-dir", help="teacher-logit and augmentation cache (default: $BERTDISTILL_CACHE)")
+
+
+def add_task_stage_arguments(parser: argparse.ArgumentParser) -> None:
+    from bertdistill.data.word_replacement import WordReplacementConfig
+    from bertdistill.methods.tinybert_common import intermediate_defaults
+
     task = parser.add_argument_group("task stage")
     step_one = intermediate_defaults()
     task.add_argument("--intermediate-epochs", type=float, default=step_one.epochs,
@@ -135,17 +155,10 @@ def register_distill(methods: argparse._SubParsersAction) -> None:
     defaults = WordReplacementConfig()
     task.add_argument("--augment", action=argparse.BooleanOptionalAction, default=True,
                       help="word-replacement augmentation of the task data (default on)")
-    task.add_argument("--n-samples", type=int, default=defaults.n_samples, help="N_a: attempts per example")
-    task.add_argument("--candidates", type=int, default=defaults.candidates, help="K: candidates per word")
+    task.add_argument("--n-samples", type=positive_int, default=defaults.n_samples, help="N_a: attempts per example")
+    task.add_argument("--candidates", type=positive_int, default=defaults.candidates, help="K: candidates per word")
     task.add_argument("--p-replace", type=float, default=defaults.p_replace, help="p_t: per-word replacement")
     task.add_argument("--augmenter", help="a masked LM for candidates (default: the teacher's MLM head, else "
                       "nearest neighbours in the teacher's input embeddings)")
     task.add_argument("--transfer-set", help="instead of word replacement: synthetic or unlabeled in-domain "
                       "examples in JSONL (`text`, `text_pair` for pairs), e.g. from `bertdistill augment`")
-    add_training_arguments(parser, prediction_defaults(), helps={
-        "lr": "learning rate (default: 5e-5 general stage, 3e-5 task step 2)",
-        "epochs": "epochs (default: 3, of the general stage or of task step 2)"})
-    parser.set_defaults(lr=None, epochs=None)   # each stage fills in its own default
-    parser.epilog += ("\nThe training flags apply to the general stage, or to task step 2; "
-                      "--intermediate-epochs/--intermediate-lr set step 1.\n")
-    parser.set_defaults(handler=run_distill_tinybert)

@@ -93,12 +93,15 @@ def _file_lines(path: str) -> Iterator[str]:
     with open(path, "rb") as stream:
         for number, raw in enumerate(stream, start=1):
             try:
-                yield raw.decode("utf-8")
+                line = raw.decode("utf-8")
             except UnicodeDecodeError as error:
                 raise DataError(
                     f"{path}, line {number}: not valid UTF-8 (byte 0x{raw[error.start]:02x}); "
                     "re-encode the corpus as UTF-8 (e.g. `iconv -f latin1 -t utf-8`) or drop the line"
                 ) from None
+            if "\x00" in line:   # valid UTF-8, but text has no NUL bytes: a binary file given as a corpus
+                raise DataError(f"{path}, line {number}: a NUL byte; this looks like a binary file, not text")
+            yield line
 
 
 def _hub_lines(source: str, text_column: str) -> Iterator[str]:

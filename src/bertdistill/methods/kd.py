@@ -77,7 +77,7 @@ class KDConfig(Config):
 
     def __post_init__(self) -> None:
         try:
-            self.objective  # validates loss, alpha and temperature
+            _ = self.objective  # building it validates loss, alpha and temperature
         except ValueError as error:
             raise ConfigError(str(error)) from None
 

@@ -120,7 +120,7 @@ class TinyBertConfig(Config):
         if not 0 <= self.alpha <= 1:
             raise ConfigError(f"alpha must be in [0, 1], got {self.alpha}")
         try:
-            self.objective
+            _ = self.objective  # building it validates the weights and heads setting
         except ValueError as error:
             raise ConfigError(str(error)) from None
 

@@ -15,6 +15,7 @@ import logging
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError
 from transformers import (
     AutoConfig,
     AutoModel,
@@ -96,7 +97,10 @@ def load_weights(model_class, name: str, config: PretrainedConfig | None = None,
     try:
         return model_class.from_pretrained(path, config=config, use_safetensors=True, trust_remote_code=False,
                                            dtype=WEIGHTS_DTYPE, **kwargs)
-    except (OSError, EnvironmentError) as error:
+    except SafetensorError as error:   # a truncated or damaged file: name it, no traceback
+        raise ModelError(f"{path}: its safetensors weights are damaged or truncated ({error}); restore or "
+                         "re-save the model") from None
+    except OSError as error:
         message = str(error)
         if "safetensors" in message.lower() or "model.safetensors" in message:
             raise ModelError(

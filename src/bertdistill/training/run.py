@@ -18,9 +18,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import yaml
 from transformers import Trainer, TrainerCallback, TrainingArguments
 
 from bertdistill.config import Config
+from bertdistill.errors import ConfigError
 from bertdistill.io import atomic_write_json
 from bertdistill.training.arguments import TrainingConfig, make_training_arguments
 from bertdistill.training.outputs import environment_info, prepare_output_dir
@@ -30,9 +32,39 @@ METRICS_FILE = "metrics.json"
 CONFIG_FILE = "config.yaml"
 
 
+# settings that may change when a run is resumed: they do not change what is computed
+RESUMABLE_CHANGES = ("resume", "training.progress_bar")
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    if not isinstance(data, dict):
+        return {prefix: data}
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        flat.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    return flat
+
+
+def check_resumed_settings(saved: Path, config: Config) -> None:
+    """A resumed run continues with the settings it started with: any other difference is refused, so the
+    recorded config.yaml always describes what was computed."""
+    if not saved.is_file():
+        return
+    before = flatten(yaml.safe_load(saved.read_text(encoding="utf-8")) or {})
+    now = flatten(yaml.safe_load(config.to_yaml()))
+    changed = sorted(key for key in set(before) | set(now)
+                     if before.get(key) != now.get(key) and not key.startswith(RESUMABLE_CHANGES))
+    if changed:
+        details = "; ".join(f"{key}: {before.get(key)!r} -> {now.get(key)!r}" for key in changed[:6])
+        raise ConfigError(f"--resume with other settings than the run started with ({details}); resume with the "
+                          f"same flags (see {saved}), or start a new run in another folder")
+
+
 def open_run(output_dir: str | Path, resume: bool, config: Config) -> Path:
     """Create (or, with `resume`, reopen) the run folder and record the resolved configuration in it.
     Call it only after every input has been read and checked: a failure before it leaves nothing behind."""
+    if resume:
+        check_resumed_settings(Path(output_dir) / CONFIG_FILE, config)
     folder = prepare_output_dir(output_dir, resume)
     config.save(folder / CONFIG_FILE)
     return folder
