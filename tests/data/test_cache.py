@@ -71,3 +71,22 @@ def test_cache_key_depends_on_every_part():
     base = dict(teacher="t", corpus="c", representation="mean", max_length=128)
     keys = {cache_key(**base)} | {cache_key(**{**base, name: "other"}) for name in base}
     assert len(keys) == 1 + len(base)
+
+
+@pytest.mark.parametrize("damage", ["zeros", "nan", "shape"])
+def test_a_damaged_cache_is_detected_and_computed_again(tmp_path, damage):
+    """A finished cache whose vectors were zeroed, corrupted or replaced is never trained on."""
+    tokens, calls = token_dataset(), []
+    compute_vector_cache(tmp_path / "k", tokens, fake_teacher(calls), 2, pad_token_id=0, batch_size=5)
+    path = tmp_path / "k" / "vectors.npy"
+    if damage == "shape":
+        np.save(path, np.ones((5, 2), dtype=np.float16))
+    else:
+        stored = np.load(path, mmap_mode="r+")
+        stored[7:9] = 0.0 if damage == "zeros" else np.nan
+        stored.flush()
+        del stored
+    calls.clear()
+    vectors = compute_vector_cache(tmp_path / "k", tokens, fake_teacher(calls), 2, pad_token_id=0, batch_size=5)
+    assert calls, "the damaged cache was reused"
+    np.testing.assert_array_equal(vectors, expected_vectors(tokens))

@@ -47,6 +47,25 @@ def cache_key(**parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:20]
 
 
+def cache_problem(vectors_path: Path, count: int, width: int, block: int = 65_536) -> str | None:
+    """Why a finished vector cache cannot be trusted (wrong shape, rows of zeros or non-finite values: a
+    teacher's sentence vector is never all zeros), or None. Read in blocks: memory stays flat."""
+    try:
+        vectors = np.load(vectors_path, mmap_mode="r")
+    except (OSError, ValueError) as error:
+        return f"unreadable: {error}"
+    if vectors.shape != (count, width):
+        return f"shape {vectors.shape}, expected {(count, width)}"
+    for start in range(0, count, block):
+        rows = np.asarray(vectors[start : start + block], dtype=np.float32)             # (b, width)
+        if not np.isfinite(rows).all():
+            return f"non-finite values from row {start}"
+        zero = np.flatnonzero(~rows.any(axis=1))
+        if zero.size:
+            return f"{zero.size} rows of zeros from row {start + int(zero[0])}"
+    return None
+
+
 def compute_vector_cache(
     directory: Path,
     token_ids: Dataset,
@@ -66,8 +85,12 @@ def compute_vector_cache(
     count = len(token_ids)
     progress = json.loads(progress_path.read_text()) if progress_path.is_file() else None
     if progress and progress.get("complete") and progress.get("rows") == count:
-        logger.info("reusing cached teacher vectors in %s", directory)
-        return np.load(vectors_path, mmap_mode="r")
+        problem = cache_problem(vectors_path, count, width)
+        if problem is None:
+            logger.info("reusing cached teacher vectors in %s", directory)
+            return np.load(vectors_path, mmap_mode="r")
+        logger.warning("the teacher-vector cache in %s is damaged (%s); computing it again", directory, problem)
+        progress = None
 
     lengths = np.fromiter((len(ids) for ids in token_ids["input_ids"]), dtype=np.int64, count=count)
     order = np.argsort(lengths, kind="stable")                       # grouped by length: little padding
