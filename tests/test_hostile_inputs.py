@@ -82,3 +82,19 @@ def test_metrics_are_strict_json_with_a_note_where_a_value_was_not_finite(tmp_pa
     data = json.loads(text)
     assert data["metrics"]["dev"] == {"pearson": None, "spearman": 0.5} and data["losses"] == [1.0, None]
     assert data["non_finite_values"]["fields"] == ["metrics.dev.pearson", "losses[1]"]
+
+
+def test_lengths_beyond_a_transformers_positions_are_refused(tiny_bert, tmp_path, capsys):
+    """The tiny BERT has 64 positions: asking for more is a clear error before anything is written."""
+    train = write_csv(tmp_path / "train.csv", sentiment_rows(16, seed=1))
+    dev = write_csv(tmp_path / "dev.csv", sentiment_rows(8, seed=2))
+    refused(capsys, ["finetune", "--model", tiny_bert, "--train-file", train, "--dev-file", dev, "--output-dir",
+                     tmp_path / "run", "--max-length", "100"], "--max-length 100: ")
+    assert not (tmp_path / "run").exists()
+
+
+def test_an_output_that_cannot_be_written_is_one_line(general_students, tmp_path, capsys):
+    (tmp_path / "texts.txt").write_text("a good film\n")
+    (tmp_path / "taken").mkdir()
+    refused(capsys, ["encode", "--model", general_students["static"], "--input", tmp_path / "texts.txt",
+                     "--output", tmp_path / "taken"], f"--output {tmp_path / 'taken'}: is a folder")

@@ -25,3 +25,11 @@ def resolve_max_length(requested: int | None, config: Any = None) -> int:
             raise ConfigError(f"--max-length must be >= 1, got {requested}")
         return requested
     return getattr(config, MAX_LENGTH_CONFIG_KEY, None) or DEFAULT_MAX_LENGTH
+
+
+def check_positions(max_length: int, config: Any, what: str, flag: str = "--max-length") -> None:
+    """A Transformer reads at most `max_position_embeddings` tokens: a longer length is refused here, before
+    anything runs, instead of failing inside the model with a tensor-size error."""
+    positions = getattr(config, "max_position_embeddings", None)
+    if positions is not None and max_length > positions:
+        raise ConfigError(f"{flag} {max_length}: {what} reads at most {positions} tokens")

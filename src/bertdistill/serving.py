@@ -21,7 +21,7 @@ import torch
 from bertdistill.data.tasks import TaskSpec
 from bertdistill.devices import resolve_device
 from bertdistill.errors import DataError, ModelError
-from bertdistill.model_config import resolve_max_length
+from bertdistill.model_config import check_positions, resolve_max_length
 from bertdistill.scoring.metrics import predictions_from_logits
 from bertdistill.teachers.loading import load_config, load_fine_tuned, load_tokenizer, task_spec_of
 
@@ -57,6 +57,7 @@ class Predictor:
         self.spec: TaskSpec = spec
         self.tokenizer = load_tokenizer(model)
         self.max_length = resolve_max_length(max_length, config)
+        check_positions(self.max_length, config, model)
         self.session = onnx_session(onnx, threads) if onnx else None
         self.model = None
         if self.session is None:

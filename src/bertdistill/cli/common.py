@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 from bertdistill.data.loading import DATA_DIR_VARIABLE, DataConfig
+from bertdistill.errors import ConfigError
 from bertdistill.model_config import resolve_max_length
 from bertdistill.training.arguments import TrainingConfig
 
@@ -24,6 +26,17 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--label-column", default="label", help="custom data: label column (default: label)")
     group.add_argument("--regression", action="store_true", help="custom data: numeric labels (scores)")
     group.add_argument("--task-name", default="custom", help="custom data: a name for the task")
+
+
+def check_output(path: str | None, flag: str) -> None:
+    """An output file flag, checked before any work: not a folder, and its folder exists."""
+    if path is None:
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise ConfigError(f"{flag} {path}: is a folder; give a file name")
+    if not target.parent.is_dir():
+        raise ConfigError(f"{flag} {path}: folder {target.parent} does not exist")
 
 
 def positive_int(text: str) -> int:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
-from bertdistill.cli.common import RAW, positive_int
+from bertdistill.cli.common import RAW, check_output, positive_int
 
 EXAMPLES = """examples:
   # the teacher, the model2vec baseline and TF-IDF on all eight transfer tasks, with speed
@@ -20,18 +19,6 @@ EXAMPLES = """examples:
   # quick look: two tasks, no speed, no baselines
   bertdistill evaluate-encoder --model runs/general-static --baseline --tasks sts12,mr --no-speed
 """
-
-
-def check_output(path: str | None, flag: str) -> None:
-    from bertdistill.errors import ConfigError
-
-    if path is None:
-        return
-    target = Path(path)
-    if target.is_dir():
-        raise ConfigError(f"{flag} {path}: is a folder; give a file name")
-    if not target.parent.is_dir():
-        raise ConfigError(f"{flag} {path}: folder {target.parent} does not exist")
 
 
 def run_evaluate_encoder(args: argparse.Namespace) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from bertdistill.cli.common import RAW, add_data_arguments, data_config_from, positive_int
+from bertdistill.cli.common import RAW, add_data_arguments, check_output, data_config_from, positive_int
 
 EXPORT_EXAMPLES = """examples:
   bertdistill export onnx --model runs/kd-sst2 --output exported/kd-sst2.onnx --quantize int8
@@ -55,6 +55,7 @@ def run_export_onnx(args: argparse.Namespace) -> None:
     from bertdistill.model_config import resolve_max_length
     from bertdistill.teachers.loading import load_config, task_spec_of
 
+    check_output(args.output, "--output")
     scored = bool(args.task or args.dev_file)
     spec = task_spec_of(load_config(args.model))
     if scored and spec is None:
@@ -103,7 +104,6 @@ def run_benchmark(args: argparse.Namespace) -> None:
 def run_report(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from bertdistill.cli.encoder_commands import check_output
     from bertdistill.evaluation.report import write_report
     from bertdistill.evaluation.run_results import entries_from_runs
     from bertdistill.io import atomic_write_json

@@ -9,6 +9,7 @@ from bertdistill.cli.common import (
     add_data_arguments,
     add_student_arguments,
     add_training_arguments,
+    check_output,
     data_config_from,
     positive_int,
     print_metrics,
@@ -88,6 +89,7 @@ def run_augment(args: argparse.Namespace) -> None:
     from bertdistill.data.transfer_set import write_transfer_set
     from bertdistill.methods.kd import generate_transfer_set
 
+    check_output(args.output, "--output")
     data = load_task_data(data_config_from(args), splits=("train",))
     examples, metadata = generate_transfer_set(data, augment_config_from(args))
     write_transfer_set(args.output, examples, metadata)

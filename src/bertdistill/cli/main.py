@@ -53,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BertdistillError as error:
         print(f"bertdistill: error: {error}", file=sys.stderr)
         return 2
+    except (PermissionError, IsADirectoryError, NotADirectoryError, FileExistsError) as error:
+        # a path the command was told to write (or read) cannot be used: one line that names it
+        print(f"bertdistill: error: {error.filename}: {error.strerror}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("bertdistill: interrupted; rerun with --resume to continue from the last checkpoint", file=sys.stderr)
         return 130

@@ -10,6 +10,7 @@ from bertdistill.cli.common import (
     add_corpus_arguments,
     add_student_arguments,
     add_training_arguments,
+    check_output,
     corpus_config_from,
     positive_int,
     training_config_from,
@@ -78,6 +79,7 @@ def run_init_student(args: argparse.Namespace) -> None:
 def run_encode(args: argparse.Namespace) -> None:
     from bertdistill.encoding import SentenceEncoder, encode_file, read_texts
 
+    check_output(args.output, "--output")
     read_texts(args.input)   # a bad input file fails before the model is loaded
     encoder = SentenceEncoder(args.model, representation=args.representation, output=args.vector,
                               max_length=args.max_length)

@@ -16,7 +16,7 @@ from bertdistill.data.tasks import TaskSpec
 from bertdistill.devices import resolve_device
 from bertdistill.errors import ConfigError, DataError
 from bertdistill.io import atomic_write_json
-from bertdistill.model_config import resolve_max_length
+from bertdistill.model_config import check_positions, resolve_max_length
 from bertdistill.scoring.splits import evaluate_splits, metrics_record
 from bertdistill.teachers.loading import load_fine_tuned, load_tokenizer
 
@@ -51,6 +51,7 @@ def run_evaluate(config: EvaluateConfig) -> dict[str, Any]:
     model, spec = load_fine_tuned(config.model)
     splits = labelled_splits(config.model, spec, config.data, config.split)  # checked before anything is written
     max_length = resolve_max_length(config.max_length, model.config)
+    check_positions(max_length, model.config, config.model)
     output_dir = Path(config.output_dir or Path(config.model) / f"eval-{spec.name}-{config.split}")
     model.to(resolve_device())
     start = time.perf_counter()

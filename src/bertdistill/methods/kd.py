@@ -27,7 +27,7 @@ from bertdistill.devices import resolve_device
 from bertdistill.errors import ConfigError, DataError
 from bertdistill.losses.logits import LogitLoss
 from bertdistill.losses.objectives import KDObjective
-from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY, resolve_max_length
+from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY, check_positions, resolve_max_length
 from bertdistill.scoring.metrics import metric_function
 from bertdistill.scoring.splits import evaluate_splits, metrics_record
 from bertdistill.scoring.teacher_labels import check_teacher_task, teacher_outputs, training_rows
@@ -143,7 +143,9 @@ def generate_transfer_set(data: TaskData, augmentation: AugmentConfig,
 
 def teacher_max_length(config: KDConfig, teacher: PreTrainedModel) -> int:
     """--teacher-max-length, else the length the teacher was fine-tuned with, else 128."""
-    return resolve_max_length(config.teacher_max_length, teacher.config)
+    length = resolve_max_length(config.teacher_max_length, teacher.config)
+    check_positions(length, teacher.config, f"the teacher {config.teacher}", "--teacher-max-length")
+    return length
 
 
 def labelled_rows(config: KDConfig, data: TaskData, rows: Dataset, teacher: PreTrainedModel,
@@ -169,6 +171,8 @@ def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), co
     tokenizer = load_tokenizer(config.teacher)
     set_seed(config.training.seed)
     student = build_student(config, spec, teacher, tokenizer)
+    check_positions(data_config.max_length, student.config, f"the student {config.student}")
+    teacher_max_length(config, teacher)   # lengths are checked before anything is written
     output_dir = open_run(config.output_dir, config.resume, dataclasses.replace(config, data=data_config))
     phase = Phase(output_dir, config.resume)
     progress = config.training.progress_bar
