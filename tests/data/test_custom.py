@@ -30,6 +30,16 @@ def test_tsv_with_custom_column_names(tmp_path):
     assert spec.labels == ("1", "5", "10")  # integer labels sort numerically
 
 
+def test_a_stray_word_among_integer_labels_is_a_typo_not_a_class(tmp_path):
+    rows = [{"text": f"text {index}", "label": str(index % 2)} for index in range(20)]
+    rows[6]["label"] = "positive"
+    train = write_csv(tmp_path / "train.csv", rows)
+    with pytest.raises(DataError, match=r"train.csv, line 8: label 'positive' among integer labels \['0', '1'\]"):
+        task_spec_for(DataConfig(train_file=str(train)))
+    words = write_csv(tmp_path / "words.csv", [{"text": "a", "label": "neg"}, {"text": "b", "label": "pos"}])
+    assert task_spec_for(DataConfig(train_file=str(words))).labels == ("neg", "pos")   # all words: fine
+
+
 def test_unknown_label_in_dev_is_named(tmp_path):
     train = write_csv(tmp_path / "train.csv", [{"text": "a", "label": "x"}, {"text": "b", "label": "y"}])
     dev = write_csv(tmp_path / "dev.csv", [{"text": "a", "label": "x"}, {"text": "c", "label": "z"}])

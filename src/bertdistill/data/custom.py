@@ -19,8 +19,15 @@ def infer_labels(table: Table, label_column: str) -> list[str]:
     values.discard("")
     if len(values) < 2:
         raise DataError(f"{table.path}: column {label_column!r} has {len(values)} distinct label(s); need at least 2")
-    if all(value.lstrip("-").isdigit() for value in values):
+    integers = {value for value in values if value.lstrip("-").isdigit()}
+    if integers == values:
         return sorted(values, key=int)
+    odd = values - integers
+    if len(integers) >= 2 and len(odd) <= max(1, len(values) // 5):
+        # integer classes with a stray word among them ("positive" among 0/1) is a typo, not a new class
+        rows = [row for row in table.rows if row.fields.get(label_column, "").strip() in odd]
+        raise DataError(f"{table.path}, line {rows[0].line}: label {rows[0].fields[label_column].strip()!r} among "
+                        f"integer labels {sorted(integers, key=int)}; fix the label (or use words for every class)")
     return sorted(values)
 
 
