@@ -85,12 +85,17 @@ def test_metrics_are_strict_json_with_a_note_where_a_value_was_not_finite(tmp_pa
 
 
 def test_lengths_beyond_a_transformers_positions_are_refused(tiny_bert, tmp_path, capsys):
-    """The tiny BERT has 64 positions: asking for more is a clear error before anything is written."""
+    """The tiny BERT has 64 positions: asking a fine-tuned copy for more is a clear error before anything is
+    written (it used to fail inside the model with a tensor-size error)."""
     train = write_csv(tmp_path / "train.csv", sentiment_rows(16, seed=1))
     dev = write_csv(tmp_path / "dev.csv", sentiment_rows(8, seed=2))
-    refused(capsys, ["finetune", "--model", tiny_bert, "--train-file", train, "--dev-file", dev, "--output-dir",
-                     tmp_path / "run", "--max-length", "100"], "--max-length 100: ")
-    assert not (tmp_path / "run").exists()
+    model = tmp_path / "model"
+    assert main([str(argument) for argument in ["finetune", "--model", tiny_bert, "--train-file", train, "--dev-file",
+                 dev, "--output-dir", model, "--epochs", "1", "--max-length", "16", "--no-progress"]]) == 0
+    refused(capsys, ["evaluate", "--model", model, "--dev-file", dev, "--max-length", "100", "--output-dir",
+                     tmp_path / "eval"], "--max-length 100: ")
+    refused(capsys, ["predict", "--model", model, "--max-length", "100", "a good film"], "reads at most 64 tokens")
+    assert not (tmp_path / "eval").exists()
 
 
 def test_an_output_that_cannot_be_written_is_one_line(general_students, tmp_path, capsys):
@@ -98,3 +103,24 @@ def test_an_output_that_cannot_be_written_is_one_line(general_students, tmp_path
     (tmp_path / "taken").mkdir()
     refused(capsys, ["encode", "--model", general_students["static"], "--input", tmp_path / "texts.txt",
                      "--output", tmp_path / "taken"], f"--output {tmp_path / 'taken'}: is a folder")
+
+
+def test_a_new_run_that_fails_before_its_first_checkpoint_leaves_nothing(tiny_bert, tmp_path, capsys, monkeypatch):
+    """A crash at step 0 (here: every loss is NaN) must not leave a folder that the corrected rerun refuses."""
+    import torch
+
+    from bertdistill.training.trainer import Trainer
+
+    original = Trainer.compute_loss
+
+    def nan_loss(self, *args, **kwargs):
+        loss = original(self, *args, **kwargs)
+        return (loss[0] * torch.nan, *loss[1:]) if isinstance(loss, tuple) else loss * torch.nan
+
+    monkeypatch.setattr(Trainer, "compute_loss", nan_loss)
+    train = write_csv(tmp_path / "train.csv", sentiment_rows(16, seed=1))
+    dev = write_csv(tmp_path / "dev.csv", sentiment_rows(8, seed=2))
+    run = ["finetune", "--model", tiny_bert, "--train-file", train, "--dev-file", dev, "--output-dir",
+           tmp_path / "run", "--epochs", "1", "--batch-size", "8", "--max-length", "16", "--no-progress"]
+    refused(capsys, run, "loss")
+    assert not (tmp_path / "run").exists()

@@ -161,6 +161,7 @@ def test_bad_teacher_student_and_transfer_set_are_refused(sentiment_task, tiny_b
     assert run_cli(*base, "--teacher", sentiment_task["teacher"], "--transfer-set", empty,
                    "--output-dir", tmp_path / "d") == 2
     assert "empty" in capsys.readouterr().err
+    assert not (tmp_path / "d").exists()   # read before the run folder is made: a corrected rerun just works
 
     regression = write_jsonl(tmp_path / "scores.jsonl", pair_rows(10, seed=1, regression=True))
     assert run_cli("distill", "kd", "--teacher", sentiment_task["teacher"], "--train-file", regression,

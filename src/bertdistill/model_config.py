@@ -28,8 +28,8 @@ def resolve_max_length(requested: int | None, config: Any = None) -> int:
 
 
 def check_positions(max_length: int, config: Any, what: str, flag: str = "--max-length") -> None:
-    """A Transformer reads at most `max_position_embeddings` tokens: a longer length is refused here, before
-    anything runs, instead of failing inside the model with a tensor-size error."""
+    """A Transformer reads at most `max_position_embeddings` tokens: a longer length asked for is refused
+    here, before anything runs, instead of failing inside the model with a tensor-size error."""
     positions = getattr(config, "max_position_embeddings", None)
     if positions is not None and max_length > positions:
         raise ConfigError(f"{flag} {max_length}: {what} reads at most {positions} tokens")

@@ -57,7 +57,8 @@ class Predictor:
         self.spec: TaskSpec = spec
         self.tokenizer = load_tokenizer(model)
         self.max_length = resolve_max_length(max_length, config)
-        check_positions(self.max_length, config, model)
+        if max_length is not None:   # a length asked for explicitly must fit the model
+            check_positions(self.max_length, config, model)
         self.session = onnx_session(onnx, threads) if onnx else None
         self.model = None
         if self.session is None:

@@ -51,7 +51,8 @@ def run_evaluate(config: EvaluateConfig) -> dict[str, Any]:
     model, spec = load_fine_tuned(config.model)
     splits = labelled_splits(config.model, spec, config.data, config.split)  # checked before anything is written
     max_length = resolve_max_length(config.max_length, model.config)
-    check_positions(max_length, model.config, config.model)
+    if config.max_length is not None:   # a length asked for explicitly must fit the model
+        check_positions(max_length, model.config, config.model)
     output_dir = Path(config.output_dir or Path(config.model) / f"eval-{spec.name}-{config.split}")
     model.to(resolve_device())
     start = time.perf_counter()

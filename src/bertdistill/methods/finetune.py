@@ -14,7 +14,7 @@ from transformers import DataCollatorWithPadding, TrainerCallback, set_seed
 from bertdistill.config import Config
 from bertdistill.data.features import tokenize_dataset
 from bertdistill.data.loading import DataConfig, load_task_data
-from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY, check_positions
+from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY
 from bertdistill.scoring.metrics import metric_function
 from bertdistill.scoring.splits import evaluate_splits, metrics_record
 from bertdistill.teachers.loading import load_for_training, load_tokenizer, resolve_model_path
@@ -47,39 +47,39 @@ def finetune(
     tokenizer = load_tokenizer(config.model)
     set_seed(config.training.seed)  # the new head is initialised here, before Trainer seeds anything
     model = load_for_training(config.model, spec)  # so is the model: a bad one leaves no output behind
-    check_positions(data_config.max_length, model.config, config.model)
     training = resolve_learning_rate(config.training, model.config.model_type)
-    output_dir = open_run(config.output_dir, config.resume,
-                          dataclasses.replace(config, data=data_config, training=training))
-    phase = Phase(output_dir, config.resume)
-    setattr(model.config, MAX_LENGTH_CONFIG_KEY, data_config.max_length)
-    train_features = tokenize_dataset(data.train, tokenizer, data_config.max_length)
-    dev_features = {name: tokenize_dataset(split, tokenizer, data_config.max_length) for name, split in data.dev.items()}
-    trainer = Trainer(
-        model=model,
-        args=phase.arguments(training, f"{next(iter(data.dev))}_{spec.primary_metric}"),
-        train_dataset=train_features,
-        eval_dataset=dev_features,
-        data_collator=DataCollatorWithPadding(tokenizer),
-        processing_class=tokenizer,
-        compute_metrics=metric_function(spec),
-        callbacks=phase.callbacks(callbacks),
-    )
-    outcome = phase.train(trainer)
-    save_final_model(trainer, output_dir)  # the best checkpoint, with the tokenizer (processing_class)
+    with open_run(config.output_dir, config.resume,
+                  dataclasses.replace(config, data=data_config, training=training)) as output_dir:
+        phase = Phase(output_dir, config.resume)
+        setattr(model.config, MAX_LENGTH_CONFIG_KEY, data_config.max_length)
+        train_features = tokenize_dataset(data.train, tokenizer, data_config.max_length)
+        dev_features = {name: tokenize_dataset(split, tokenizer, data_config.max_length)
+                        for name, split in data.dev.items()}
+        trainer = Trainer(
+            model=model,
+            args=phase.arguments(training, f"{next(iter(data.dev))}_{spec.primary_metric}"),
+            train_dataset=train_features,
+            eval_dataset=dev_features,
+            data_collator=DataCollatorWithPadding(tokenizer),
+            processing_class=tokenizer,
+            compute_metrics=metric_function(spec),
+            callbacks=phase.callbacks(callbacks),
+        )
+        outcome = phase.train(trainer)
+        save_final_model(trainer, output_dir)  # the best checkpoint, with the tokenizer (processing_class)
 
-    results = evaluate_splits(trainer.model, tokenizer, spec, data.dev, data_config.max_length,
-                              config.training.eval_batch_size, predictions_dir=output_dir,
-                              progress=config.training.progress_bar)
-    record = metrics_record(
-        spec, results,
-        model=config.model,
-        model_path=resolve_model_path(config.model),
-        split="dev",
-        max_length=data_config.max_length,
-        train_examples=len(data.train),
-        epochs=config.training.epochs,
-        best_checkpoint=trainer.state.best_model_checkpoint,
-        **outcome,
-    )
-    return record_run(output_dir, record, command)
+        results = evaluate_splits(trainer.model, tokenizer, spec, data.dev, data_config.max_length,
+                                  config.training.eval_batch_size, predictions_dir=output_dir,
+                                  progress=config.training.progress_bar)
+        record = metrics_record(
+            spec, results,
+            model=config.model,
+            model_path=resolve_model_path(config.model),
+            split="dev",
+            max_length=data_config.max_length,
+            train_examples=len(data.train),
+            epochs=config.training.epochs,
+            best_checkpoint=trainer.state.best_model_checkpoint,
+            **outcome,
+        )
+        return record_run(output_dir, record, command)

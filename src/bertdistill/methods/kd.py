@@ -109,10 +109,11 @@ def build_student(config: KDConfig, spec: TaskSpec, teacher: PreTrainedModel,
 
 
 def transfer_examples(config: KDConfig, data: TaskData, mask_token: str | None, output_dir: Path,
-                      progress: bool) -> tuple[list[TransferExample], dict[str, Any]]:
-    """The synthetic examples: a given file, the run's own saved set (on resume), or a new one."""
-    if config.transfer_set:
-        return read_transfer_set(config.transfer_set, data.spec.is_pair), {"transfer_set": config.transfer_set}
+                      progress: bool, given: list[TransferExample] | None) -> tuple[list[TransferExample], dict]:
+    """The synthetic examples: a given file (read before the run folder exists), the run's own saved set
+    (on resume), or a new one."""
+    if given is not None:
+        return given, {"transfer_set": config.transfer_set}
     if not config.augment:
         return [], {}
     path = output_dir / TRANSFER_SET_FILE
@@ -144,7 +145,8 @@ def generate_transfer_set(data: TaskData, augmentation: AugmentConfig,
 def teacher_max_length(config: KDConfig, teacher: PreTrainedModel) -> int:
     """--teacher-max-length, else the length the teacher was fine-tuned with, else 128."""
     length = resolve_max_length(config.teacher_max_length, teacher.config)
-    check_positions(length, teacher.config, f"the teacher {config.teacher}", "--teacher-max-length")
+    if config.teacher_max_length is not None:   # a length asked for explicitly must fit the teacher
+        check_positions(length, teacher.config, f"the teacher {config.teacher}", "--teacher-max-length")
     return length
 
 
@@ -171,46 +173,47 @@ def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), co
     tokenizer = load_tokenizer(config.teacher)
     set_seed(config.training.seed)
     student = build_student(config, spec, teacher, tokenizer)
-    check_positions(data_config.max_length, student.config, f"the student {config.student}")
     teacher_max_length(config, teacher)   # lengths are checked before anything is written
-    output_dir = open_run(config.output_dir, config.resume, dataclasses.replace(config, data=data_config))
-    phase = Phase(output_dir, config.resume)
-    progress = config.training.progress_bar
+    given = read_transfer_set(config.transfer_set, spec.is_pair) if config.transfer_set else None   # and so is this
+    with open_run(config.output_dir, config.resume, dataclasses.replace(config, data=data_config)) as output_dir:
+        phase = Phase(output_dir, config.resume)
+        progress = config.training.progress_bar
 
-    transfer, transfer_metadata = transfer_examples(config, data, tokenizer.mask_token, output_dir, progress)
-    rows, teacher_dev = labelled_rows(config, data, training_rows(data, transfer), teacher, tokenizer)
-    del teacher
+        transfer, transfer_metadata = transfer_examples(config, data, tokenizer.mask_token, output_dir, progress, given)
+        rows, teacher_dev = labelled_rows(config, data, training_rows(data, transfer), teacher, tokenizer)
+        del teacher
 
-    setattr(student.config, MAX_LENGTH_CONFIG_KEY, data_config.max_length)
-    features = tokenize_dataset(rows, tokenizer, data_config.max_length)
-    features = with_lengths(features)
-    dev_features = {name: tokenize_dataset(split, tokenizer, data_config.max_length) for name, split in data.dev.items()}
-    arguments = phase.arguments(config.training, f"{next(iter(data.dev))}_{spec.primary_metric}", ["labels"])
-    trainer = KDTrainer(
-        model=student, args=arguments, train_dataset=features, eval_dataset=dev_features,
-        data_collator=KDCollator(tokenizer), processing_class=tokenizer, compute_metrics=metric_function(spec),
-        callbacks=phase.callbacks(callbacks), objective=config.objective,
-    )
-    outcome = phase.train(trainer)
-    save_final_model(trainer, output_dir)
+        setattr(student.config, MAX_LENGTH_CONFIG_KEY, data_config.max_length)
+        features = tokenize_dataset(rows, tokenizer, data_config.max_length)
+        features = with_lengths(features)
+        dev_features = {name: tokenize_dataset(split, tokenizer, data_config.max_length)
+                        for name, split in data.dev.items()}
+        arguments = phase.arguments(config.training, f"{next(iter(data.dev))}_{spec.primary_metric}", ["labels"])
+        trainer = KDTrainer(
+            model=student, args=arguments, train_dataset=features, eval_dataset=dev_features,
+            data_collator=KDCollator(tokenizer), processing_class=tokenizer, compute_metrics=metric_function(spec),
+            callbacks=phase.callbacks(callbacks), objective=config.objective,
+        )
+        outcome = phase.train(trainer)
+        save_final_model(trainer, output_dir)
 
-    results = evaluate_splits(trainer.model, tokenizer, spec, data.dev, data_config.max_length,
-                              config.training.eval_batch_size, predictions_dir=output_dir, progress=progress)
-    record = metrics_record(
-        spec, results,
-        method="kd",
-        teacher=config.teacher,
-        teacher_metrics=teacher_dev,
-        student=config.student,
-        student_path=resolve_model_path(config.student) if config.student != "bilstm" else None,
-        loss=config.loss, alpha=config.alpha, temperature=config.temperature,
-        original_examples=len(data.train),
-        transfer_examples=len(transfer),
-        transfer_set=transfer_metadata,
-        parameters=sum(parameter.numel() for parameter in trainer.model.parameters()),
-        max_length=data_config.max_length,
-        epochs=config.training.epochs,
-        best_checkpoint=trainer.state.best_model_checkpoint,
-        **outcome,
-    )
-    return record_run(output_dir, record, command)
+        results = evaluate_splits(trainer.model, tokenizer, spec, data.dev, data_config.max_length,
+                                  config.training.eval_batch_size, predictions_dir=output_dir, progress=progress)
+        record = metrics_record(
+            spec, results,
+            method="kd",
+            teacher=config.teacher,
+            teacher_metrics=teacher_dev,
+            student=config.student,
+            student_path=resolve_model_path(config.student) if config.student != "bilstm" else None,
+            loss=config.loss, alpha=config.alpha, temperature=config.temperature,
+            original_examples=len(data.train),
+            transfer_examples=len(transfer),
+            transfer_set=transfer_metadata,
+            parameters=sum(parameter.numel() for parameter in trainer.model.parameters()),
+            max_length=data_config.max_length,
+            epochs=config.training.epochs,
+            best_checkpoint=trainer.state.best_model_checkpoint,
+            **outcome,
+        )
+        return record_run(output_dir, record, command)

@@ -252,36 +252,36 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
     features = with_lengths(features)
     train_set, eval_set = features.select(train_rows), features.select(range(len(train_rows), len(features)))
 
-    output_dir = open_run(config.output_dir, config.resume, config)   # only once every input has been checked
-    phase = Phase(output_dir, config.resume)
-    trainer = SRATrainer(
-        model=student, args=phase.arguments(config.training, "cosine", ["teacher_vector"]), train_dataset=train_set,
-        eval_dataset=eval_set, data_collator=SentenceVectorCollator(vectors, pad_token_id, pca),
-        compute_metrics=vector_agreement, callbacks=phase.callbacks(callbacks), loss_kind=config.loss,
-        cosine_weight=config.cosine_weight, temperature=config.temperature, token_weight=config.token_weight,
-        token_teacher=teacher.model if config.token_weight > 0 else None,
-    )
-    outcome = phase.train(trainer)
-    save_general_student(trainer, output_dir, tokenizer, idf, pca)
+    with open_run(config.output_dir, config.resume, config) as output_dir:   # only once every input has been checked
+        phase = Phase(output_dir, config.resume)
+        trainer = SRATrainer(
+            model=student, args=phase.arguments(config.training, "cosine", ["teacher_vector"]), train_dataset=train_set,
+            eval_dataset=eval_set, data_collator=SentenceVectorCollator(vectors, pad_token_id, pca),
+            compute_metrics=vector_agreement, callbacks=phase.callbacks(callbacks), loss_kind=config.loss,
+            cosine_weight=config.cosine_weight, temperature=config.temperature, token_weight=config.token_weight,
+            token_teacher=teacher.model if config.token_weight > 0 else None,
+        )
+        outcome = phase.train(trainer)
+        save_general_student(trainer, output_dir, tokenizer, idf, pca)
 
-    agreement = trainer.evaluate()
-    record = {
-        "method": "sra",
-        "teacher": config.teacher,
-        "representation": config.representation,
-        "loss": config.loss,
-        "student_type": config.student_type,
-        "target_pca": config.target_pca,
-        "token_weight": config.token_weight,
-        "held_out_sentences": len(eval_set),
-        "train_sentences": len(train_set),
-        "held_out_cosine": agreement["eval_cosine"],
-        "held_out_mse": agreement["eval_mse"],
-        **targets.corpus_stats,
-        **general_student_metrics(str(output_dir), config.teacher, config.representation, config.max_length,
-                                  config.sts_data_dir),
-        "parameters": sum(parameter.numel() for parameter in student.parameters()),
-        "epochs": config.training.epochs,
-        **outcome,
-    }
-    return record_run(output_dir, record, command)
+        agreement = trainer.evaluate()
+        record = {
+            "method": "sra",
+            "teacher": config.teacher,
+            "representation": config.representation,
+            "loss": config.loss,
+            "student_type": config.student_type,
+            "target_pca": config.target_pca,
+            "token_weight": config.token_weight,
+            "held_out_sentences": len(eval_set),
+            "train_sentences": len(train_set),
+            "held_out_cosine": agreement["eval_cosine"],
+            "held_out_mse": agreement["eval_mse"],
+            **targets.corpus_stats,
+            **general_student_metrics(str(output_dir), config.teacher, config.representation, config.max_length,
+                                      config.sts_data_dir),
+            "parameters": sum(parameter.numel() for parameter in student.parameters()),
+            "epochs": config.training.epochs,
+            **outcome,
+        }
+        return record_run(output_dir, record, command)

@@ -45,28 +45,28 @@ def distill_general(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ..
     tokenizer = load_tokenizer(config.teacher)
     set_seed(config.intermediate.seed)
     plan = plan_student(config, teacher, tokenizer)
-    output_dir = open_run(config.output_dir, config.resume, config)
+    with open_run(config.output_dir, config.resume, config) as output_dir:
 
-    features = corpus.map(lambda batch: tokenizer(batch["text"], truncation=True, max_length=config.max_length),
-                          batched=True, remove_columns=corpus.column_names, desc="tokenizing")
-    features = with_lengths(features)
-    held_out = min(config.eval_sentences, max(1, len(features) // 10))
-    train_set = features.select(range(len(features) - held_out))
-    eval_set = features.select(range(len(features) - held_out, len(features)))
+        features = corpus.map(lambda batch: tokenizer(batch["text"], truncation=True, max_length=config.max_length),
+                              batched=True, remove_columns=corpus.column_names, desc="tokenizing")
+        features = with_lengths(features)
+        held_out = min(config.eval_sentences, max(1, len(features) // 10))
+        train_set = features.select(range(len(features) - held_out))
+        eval_set = features.select(range(len(features) - held_out, len(features)))
 
-    model = projected_student(config, plan, teacher)
-    trainer, outcome = train_intermediate(config, model, teacher, plan, tokenizer, train_set, eval_set, output_dir,
-                                          callbacks)
-    held_out_loss = trainer.evaluate()["eval_loss"]
-    record = {"stage": "general", "teacher": config.teacher, **plan.describe(), "projection": config.projection}
-    save_student(model, tokenizer, output_dir, record)
-    metrics = {
-        "method": "tinybert", **record, "held_out_sentences": len(eval_set), "train_sentences": len(train_set),
-        "held_out_loss": held_out_loss, **corpus_stats,
-        "parameters": sum(parameter.numel() for parameter in plan.student.parameters()),
-        "epochs": config.intermediate.epochs, **outcome,
-    }
-    return record_run(output_dir, metrics, command)
+        model = projected_student(config, plan, teacher)
+        trainer, outcome = train_intermediate(config, model, teacher, plan, tokenizer, train_set, eval_set, output_dir,
+                                              callbacks)
+        held_out_loss = trainer.evaluate()["eval_loss"]
+        record = {"stage": "general", "teacher": config.teacher, **plan.describe(), "projection": config.projection}
+        save_student(model, tokenizer, output_dir, record)
+        metrics = {
+            "method": "tinybert", **record, "held_out_sentences": len(eval_set), "train_sentences": len(train_set),
+            "held_out_loss": held_out_loss, **corpus_stats,
+            "parameters": sum(parameter.numel() for parameter in plan.student.parameters()),
+            "epochs": config.intermediate.epochs, **outcome,
+        }
+        return record_run(output_dir, metrics, command)
 
 
 def distill_tinybert(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ...] = (),

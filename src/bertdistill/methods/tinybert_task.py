@@ -179,28 +179,28 @@ def distill_task(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ...] 
     set_seed(config.intermediate.seed)
     plan = plan_student(config, teacher, tokenizer, data.spec)
     given = given_examples(config, data)
-    output_dir = open_run(config.output_dir, config.resume, config)
-    progress = config.prediction.progress_bar
+    with open_run(config.output_dir, config.resume, config) as output_dir:
+        progress = config.prediction.progress_bar
 
-    transfer, augmentation = augmented_examples(config, data, teacher, tokenizer, progress, given)
-    rows = training_rows(data, transfer)
-    student_dir, first = step_one(config, plan, teacher, tokenizer, rows, output_dir, callbacks)
-    trainer, second = step_two(config, data, student_dir, teacher, tokenizer, rows, output_dir, callbacks)
-    teacher_dev = evaluate_splits(teacher.to(resolve_device()), tokenizer, data.spec, data.dev,
-                                  data_max_length(config), config.prediction.eval_batch_size, progress=progress)
-    del teacher
+        transfer, augmentation = augmented_examples(config, data, teacher, tokenizer, progress, given)
+        rows = training_rows(data, transfer)
+        student_dir, first = step_one(config, plan, teacher, tokenizer, rows, output_dir, callbacks)
+        trainer, second = step_two(config, data, student_dir, teacher, tokenizer, rows, output_dir, callbacks)
+        teacher_dev = evaluate_splits(teacher.to(resolve_device()), tokenizer, data.spec, data.dev,
+                                      data_max_length(config), config.prediction.eval_batch_size, progress=progress)
+        del teacher
 
-    description = {"stage": "task", "teacher": config.teacher, **plan.describe(), "projection": config.projection,
-                   "augmented": bool(transfer)}
-    setattr(trainer.model.config, TINYBERT_CONFIG_KEY, description)
-    save_final_model(trainer, output_dir)
-    shutil.copyfile(student_dir / PROJECTIONS_FILE, output_dir / PROJECTIONS_FILE)
-    results = evaluate_splits(trainer.model, tokenizer, data.spec, data.dev, data_max_length(config),
-                              config.prediction.eval_batch_size, predictions_dir=output_dir, progress=progress)
-    record = metrics_record(
-        data.spec, results, method="tinybert", **description, teacher_metrics=teacher_dev,
-        student=config.student, original_examples=len(data.train), augmented_examples=len(transfer),
-        augmentation=augmentation, step1=first, step2=second, max_length=data_max_length(config),
-        parameters=sum(parameter.numel() for parameter in trainer.model.parameters()),
-    )
-    return record_run(output_dir, record, command)
+        description = {"stage": "task", "teacher": config.teacher, **plan.describe(), "projection": config.projection,
+                       "augmented": bool(transfer)}
+        setattr(trainer.model.config, TINYBERT_CONFIG_KEY, description)
+        save_final_model(trainer, output_dir)
+        shutil.copyfile(student_dir / PROJECTIONS_FILE, output_dir / PROJECTIONS_FILE)
+        results = evaluate_splits(trainer.model, tokenizer, data.spec, data.dev, data_max_length(config),
+                                  config.prediction.eval_batch_size, predictions_dir=output_dir, progress=progress)
+        record = metrics_record(
+            data.spec, results, method="tinybert", **description, teacher_metrics=teacher_dev,
+            student=config.student, original_examples=len(data.train), augmented_examples=len(transfer),
+            augmentation=augmentation, step1=first, step2=second, max_length=data_max_length(config),
+            parameters=sum(parameter.numel() for parameter in trainer.model.parameters()),
+        )
+        return record_run(output_dir, record, command)

@@ -1,20 +1,22 @@
 """The skeleton every method's run follows, so a method file holds only what is particular to it:
 
-    folder = open_run(config.output_dir, config.resume, config)   # once every input has been checked
-    phase = Phase(folder, config.resume)                           # checkpoints/ and logs/ in the folder
-    trainer = SomeTrainer(args=phase.arguments(...), callbacks=phase.callbacks(extra), ...)
-    outcome = phase.train(trainer)                                 # resumes from the newest complete checkpoint
-    ... save the model, evaluate it ...
-    return record_run(folder, {...metrics..., **outcome}, command)  # metrics.json, written atomically
+    with open_run(config.output_dir, config.resume, config) as folder:  # once every input has been checked
+        phase = Phase(folder, config.resume)                             # checkpoints/ and logs/ in the folder
+        trainer = SomeTrainer(args=phase.arguments(...), callbacks=phase.callbacks(extra), ...)
+        outcome = phase.train(trainer)                  # resumes from the newest complete checkpoint
+        ... save the model, evaluate it ...
+        return record_run(folder, {...metrics..., **outcome}, command)  # metrics.json, written atomically
 
 A run with several phases (TinyBERT's task stage) gives each phase its own sub-folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from bertdistill.config import Config
 from bertdistill.errors import ConfigError
 from bertdistill.io import atomic_write_json
 from bertdistill.training.arguments import TrainingConfig, make_training_arguments
+from bertdistill.training.checkpoints import COMPLETE_MARKER
 from bertdistill.training.outputs import environment_info, prepare_output_dir
 from bertdistill.training.trainer import checkpoint_to_resume, logging_callbacks
 
@@ -60,14 +63,32 @@ def check_resumed_settings(saved: Path, config: Config) -> None:
                           f"same flags (see {saved}), or start a new run in another folder")
 
 
-def open_run(output_dir: str | Path, resume: bool, config: Config) -> Path:
+@contextlib.contextmanager
+def open_run(output_dir: str | Path, resume: bool, config: Config) -> Iterator[Path]:
     """Create (or, with `resume`, reopen) the run folder and record the resolved configuration in it.
-    Call it only after every input has been read and checked: a failure before it leaves nothing behind."""
+    Enter it only after every input has been read and checked. A new run that fails before its first
+    complete checkpoint (a NaN at step 0, a crash while setting up) takes its folder away again, so the
+    corrected rerun needs no --resume; once a checkpoint exists, the folder stays for --resume."""
     if resume:
         check_resumed_settings(Path(output_dir) / CONFIG_FILE, config)
+    existed = Path(output_dir).exists()
     folder = prepare_output_dir(output_dir, resume)
     config.save(folder / CONFIG_FILE)
-    return folder
+    try:
+        yield folder
+    except BaseException:
+        if not resume and not any(folder.rglob(COMPLETE_MARKER)):
+            remove_new_run(folder, existed)
+        raise
+
+
+def remove_new_run(folder: Path, existed: bool) -> None:
+    """Everything a new run wrote (its folder was new, or empty: `prepare_output_dir` allows no other)."""
+    if not existed:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    for child in folder.iterdir():
+        shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
 
 
 @dataclasses.dataclass(frozen=True)
