@@ -57,7 +57,7 @@ def test_kd_with_augmentation_end_to_end(sentiment_task, tmp_path, capsys):
     assert student.config.model_type == "bertdistill-bilstm" and student.config.pooling == "last"
     assert student.config.num_layers == 1 and student.config.projection_dim == 0
     assert student.config.id2label == {0: "neg", 1: "pos"}
-    assert len(list((tmp_path / "cache" / "teacher-logits").glob("*/keys.npy"))) == 1
+    assert len(list((tmp_path / "cache" / "teacher-logits").glob("*/manifest.json"))) == 1
 
     capsys.readouterr()
     assert run_cli("evaluate", "--model", output, "--dev-file", sentiment_task["dev"]) == 0

@@ -90,3 +90,29 @@ def test_a_damaged_cache_is_detected_and_computed_again(tmp_path, damage):
     vectors = compute_vector_cache(tmp_path / "k", tokens, fake_teacher(calls), 2, pad_token_id=0, batch_size=5)
     assert calls, "the damaged cache was reused"
     np.testing.assert_array_equal(vectors, expected_vectors(tokens))
+
+
+CACHE_WORKER = """
+import sys, numpy as np
+from pathlib import Path
+from bertdistill.data.cache import compute_vector_cache
+from tests.data.test_cache import fake_teacher, token_dataset
+vectors = compute_vector_cache(Path(sys.argv[1]), token_dataset(400), fake_teacher([]), 2, pad_token_id=0,
+                               batch_size=5, commit_every_seconds=0.0)
+np.save(sys.argv[2], np.asarray(vectors))
+"""
+
+
+def test_two_runs_on_one_cache_never_truncate_each_other(tmp_path):
+    """Started together on the same corpus: one computes, the other waits for the lock and reuses; both get
+    every row right."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    runs = [subprocess.Popen([sys.executable, "-c", CACHE_WORKER, str(tmp_path / "k"), str(tmp_path / f"{n}.npy")],
+                             cwd=root) for n in range(2)]
+    assert [run.wait(timeout=300) for run in runs] == [0, 0]
+    for n in range(2):
+        np.testing.assert_array_equal(np.load(tmp_path / f"{n}.npy"), expected_vectors(token_dataset(400)))

@@ -61,3 +61,56 @@ def test_a_cache_of_another_width_is_refused(tmp_path):
     cache.add([example_key("a")], np.zeros((1, 2)))
     with pytest.raises(ValueError, match="expected"):
         LogitCache(tmp_path, 3)
+
+
+def test_adding_never_rewrites_what_is_stored(tmp_path):
+    """Append-only: a new chunk is a new file; earlier chunk files are untouched (write cost stays linear)."""
+    cache = LogitCache(tmp_path, 2)
+    cache.add([example_key("a"), example_key("b")], np.ones((2, 2)))
+    first = tmp_path / "chunk-000000.npz"
+    stamp = (first.stat().st_ino, first.stat().st_mtime_ns, first.read_bytes())
+    cache.add([example_key("c")], np.zeros((1, 2)))
+    assert (first.stat().st_ino, first.stat().st_mtime_ns, first.read_bytes()) == stamp
+    assert sorted(path.name for path in tmp_path.glob("chunk-*.npz")) == ["chunk-000000.npz", "chunk-000001.npz"]
+    assert len(LogitCache(tmp_path, 2)) == 3
+
+
+def test_a_cache_in_the_earlier_layout_is_read(tmp_path):
+    keys = np.array([example_key("a"), example_key("b")], dtype="S16")
+    np.save(tmp_path / "keys.npy", keys)
+    np.save(tmp_path / "logits.npy", np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32))
+    cache = LogitCache(tmp_path, 2)
+    cache.add([example_key("c")], np.array([[5.0, 6.0]]))
+    reloaded = LogitCache(tmp_path, 2)
+    np.testing.assert_array_equal(reloaded.lookup([example_key("c"), example_key("a")]), [[5.0, 6.0], [1.0, 2.0]])
+
+
+WORKER = """
+import sys, numpy as np
+from datasets import Dataset
+from bertdistill.data.logit_cache import LogitCache, cached_teacher_logits
+from tests.data.test_logit_cache import fake_teacher
+folder, first, last, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+texts = [f"example {index} " + "y" * (index % 5) for index in range(first, last)]
+dataset = Dataset.from_dict({"text": texts})
+np.save(out, cached_teacher_logits(dataset, LogitCache(folder, 2), fake_teacher, chunk=7))
+"""
+
+
+def test_two_processes_on_one_cache_give_the_rows_of_a_solo_run(tmp_path):
+    """Overlapping example sets written at once by two processes: every row is its own example's, and
+    every example is stored once."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    runs = [subprocess.Popen([sys.executable, "-c", WORKER, str(tmp_path / "shared"), str(first), str(last),
+                              str(tmp_path / f"{first}.npy")], cwd=root)
+            for first, last in ((0, 120), (60, 180))]
+    assert [run.wait(timeout=300) for run in runs] == [0, 0]
+    for first, last in ((0, 120), (60, 180)):
+        texts = [f"example {index} " + "y" * (index % 5) for index in range(first, last)]
+        solo = fake_teacher(Dataset.from_dict({"text": texts}))
+        np.testing.assert_array_equal(np.load(tmp_path / f"{first}.npy"), solo)
+    assert len(LogitCache(tmp_path / "shared", 2)) == 180

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import torch
 from datasets import Dataset
+from filelock import FileLock
 from tqdm.auto import tqdm
 
 from bertdistill.io import atomic_write_json
@@ -81,6 +82,24 @@ def compute_vector_cache(
     `encode(input_ids, attention_mask) -> (B, width)` is the teacher. Returns a read-only memmap.
     """
     directory.mkdir(parents=True, exist_ok=True)
+    # one writer at a time: a second run on the same corpus waits, then finds the cache complete (a run
+    # that found it half-done continues it), instead of truncating the first run's work
+    with FileLock(str(directory / ".lock")):
+        return fill_vector_cache(directory, token_ids, encode, width, pad_token_id, batch_size=batch_size,
+                                 commit_every_seconds=commit_every_seconds, description=description)
+
+
+def fill_vector_cache(
+    directory: Path,
+    token_ids: Dataset,
+    encode: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    width: int,
+    pad_token_id: int,
+    batch_size: int = 256,
+    description: dict[str, Any] | None = None,
+    commit_every_seconds: float = 20.0,
+) -> np.ndarray:
+    """`compute_vector_cache`'s work, done under its lock."""
     vectors_path, progress_path = directory / "vectors.npy", directory / "progress.json"
     count = len(token_ids)
     progress = json.loads(progress_path.read_text()) if progress_path.is_file() else None

@@ -3,8 +3,12 @@
 Keys are content hashes, not row numbers: a shuffled, subsampled or augmented dataset looks up the
 same example under the same key, so cached outputs can never be paired with the wrong example (the
 failure of caches keyed by position, docs/methods.md section 4.3). The folder for one teacher and
-max length holds `keys.npy` (16-byte BLAKE2b digests) and `logits.npy` (float32, one row per key);
-new outputs are appended after every chunk, atomically, so an interrupted run keeps what it computed.
+max length holds append-only chunk files (`chunk-NNNNNN.npz`: 16-byte BLAKE2b digests and float32 logits,
+one row per key) and `manifest.json`, the list of committed chunks, replaced atomically after each new
+chunk. Writing costs only the new rows (never a rewrite of what is stored); readers see committed chunks
+only; and writers take a file lock, so two runs on one teacher add each example once and never pair an
+example with another's outputs. A folder in the earlier layout (`keys.npy` + `logits.npy`) is read as
+its first chunk.
 """
 
 from __future__ import annotations
@@ -18,13 +22,16 @@ from pathlib import Path
 
 import numpy as np
 from datasets import Dataset
+from filelock import FileLock
 
+from bertdistill.errors import DataError
 from bertdistill.io import atomic_write_bytes, atomic_write_json
 
 logger = logging.getLogger(__name__)
 
 KEY_BYTES = 16
 CHUNK = 8192
+MANIFEST = "manifest.json"
 
 
 def example_key(text: str, text_pair: str | None = None) -> bytes:
@@ -39,52 +46,70 @@ def dataset_keys(dataset: Dataset) -> list[bytes]:
 
 
 class LogitCache:
-    """Append-only key -> logits store in one folder."""
+    """Append-only key -> logits store in one folder (see the module docstring)."""
 
     def __init__(self, directory: str | Path, num_outputs: int, description: dict | None = None) -> None:
         self.directory = Path(directory)
         self.num_outputs = num_outputs
         self.directory.mkdir(parents=True, exist_ok=True)
-        keys_file, logits_file = self.directory / "keys.npy", self.directory / "logits.npy"
-        if keys_file.is_file() and logits_file.is_file():
-            self.keys = np.load(keys_file, allow_pickle=False)
-            self.logits = np.load(logits_file, allow_pickle=False)
-            if self.logits.shape[1:] != (num_outputs,) or len(self.keys) != len(self.logits):
-                raise ValueError(f"{self.directory}: cached logits have shape {self.logits.shape}, "
-                                 f"expected (N, {num_outputs}); delete the folder to recompute")
-        else:
-            self.keys = np.empty((0,), dtype=f"S{KEY_BYTES}")
-            self.logits = np.empty((0, num_outputs), dtype=np.float32)
-        self.index = {bytes(key): row for row, key in enumerate(self.keys)}
+        self.lock = FileLock(str(self.directory / ".lock"))
+        self.keys = np.empty((0,), dtype=f"S{KEY_BYTES}")
+        self.logits = np.empty((0, num_outputs), dtype=np.float32)
+        self.index: dict[bytes, int] = {}
+        self.chunks: list[str] = []
+        self.legacy_read = False
+        self.refresh()
         if description is not None:
             atomic_write_json(self.directory / "description.json", description)
 
     def __len__(self) -> int:
         return len(self.keys)
 
+    def read_manifest(self) -> list[str]:
+        path = self.directory / MANIFEST
+        return json.loads(path.read_text(encoding="utf-8"))["chunks"] if path.is_file() else []
+
+    def refresh(self) -> None:
+        """Load the chunks other writers committed since this cache last looked."""
+        parts = []
+        if not self.legacy_read and (self.directory / "keys.npy").is_file():
+            keys = np.load(self.directory / "keys.npy", allow_pickle=False)
+            parts.append((keys, np.load(self.directory / "logits.npy", allow_pickle=False)[: len(keys)]))
+            self.legacy_read = True
+        for name in self.read_manifest()[len(self.chunks):]:
+            with np.load(self.directory / name, allow_pickle=False) as chunk:
+                parts.append((chunk["keys"], chunk["logits"]))
+            self.chunks.append(name)
+        for keys, logits in parts:
+            if logits.shape[1:] != (self.num_outputs,) or len(keys) != len(logits):
+                raise DataError(f"{self.directory}: cached logits have shape {logits.shape}, expected "
+                                f"(N, {self.num_outputs}); delete the folder to compute them again")
+            start = len(self.keys)
+            self.keys = np.concatenate([self.keys, keys])
+            self.logits = np.concatenate([self.logits, logits.astype(np.float32)])
+            self.index.update({bytes(key): start + offset for offset, key in enumerate(keys)})
+
     def missing(self, keys: Sequence[bytes]) -> list[bytes]:
         """Keys not cached yet, each once, in first-seen order."""
         return list(dict.fromkeys(key for key in keys if key not in self.index))
 
     def add(self, keys: Sequence[bytes], logits: np.ndarray) -> None:
+        """Commit one chunk: its file first, then the manifest that lists it (both atomic), under the lock
+        (re-entrant), after loading what other writers committed."""
         logits = np.asarray(logits, dtype=np.float32).reshape(len(keys), self.num_outputs)  # (N, C)
-        start = len(self.keys)
-        self.keys = np.concatenate([self.keys, np.array(keys, dtype=f"S{KEY_BYTES}")])
-        self.logits = np.concatenate([self.logits, logits])
-        self.index.update({key: start + offset for offset, key in enumerate(keys)})
-        # logits first, then keys: a crash in between leaves extra logit rows, detected on load
-        _save_npy(self.directory / "logits.npy", self.logits)
-        _save_npy(self.directory / "keys.npy", self.keys)
+        with self.lock:
+            self.refresh()
+            chunks = self.read_manifest()
+            name = f"chunk-{len(chunks):06d}.npz"
+            buffer = io.BytesIO()
+            np.savez(buffer, keys=np.array(keys, dtype=f"S{KEY_BYTES}"), logits=logits)
+            atomic_write_bytes(self.directory / name, buffer.getvalue())
+            atomic_write_json(self.directory / MANIFEST, {"chunks": [*chunks, name]})
+            self.refresh()
 
     def lookup(self, keys: Sequence[bytes]) -> np.ndarray:
         """Logits in the order of `keys` (every key must be cached)."""
         return self.logits[[self.index[key] for key in keys]]  # (N, C)
-
-
-def _save_npy(path: Path, array: np.ndarray) -> None:
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=False)
-    atomic_write_bytes(path, buffer.getvalue())
 
 
 def cached_teacher_logits(dataset: Dataset, cache: LogitCache,
@@ -98,6 +123,11 @@ def cached_teacher_logits(dataset: Dataset, cache: LogitCache,
         rows = list({keys[row]: row for row in reversed(rows)}.values())[::-1]  # first row of each key
         logger.info("teacher outputs: %d cached, computing %d", len(keys) - len(missing), len(rows))
         for start in range(0, len(rows), chunk):
-            selected = rows[start : start + chunk]
-            cache.add([keys[row] for row in selected], predict(dataset.select(selected)))
+            with cache.lock:   # another run may have added some of these meanwhile: compute only the rest
+                cache.refresh()
+                selected = [row for row in rows[start : start + chunk] if keys[row] not in cache.index]
+                if selected:
+                    cache.add([keys[row] for row in selected], predict(dataset.select(selected)))
+    with cache.lock:
+        cache.refresh()
     return cache.lookup(keys)
