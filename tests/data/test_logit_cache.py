@@ -114,3 +114,10 @@ def test_two_processes_on_one_cache_give_the_rows_of_a_solo_run(tmp_path):
         solo = fake_teacher(Dataset.from_dict({"text": texts}))
         np.testing.assert_array_equal(np.load(tmp_path / f"{first}.npy"), solo)
     assert len(LogitCache(tmp_path / "shared", 2)) == 180
+
+
+def test_a_digest_that_ends_in_zero_bytes_survives_a_reload(tmp_path):
+    """numpy byte strings drop trailing zero bytes; the stored keys must not."""
+    text = next(f"text {index}" for index in range(100_000) if example_key(f"text {index}").endswith(b"\0"))
+    LogitCache(tmp_path, 2).add([example_key(text)], np.array([[1.0, 2.0]]))
+    np.testing.assert_array_equal(LogitCache(tmp_path, 2).lookup([example_key(text)]), [[1.0, 2.0]])

@@ -67,6 +67,17 @@ def cache_problem(vectors_path: Path, count: int, width: int, block: int = 65_53
     return None
 
 
+def padded_batch(sequences: list[list[int]], pad_token_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token id lists -> right-padded (B, T) ids and attention mask."""
+    width = max(len(sequence) for sequence in sequences)
+    input_ids = torch.full((len(sequences), width), pad_token_id, dtype=torch.long)   # (B, T)
+    attention_mask = torch.zeros((len(sequences), width), dtype=torch.long)           # (B, T)
+    for position, sequence in enumerate(sequences):
+        input_ids[position, : len(sequence)] = torch.tensor(sequence)
+        attention_mask[position, : len(sequence)] = 1
+    return input_ids, attention_mask
+
+
 def compute_vector_cache(
     directory: Path,
     token_ids: Dataset,
@@ -126,13 +137,7 @@ def fill_vector_cache(
     for index in tqdm(range(done, len(chunks)), initial=done, total=len(chunks), desc="teacher vectors",
                       disable=None):  # a bar on a terminal, quiet in logs
         rows = chunks[index]
-        sequences = token_ids[[int(row) for row in rows]]["input_ids"]
-        width_t = max(len(sequence) for sequence in sequences)
-        input_ids = torch.full((len(rows), width_t), pad_token_id, dtype=torch.long)   # (B, T)
-        attention_mask = torch.zeros((len(rows), width_t), dtype=torch.long)           # (B, T)
-        for position, sequence in enumerate(sequences):
-            input_ids[position, : len(sequence)] = torch.tensor(sequence)
-            attention_mask[position, : len(sequence)] = 1
+        input_ids, attention_mask = padded_batch(token_ids[[int(row) for row in rows]]["input_ids"], pad_token_id)
         vectors[rows] = encode(input_ids, attention_mask).cpu().numpy().astype(np.float16)  # rows: (B,)
         if time.monotonic() - last_commit > commit_every_seconds or index == len(chunks) - 1:
             vectors.flush()  # data first, then the progress that vouches for it

@@ -3,7 +3,7 @@
 Keys are content hashes, not row numbers: a shuffled, subsampled or augmented dataset looks up the
 same example under the same key, so cached outputs can never be paired with the wrong example (the
 failure of caches keyed by position, docs/methods.md section 4.3). The folder for one teacher and
-max length holds append-only chunk files (`chunk-NNNNNN.npz`: 16-byte BLAKE2b digests and float32 logits,
+max length holds append-only chunk files (`chunk-NNNNNN.npz`: 16-byte BLAKE2b digests as uint8 rows and float32 logits,
 one row per key) and `manifest.json`, the list of committed chunks, replaced atomically after each new
 chunk. Writing costs only the new rows (never a rewrite of what is stored); readers see committed chunks
 only; and writers take a file lock, so two runs on one teacher add each example once and never pair an
@@ -45,6 +45,14 @@ def dataset_keys(dataset: Dataset) -> list[bytes]:
     return [example_key(text, pair) for text, pair in zip(dataset["text"], pairs, strict=True)]
 
 
+def key_bytes(keys: np.ndarray) -> list[bytes]:
+    """Stored keys -> the digests: rows of 16 bytes, or (the earlier layout) numpy `S16` strings, which drop
+    trailing zero bytes and so are padded back."""
+    if keys.dtype == np.uint8:
+        return [row.tobytes() for row in keys]
+    return [bytes(key).ljust(KEY_BYTES, b"\0") for key in keys]
+
+
 class LogitCache:
     """Append-only key -> logits store in one folder (see the module docstring)."""
 
@@ -53,7 +61,6 @@ class LogitCache:
         self.num_outputs = num_outputs
         self.directory.mkdir(parents=True, exist_ok=True)
         self.lock = FileLock(str(self.directory / ".lock"))
-        self.keys = np.empty((0,), dtype=f"S{KEY_BYTES}")
         self.logits = np.empty((0, num_outputs), dtype=np.float32)
         self.index: dict[bytes, int] = {}
         self.chunks: list[str] = []
@@ -63,7 +70,7 @@ class LogitCache:
             atomic_write_json(self.directory / "description.json", description)
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.logits)
 
     def read_manifest(self) -> list[str]:
         path = self.directory / MANIFEST
@@ -84,10 +91,9 @@ class LogitCache:
             if logits.shape[1:] != (self.num_outputs,) or len(keys) != len(logits):
                 raise DataError(f"{self.directory}: cached logits have shape {logits.shape}, expected "
                                 f"(N, {self.num_outputs}); delete the folder to compute them again")
-            start = len(self.keys)
-            self.keys = np.concatenate([self.keys, keys])
+            start = len(self.logits)
             self.logits = np.concatenate([self.logits, logits.astype(np.float32)])
-            self.index.update({bytes(key): start + offset for offset, key in enumerate(keys)})
+            self.index.update({key: start + offset for offset, key in enumerate(key_bytes(keys))})
 
     def missing(self, keys: Sequence[bytes]) -> list[bytes]:
         """Keys not cached yet, each once, in first-seen order."""
@@ -102,7 +108,8 @@ class LogitCache:
             chunks = self.read_manifest()
             name = f"chunk-{len(chunks):06d}.npz"
             buffer = io.BytesIO()
-            np.savez(buffer, keys=np.array(keys, dtype=f"S{KEY_BYTES}"), logits=logits)
+            stored = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), KEY_BYTES)   # (N, 16)
+            np.savez(buffer, keys=stored, logits=logits)
             atomic_write_bytes(self.directory / name, buffer.getvalue())
             atomic_write_json(self.directory / MANIFEST, {"chunks": [*chunks, name]})
             self.refresh()

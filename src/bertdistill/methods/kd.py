@@ -161,6 +161,20 @@ def labelled_rows(config: KDConfig, data: TaskData, rows: Dataset, teacher: PreT
     return rows.add_column("teacher_logits", logits), teacher_dev
 
 
+def kd_record(config: KDConfig, data: TaskData, transfer: list[TransferExample], transfer_metadata: dict,
+              teacher_dev: dict, trainer: KDTrainer) -> dict[str, Any]:
+    """What metrics.json records of a KD run besides the student's scores."""
+    return {
+        "method": "kd", "teacher": config.teacher, "teacher_metrics": teacher_dev, "student": config.student,
+        "student_path": resolve_model_path(config.student) if config.student != "bilstm" else None,
+        "loss": config.loss, "alpha": config.alpha, "temperature": config.temperature,
+        "original_examples": len(data.train), "transfer_examples": len(transfer), "transfer_set": transfer_metadata,
+        "parameters": sum(parameter.numel() for parameter in trainer.model.parameters()),
+        "max_length": getattr(trainer.model.config, MAX_LENGTH_CONFIG_KEY), "epochs": config.training.epochs,
+        "best_checkpoint": trainer.state.best_model_checkpoint,
+    }
+
+
 def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), command: str | None = None) -> dict:
     """Run task-specific KD end to end; returns (and writes) metrics.json."""
     data_config = config.data.resolved()
@@ -199,21 +213,6 @@ def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), co
 
         results = evaluate_splits(trainer.model, tokenizer, spec, data.dev, data_config.max_length,
                                   config.training.eval_batch_size, predictions_dir=output_dir, progress=progress)
-        record = metrics_record(
-            spec, results,
-            method="kd",
-            teacher=config.teacher,
-            teacher_metrics=teacher_dev,
-            student=config.student,
-            student_path=resolve_model_path(config.student) if config.student != "bilstm" else None,
-            loss=config.loss, alpha=config.alpha, temperature=config.temperature,
-            original_examples=len(data.train),
-            transfer_examples=len(transfer),
-            transfer_set=transfer_metadata,
-            parameters=sum(parameter.numel() for parameter in trainer.model.parameters()),
-            max_length=data_config.max_length,
-            epochs=config.training.epochs,
-            best_checkpoint=trainer.state.best_model_checkpoint,
-            **outcome,
-        )
+        record = metrics_record(spec, results, **kd_record(config, data, transfer, transfer_metadata,
+                                                              teacher_dev, trainer), **outcome)
         return record_run(output_dir, record, command)
