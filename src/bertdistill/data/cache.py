@@ -96,20 +96,12 @@ def compute_vector_cache(
     # one writer at a time: a second run on the same corpus waits, then finds the cache complete (a run
     # that found it half-done continues it), instead of truncating the first run's work
     with FileLock(str(directory / ".lock")):
-        return fill_vector_cache(directory, token_ids, encode, width, pad_token_id, batch_size=batch_size,
-                                 commit_every_seconds=commit_every_seconds, description=description)
+        return fill_vector_cache(directory, token_ids, encode, width, pad_token_id, batch_size, description,
+                                 commit_every_seconds)
 
 
-def fill_vector_cache(
-    directory: Path,
-    token_ids: Dataset,
-    encode: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    width: int,
-    pad_token_id: int,
-    batch_size: int = 256,
-    description: dict[str, Any] | None = None,
-    commit_every_seconds: float = 20.0,
-) -> np.ndarray:
+def fill_vector_cache(directory: Path, token_ids: Dataset, encode: Callable, width: int, pad_token_id: int,
+                      batch_size: int, description: dict[str, Any] | None, commit_every_seconds: float) -> np.ndarray:
     """`compute_vector_cache`'s work, done under its lock."""
     vectors_path, progress_path = directory / "vectors.npy", directory / "progress.json"
     count = len(token_ids)
