@@ -103,6 +103,11 @@ def test_an_output_that_cannot_be_written_is_one_line(general_students, tmp_path
     (tmp_path / "taken").mkdir()
     refused(capsys, ["encode", "--model", general_students["static"], "--input", tmp_path / "texts.txt",
                      "--output", tmp_path / "taken"], f"--output {tmp_path / 'taken'}: is a folder")
+    (tmp_path / "a-file").write_text("x")
+    refused(capsys, ["encode", "--model", general_students["static"], "--input", tmp_path / "texts.txt",
+                     "--output", tmp_path / "a-file" / "v.npy"], "a-file is a file, not a folder")
+    assert main(["encode", "--model", str(general_students["static"]), "--input", str(tmp_path / "texts.txt"),
+                 "--output", str(tmp_path / "new" / "folder" / "v.npy")]) == 0   # missing folders are made
 
 
 def test_a_new_run_that_fails_before_its_first_checkpoint_leaves_nothing(tiny_bert, tmp_path, capsys, monkeypatch):

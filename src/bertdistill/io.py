@@ -73,3 +73,19 @@ def publish_directory(staging_dir: str | Path, target_dir: str | Path) -> None:
             os.chmod(source, 0o644)
             os.replace(source, destination)
     shutil.rmtree(staging_dir, ignore_errors=True)
+
+
+def check_output_file(path: str | Path, flag: str, create_folders: bool = True) -> None:
+    """Before any work: `path` can be written as a file. Refused: an existing folder, a path below a file,
+    and (with `create_folders=False`) a folder that does not exist yet; otherwise missing folders are made
+    when the file is written."""
+    from bertdistill.errors import ConfigError
+
+    target = Path(path)
+    if target.is_dir():
+        raise ConfigError(f"{flag} {path}: is a folder; give a file name")
+    existing = next(folder for folder in target.absolute().parents if folder.exists())
+    if not existing.is_dir():
+        raise ConfigError(f"{flag} {path}: {existing} is a file, not a folder")
+    if not create_folders and existing != target.absolute().parent:
+        raise ConfigError(f"{flag} {path}: folder {target.parent} does not exist")

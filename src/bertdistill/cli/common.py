@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
 
 from bertdistill.data.loading import DATA_DIR_VARIABLE, DataConfig
-from bertdistill.errors import ConfigError
+from bertdistill.io import check_output_file
 from bertdistill.model_config import resolve_max_length
 from bertdistill.training.arguments import TrainingConfig
 
@@ -28,15 +27,10 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--task-name", default="custom", help="custom data: a name for the task")
 
 
-def check_output(path: str | None, flag: str) -> None:
-    """An output file flag, checked before any work: not a folder, and its folder exists."""
-    if path is None:
-        return
-    target = Path(path)
-    if target.is_dir():
-        raise ConfigError(f"{flag} {path}: is a folder; give a file name")
-    if not target.parent.is_dir():
-        raise ConfigError(f"{flag} {path}: folder {target.parent} does not exist")
+def check_output(path: str | None, flag: str, create_folders: bool = True) -> None:
+    """An output file flag, checked before any work (see `io.check_output_file`); None passes."""
+    if path is not None:
+        check_output_file(path, flag, create_folders)
 
 
 def positive_int(text: str) -> int:

@@ -26,8 +26,8 @@ def run_evaluate_encoder(args: argparse.Namespace) -> None:
     from bertdistill.evaluation.encoder_table import entries, markdown
     from bertdistill.io import atomic_write_json, atomic_write_text
 
-    check_output(args.json, "--json")
-    check_output(args.markdown, "--markdown")
+    check_output(args.json, "--json", create_folders=False)
+    check_output(args.markdown, "--markdown", create_folders=False)
     tasks = tuple(task.strip() for task in args.tasks.split(",") if task.strip())
     config = EncoderBenchmarkConfig(
         models=tuple(args.model), baselines=tuple(args.baseline), teacher=args.teacher,
