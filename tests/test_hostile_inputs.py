@@ -129,3 +129,18 @@ def test_a_new_run_that_fails_before_its_first_checkpoint_leaves_nothing(tiny_be
            tmp_path / "run", "--epochs", "1", "--batch-size", "8", "--max-length", "16", "--no-progress"]
     refused(capsys, run, "loss")
     assert not (tmp_path / "run").exists()
+
+
+def test_glue_aliases_name_the_task_the_model_was_fine_tuned_on(tmp_path, monkeypatch):
+    """`evaluate --task mnli-m` on an MNLI model is that model's task (it was refused as another one)."""
+    from bertdistill.data.glue import get_glue_task
+    from bertdistill.data.loading import DataConfig
+    from bertdistill.errors import ConfigError, DataError
+    from bertdistill.evaluation.evaluate import labelled_splits
+
+    monkeypatch.delenv("BERTDISTILL_DATA_DIR", raising=False)
+    spec = get_glue_task("mnli").spec
+    with pytest.raises(DataError):   # past the task check: only the (absent) data is missing
+        labelled_splits("model", spec, DataConfig(task="mnli-m", data_dir=str(tmp_path)), "dev")
+    with pytest.raises(ConfigError, match="was fine-tuned on 'mnli', not 'sst2'"):
+        labelled_splits("model", spec, DataConfig(task="sst2", data_dir=str(tmp_path)), "dev")

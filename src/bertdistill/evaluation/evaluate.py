@@ -11,6 +11,7 @@ from typing import Any
 from datasets import Dataset
 
 from bertdistill.config import Config
+from bertdistill.data.glue import get_glue_task
 from bertdistill.data.loading import DataConfig, load_eval_split
 from bertdistill.data.tasks import TaskSpec
 from bertdistill.devices import resolve_device
@@ -35,7 +36,7 @@ def labelled_splits(model: str, spec: TaskSpec, data: DataConfig, split: str) ->
     """The labelled split(s) to score a fine-tuned model on: a GLUE task must be the model's own; a custom
     file is read with the model's columns and label set (no training file needed)."""
     data = data.resolved()
-    if data.is_glue and data.task.lower().replace("-", "") != spec.name:
+    if data.is_glue and get_glue_task(data.task).spec.name != spec.name:   # aliases: sst-2, sts-b, mnli-m
         raise ConfigError(f"{model} was fine-tuned on {spec.name!r}, not {data.task!r}")
     if not data.is_glue:
         data = dataclasses.replace(data, text_column=spec.text_column, pair_column=spec.pair_column,
