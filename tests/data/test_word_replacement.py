@@ -102,6 +102,11 @@ def test_masked_lm_candidates_are_its_top_predictions_and_batching_changes_nothi
                and token != "movie"]
     assert one[0][2] == allowed[:3]
 
+    # a masked sentence longer than max_length is cut, not a crash; words whose mask was cut get none
+    long = [["the", "good", "movie"] * 30]
+    cut = MaskedLMCandidates(model, tokenizer, 3, 8, "tiny", max_length=16).candidates(long, progress=False)
+    assert len(cut[0]) == 90 and cut[0][2] and not any(cut[0][40:])
+
 
 def test_bad_settings():
     with pytest.raises(ConfigError):

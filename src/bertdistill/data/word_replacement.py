@@ -124,16 +124,19 @@ class MaskedLMCandidates:
             masked = [" ".join(self.tokenizer.mask_token if index == position else word
                                for index, word in enumerate(sentences[row])) for row, position in chunk]
             originals = [" ".join(sentences[row]) for row, _ in chunk]
-            batch = self.tokenizer(masked, originals, truncation="only_second", max_length=self.max_length,
+            # longest_first: a masked sentence longer than max_length alone is cut too (only_second raised)
+            batch = self.tokenizer(masked, originals, truncation="longest_first", max_length=self.max_length,
                                    padding=True, return_tensors="pt").to(device)
+            is_mask = batch["input_ids"] == self.tokenizer.mask_token_id                 # (n, T)
+            first = is_mask.int().argmax(dim=1)                                          # (n,) first mask
             with torch.inference_mode():
-                logits = self.model(**batch).logits.float().cpu()                       # (n, T, V)
-            rows, columns = (batch["input_ids"].cpu() == self.tokenizer.mask_token_id).nonzero(as_tuple=True)
-            first = {int(row): int(column) for row, column in zip(rows.flip(0), columns.flip(0))}
+                logits = self.model(**batch).logits                                      # (n, T, V)
+                at_mask = logits[torch.arange(len(chunk), device=device), first].float().cpu()  # (n, V): only these
+            kept = is_mask.any(dim=1).cpu()                                              # (n,) mask not cut away
             for index, (row, position) in enumerate(chunk):
-                if index not in first:  # the mask was truncated away
+                if not kept[index]:
                     continue
-                scores = logits[index, first[index], : self.allowed.shape[0]] + self.allowed  # (V,)
+                scores = at_mask[index, : self.allowed.shape[0]] + self.allowed         # (V,)
                 tokens = self.tokenizer.convert_ids_to_tokens(scores.topk(self.k + 1).indices.tolist())
                 word = sentences[row][position].lower()
                 result[row][position] = [token for token in tokens if token != word][: self.k]
