@@ -144,3 +144,16 @@ def test_glue_aliases_name_the_task_the_model_was_fine_tuned_on(tmp_path, monkey
         labelled_splits("model", spec, DataConfig(task="mnli-m", data_dir=str(tmp_path)), "dev")
     with pytest.raises(ConfigError, match="was fine-tuned on 'mnli', not 'sst2'"):
         labelled_splits("model", spec, DataConfig(task="sst2", data_dir=str(tmp_path)), "dev")
+
+
+def test_a_pair_task_with_a_tokenizer_without_token_type_ids_is_a_clear_error(tiny_bert, tmp_path, capsys):
+    from transformers import AutoTokenizer
+
+    from tests.conftest import pair_rows, save_general_bilstm, write_jsonl
+
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_bert), model_input_names=["input_ids", "attention_mask"])
+    student = save_general_bilstm(tokenizer, tmp_path / "student")   # a RoBERTa-style tokenizer: no types
+    pairs = write_jsonl(tmp_path / "pairs.jsonl", pair_rows(16, seed=1))
+    refused(capsys, ["finetune", "--model", student, "--train-file", pairs, "--dev-file", pairs, "--pair-column",
+                     "text_pair", "--output-dir", tmp_path / "run"], "does not produce them (RoBERTa-style)")
+    assert not (tmp_path / "run").exists()

@@ -17,6 +17,7 @@ from bertdistill.data.loading import DataConfig, load_task_data
 from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY
 from bertdistill.scoring.metrics import metric_function
 from bertdistill.scoring.splits import evaluate_splits, metrics_record
+from bertdistill.students.heads import check_pair_tokenizer
 from bertdistill.teachers.loading import load_for_training, load_tokenizer, resolve_model_path
 from bertdistill.training.arguments import TrainingConfig, resolve_learning_rate
 from bertdistill.training.run import Phase, open_run, record_run
@@ -47,6 +48,7 @@ def finetune(
     tokenizer = load_tokenizer(config.model)
     set_seed(config.training.seed)  # the new head is initialised here, before Trainer seeds anything
     model = load_for_training(config.model, spec)  # so is the model: a bad one leaves no output behind
+    check_pair_tokenizer(model, tokenizer)
     training = resolve_learning_rate(config.training, model.config.model_type)
     with open_run(config.output_dir, config.resume,
                   dataclasses.replace(config, data=data_config, training=training)) as output_dir:

@@ -33,6 +33,7 @@ from bertdistill.scoring.splits import evaluate_splits, metrics_record
 from bertdistill.scoring.teacher_labels import check_teacher_task, teacher_outputs, training_rows
 from bertdistill.students import GENERAL_STUDENT_TYPES, BiLSTMForSequenceClassification
 from bertdistill.students.factory import StudentShape, initialise_embeddings, student_config, tang_shape
+from bertdistill.students.heads import check_pair_tokenizer
 from bertdistill.teachers.loading import (
     load_fine_tuned,
     load_for_training,
@@ -187,6 +188,7 @@ def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), co
     tokenizer = load_tokenizer(config.teacher)
     set_seed(config.training.seed)
     student = build_student(config, spec, teacher, tokenizer)
+    check_pair_tokenizer(student, tokenizer)
     teacher_max_length(config, teacher)   # lengths are checked before anything is written
     given = read_transfer_set(config.transfer_set, spec.is_pair) if config.transfer_set else None   # and so is this
     with open_run(config.output_dir, config.resume, dataclasses.replace(config, data=data_config)) as output_dir:

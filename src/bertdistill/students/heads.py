@@ -11,6 +11,7 @@ import torch
 from torch import nn
 from transformers.modeling_outputs import SequenceClassifierOutput
 
+from bertdistill.errors import ModelError
 from bertdistill.model_config import TASK_CONFIG_KEY
 from bertdistill.students.bilstm import BiLSTMModel, BiLSTMPreTrainedModel
 from bertdistill.students.configuration_bilstm import BiLSTMConfig
@@ -20,6 +21,16 @@ def is_pair_config(config: BiLSTMConfig) -> bool:
     """Pair mode comes from the task the model is fine-tuned for (stored in its config)."""
     task = getattr(config, TASK_CONFIG_KEY, None) or {}
     return bool(task.get("is_pair", False))
+
+
+PAIR_INPUTS_MESSAGE = ("a sentence-pair student tells the two sentences apart by token_type_ids, and this "
+                       "tokenizer does not produce them (RoBERTa-style); use a BERT-style tokenizer for pair tasks")
+
+
+def check_pair_tokenizer(model, tokenizer) -> None:
+    """Before training or predicting: a pair head of ours needs a tokenizer that gives token_type_ids."""
+    if getattr(model, "is_pair", False) and "token_type_ids" not in tokenizer.model_input_names:
+        raise ModelError(PAIR_INPUTS_MESSAGE)
 
 
 def split_segments(
@@ -63,7 +74,7 @@ class SentenceClassification:
         if not self.is_pair:
             return self.encode(input_ids, attention_mask)                   # (B, D)
         if token_type_ids is None:
-            raise ValueError("a pair model needs token_type_ids to tell the two sentences apart")
+            raise ModelError(PAIR_INPUTS_MESSAGE)
         first_ids, first_mask, second_ids, second_mask = split_segments(input_ids, attention_mask, token_type_ids)
         u = self.encode(first_ids, first_mask)                              # (B, D)
         v = self.encode(second_ids, second_mask)                            # (B, D)
