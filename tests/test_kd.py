@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 from transformers import AutoModelForSequenceClassification, BertTokenizer
 
 import bertdistill.students  # noqa: F401  (registers the BiLSTM with the Auto classes)
@@ -191,3 +192,15 @@ def test_a_killed_run_resumes_with_the_same_transfer_set(sentiment_task, tmp_pat
     record = distill_kd(resumed)
     assert record["resumed_from"] and record["resumed_from"].endswith("checkpoint-" + str(record["global_steps"] // 2))
     assert (tmp_path / "run" / "transfer_set.jsonl").read_text() == saved
+
+    # and ends where an uninterrupted run with the same transfer set ends
+    from safetensors.torch import load_file
+
+    solo = config(False)
+    solo.output_dir, solo.augment, solo.transfer_set = str(tmp_path / "solo"), False, str(tmp_path / "run" /
+                                                                                         "transfer_set.jsonl")
+    distill_kd(solo)
+    resumed_weights, solo_weights = (load_file(tmp_path / name / "model.safetensors") for name in ("run", "solo"))
+    assert resumed_weights.keys() == solo_weights.keys()
+    for name, tensor in solo_weights.items():
+        torch.testing.assert_close(resumed_weights[name], tensor, rtol=0, atol=1e-6, msg=name)

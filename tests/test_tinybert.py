@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 from transformers import AutoModel, AutoModelForSequenceClassification, DistilBertConfig, DistilBertModel
 
 from bertdistill.cli import main
@@ -154,6 +155,13 @@ def test_killed_general_stage_resumes_from_its_checkpoint(setting, tmp_path):
     assert record["resumed_from"].endswith("checkpoint-5")
     train_sentences = 240 - min(40, 240 // 10)
     assert record["train_sentences"] == train_sentences and record["global_steps"] == 2 * -(-train_sentences // 16)
+    from safetensors.torch import load_file
+
+    distill_tinybert(config(setting, tmp_path / "solo", "general", False))   # uninterrupted: the same weights
+    resumed, solo = (load_file(tmp_path / name / "model.safetensors") for name in ("run", "solo"))
+    assert resumed.keys() == solo.keys()
+    for name, tensor in solo.items():
+        torch.testing.assert_close(resumed[name], tensor, rtol=0, atol=1e-6, msg=name)
 
 
 def test_killed_task_stage_skips_a_finished_step_one_and_resumes_step_two(setting, general, tmp_path):
