@@ -61,7 +61,8 @@ class LogitCache:
         self.num_outputs = num_outputs
         self.directory.mkdir(parents=True, exist_ok=True)
         self.lock = FileLock(str(self.directory / ".lock"))
-        self.logits = np.empty((0, num_outputs), dtype=np.float32)
+        self.parts: list[np.ndarray] = []   # the chunks' logits, joined only when looked up (linear memory work)
+        self.rows = 0
         self.index: dict[bytes, int] = {}
         self.chunks: list[str] = []
         self.legacy_read = False
@@ -70,7 +71,14 @@ class LogitCache:
             atomic_write_json(self.directory / "description.json", description)
 
     def __len__(self) -> int:
-        return len(self.logits)
+        return self.rows
+
+    @property
+    def logits(self) -> np.ndarray:
+        """(N, C) float32, every stored row in order."""
+        if len(self.parts) != 1:
+            self.parts = [np.concatenate(self.parts) if self.parts else np.empty((0, self.num_outputs), np.float32)]
+        return self.parts[0]
 
     def read_manifest(self) -> list[str]:
         path = self.directory / MANIFEST
@@ -91,9 +99,9 @@ class LogitCache:
             if logits.shape[1:] != (self.num_outputs,) or len(keys) != len(logits):
                 raise DataError(f"{self.directory}: cached logits have shape {logits.shape}, expected "
                                 f"(N, {self.num_outputs}); delete the folder to compute them again")
-            start = len(self.logits)
-            self.logits = np.concatenate([self.logits, logits.astype(np.float32)])
-            self.index.update({key: start + offset for offset, key in enumerate(key_bytes(keys))})
+            self.index.update({key: self.rows + offset for offset, key in enumerate(key_bytes(keys))})
+            self.parts.append(logits.astype(np.float32))
+            self.rows += len(logits)
 
     def missing(self, keys: Sequence[bytes]) -> list[bytes]:
         """Keys not cached yet, each once, in first-seen order."""
