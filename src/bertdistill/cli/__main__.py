@@ -1,4 +1,4 @@
-"""`python -m bertdistill.cli ...` (also under torchrun and accelerate launch)."""
+"""`python -m bertdistill.cli ...` (multi-process launchers are not supported yet: see the README)."""
 
 import sys
 
