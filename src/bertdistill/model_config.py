@@ -2,7 +2,8 @@
 
 A fine-tuned model records its task (`bertdistill_task`: labels, metrics, pair column) and the token length
 it was trained with (`bertdistill_max_length`); a general student records how it was made
-(`bertdistill_general`). Everything that reads or writes these keys imports them from here.
+(`bertdistill_general`, and `bertdistill_tinybert` for TinyBERT students). Everything that reads or writes
+these keys imports them from here.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from bertdistill.errors import ConfigError
 TASK_CONFIG_KEY = "bertdistill_task"
 MAX_LENGTH_CONFIG_KEY = "bertdistill_max_length"
 GENERAL_CONFIG_KEY = "bertdistill_general"
+TINYBERT_CONFIG_KEY = "bertdistill_tinybert"     # how a TinyBERT student was made
 DEFAULT_MAX_LENGTH = 128
 
 

@@ -27,7 +27,7 @@ from bertdistill.devices import resolve_device
 from bertdistill.errors import ConfigError, DataError
 from bertdistill.losses.logits import LogitLoss
 from bertdistill.losses.objectives import KDObjective
-from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY, check_positions, resolve_max_length
+from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY, TASK_CONFIG_KEY, check_positions, resolve_max_length
 from bertdistill.scoring.metrics import metric_function
 from bertdistill.scoring.splits import evaluate_splits, metrics_record
 from bertdistill.scoring.teacher_labels import check_teacher_task, teacher_outputs, training_rows
@@ -94,10 +94,10 @@ def build_student(config: KDConfig, spec: TaskSpec, teacher: PreTrainedModel,
         embeddings = teacher.get_input_embeddings().weight                             # (V, d_T)
         pad_token_id = teacher_tokenizer.pad_token_id if teacher_tokenizer.pad_token_id is not None else 0
         settings = task_head_settings(spec)
-        task = settings.pop("bertdistill_task")
+        task = settings.pop(TASK_CONFIG_KEY)
         student_settings = student_config(config.shape, embeddings, len(teacher_tokenizer), pad_token_id,
                                           projection_dim=0, **settings)
-        student_settings.bertdistill_task = task
+        setattr(student_settings, TASK_CONFIG_KEY, task)
         student = BiLSTMForSequenceClassification(student_settings)
         initialise_embeddings(student, embeddings, config.shape)
         return student

@@ -34,6 +34,7 @@ from bertdistill.errors import ConfigError, ModelError
 from bertdistill.io import publish_directory
 from bertdistill.losses.representation import RepresentationLoss
 from bertdistill.methods.sra_training import SentenceVectorCollator, SRATrainer, vector_agreement
+from bertdistill.model_config import GENERAL_CONFIG_KEY
 from bertdistill.scoring.general_student import general_student_metrics
 from bertdistill.students import BiLSTMModel, StaticModel
 from bertdistill.students.factory import (
@@ -122,7 +123,7 @@ def build_student(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer, 
         contextual = contextual_table(config.teacher, config.student, tokenizer, len(tokenizer), cache_root)
         return new_static_student(len(tokenizer), config.student.embedding_dim, projection_dim,
                                   tokenizer.all_special_ids, pad_id(tokenizer), contextual,
-                                  bertdistill_general=general)
+                                  **{GENERAL_CONFIG_KEY: general})
     token_width = teacher.hidden_size if config.token_weight > 0 else 0
     return new_student(config.student, teacher, tokenizer, projection_dim, cache_root, general,
                        token_projection_dim=token_width)
@@ -154,8 +155,8 @@ def new_student(shape: StudentShape, teacher: SentenceVectorTeacher, tokenizer, 
     teacher_embeddings = teacher.model.get_input_embeddings().weight                      # (V, d_T)
     config = student_config(shape, teacher_embeddings, len(tokenizer), pad_id(tokenizer), projection_dim,
                             ignored_token_ids=tokenizer.all_special_ids, token_projection_dim=token_projection_dim,
-                            bertdistill_general=general or {"teacher": teacher.name, "untrained": True,
-                                                            "embedding_init": shape.embedding_init})
+                            **{GENERAL_CONFIG_KEY: general or {"teacher": teacher.name, "untrained": True,
+                                                               "embedding_init": shape.embedding_init}})
     student = BiLSTMModel(config)
     contextual = contextual_table(teacher.name, shape, tokenizer, teacher_embeddings.shape[0], cache_root)
     initialise_embeddings(student, teacher_embeddings, shape, contextual)

@@ -29,7 +29,7 @@ from bertdistill.io import publish_directory
 from bertdistill.losses.intermediate_objective import HeadStrategy, IntermediateObjective
 from bertdistill.losses.logits import LOGIT_LOSSES, LogitLoss
 from bertdistill.methods.tinybert_training import PROJECTIONS_FILE, IntermediateTrainer, ProjectedStudent, Projection
-from bertdistill.model_config import TASK_CONFIG_KEY
+from bertdistill.model_config import TASK_CONFIG_KEY, TINYBERT_CONFIG_KEY
 from bertdistill.students.layer_map import format_layer_map, parse_layer_map
 from bertdistill.students.tinybert import (
     Init,
@@ -54,9 +54,6 @@ from bertdistill.training.run import Phase
 from bertdistill.training.vocabulary import check_same_vocabulary
 
 logger = logging.getLogger(__name__)
-
-TINYBERT_CONFIG_KEY = "bertdistill_tinybert"
-
 
 def general_defaults() -> TrainingConfig:
     """General stage (authors' code: lr 5e-5, linear schedule with warm-up 0.1, weight decay 0.01)."""
