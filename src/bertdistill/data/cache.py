@@ -1,7 +1,8 @@
 """Teacher outputs computed once and kept on disk.
 
-Sentence vectors for SRA are stored as an fp16 `.npy` file, memory-mapped, so a corpus larger than
-RAM works and a second run (another student, loss or seed) reuses them. The folder name is a hash of
+Sentence vectors for SRA are stored as an fp16 `.npy` file, read and written by rows (`VectorFile`), so a
+corpus larger than RAM works, a run's memory does not grow with the corpus, and a second run (another student,
+loss or seed) reuses them. The folder name is a hash of
 everything the vectors depend on: the teacher (its config and weight files), the corpus content, the
 representation and the max length. Vectors are computed in length-sorted chunks (little padding);
 progress is committed atomically every few chunks, so a killed run continues where it stopped.
@@ -24,6 +25,8 @@ from datasets import Dataset
 from filelock import FileLock
 from tqdm.auto import tqdm
 
+from bertdistill.data.features import streamed_column
+from bertdistill.data.vector_file import VectorFile
 from bertdistill.io import atomic_write_json
 
 logger = logging.getLogger(__name__)
@@ -52,19 +55,25 @@ def cache_problem(vectors_path: Path, count: int, width: int, block: int = 65_53
     """Why a finished vector cache cannot be trusted (wrong shape, rows of zeros or non-finite values: a
     teacher's sentence vector is never all zeros), or None. Read in blocks: memory stays flat."""
     try:
-        vectors = np.load(vectors_path, mmap_mode="r")
+        vectors = VectorFile(vectors_path)
     except (OSError, ValueError) as error:
         return f"unreadable: {error}"
     if vectors.shape != (count, width):
         return f"shape {vectors.shape}, expected {(count, width)}"
-    for start in range(0, count, block):
-        rows = np.asarray(vectors[start : start + block], dtype=np.float32)             # (b, width)
+    for start, rows in vectors.blocks(block):
+        rows = rows.astype(np.float32)                                                  # (b, width)
         if not np.isfinite(rows).all():
             return f"non-finite values from row {start}"
         zero = np.flatnonzero(~rows.any(axis=1))
         if zero.size:
             return f"{zero.size} rows of zeros from row {start + int(zero[0])}"
     return None
+
+
+def sequence_lengths(token_ids: Dataset) -> np.ndarray:
+    """(N,) word pieces per row, read a block at a time (the column as Python lists would grow with the corpus)."""
+    return np.fromiter((len(ids) for ids in streamed_column(token_ids, "input_ids")), dtype=np.int64,
+                       count=len(token_ids))
 
 
 def padded_batch(sequences: list[list[int]], pad_token_id: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -87,10 +96,10 @@ def compute_vector_cache(
     batch_size: int = 256,
     description: dict[str, Any] | None = None,
     commit_every_seconds: float = 20.0,
-) -> np.ndarray:
+) -> VectorFile:
     """Fill (or reuse) `directory/vectors.npy`, (N, width) fp16, row i for row i of `token_ids`.
 
-    `encode(input_ids, attention_mask) -> (B, width)` is the teacher. Returns a read-only memmap.
+    `encode(input_ids, attention_mask) -> (B, width)` is the teacher. Returns the file, read-only.
     """
     directory.mkdir(parents=True, exist_ok=True)
     # one writer at a time: a second run on the same corpus waits, then finds the cache complete (a run
@@ -101,7 +110,7 @@ def compute_vector_cache(
 
 
 def fill_vector_cache(directory: Path, token_ids: Dataset, encode: Callable, width: int, pad_token_id: int,
-                      batch_size: int, description: dict[str, Any] | None, commit_every_seconds: float) -> np.ndarray:
+                      batch_size: int, description: dict[str, Any] | None, commit_every_seconds: float) -> VectorFile:
     """`compute_vector_cache`'s work, done under its lock."""
     vectors_path, progress_path = directory / "vectors.npy", directory / "progress.json"
     count = len(token_ids)
@@ -110,17 +119,18 @@ def fill_vector_cache(directory: Path, token_ids: Dataset, encode: Callable, wid
         problem = cache_problem(vectors_path, count, width)
         if problem is None:
             logger.info("reusing cached teacher vectors in %s", directory)
-            return np.load(vectors_path, mmap_mode="r")
+            return VectorFile(vectors_path)
         logger.warning("the teacher-vector cache in %s is damaged (%s); computing it again", directory, problem)
         progress = None
 
-    lengths = np.fromiter((len(ids) for ids in token_ids["input_ids"]), dtype=np.int64, count=count)
+    lengths = sequence_lengths(token_ids)
     order = np.argsort(lengths, kind="stable")                       # grouped by length: little padding
     chunks = [order[start : start + batch_size] for start in range(0, count, batch_size)]
-    resuming = progress is not None and progress.get("rows") == count and vectors_path.is_file()
+    resuming = (progress is not None and progress.get("rows") == count and progress.get("width") == width
+                and vectors_path.is_file())
     done = progress["chunks_done"] if resuming else 0
-    mode = "r+" if resuming else "w+"
-    vectors = np.lib.format.open_memmap(vectors_path, mode=mode, dtype=np.float16, shape=(count, width))
+    vectors = (VectorFile(vectors_path, writable=True) if resuming
+               else VectorFile.create(vectors_path, (count, width), np.float16))
     if resuming and done:
         logger.info("resuming the teacher-vector cache at chunk %d of %d", done, len(chunks))
     state = {"rows": count, "width": width, "batch_size": batch_size, "chunks": len(chunks),
@@ -130,9 +140,9 @@ def fill_vector_cache(directory: Path, token_ids: Dataset, encode: Callable, wid
                       disable=None):  # a bar on a terminal, quiet in logs
         rows = chunks[index]
         input_ids, attention_mask = padded_batch(token_ids[[int(row) for row in rows]]["input_ids"], pad_token_id)
-        vectors[rows] = encode(input_ids, attention_mask).cpu().numpy().astype(np.float16)  # rows: (B,)
+        vectors.write(rows, encode(input_ids, attention_mask).cpu().numpy())             # rows: (B,)
         if time.monotonic() - last_commit > commit_every_seconds or index == len(chunks) - 1:
-            vectors.flush()  # data first, then the progress that vouches for it
+            vectors.sync()  # data first, then the progress that vouches for it
             state["chunks_done"] = index + 1
             state["complete"] = index == len(chunks) - 1
             atomic_write_json(progress_path, state)
@@ -140,4 +150,4 @@ def fill_vector_cache(directory: Path, token_ids: Dataset, encode: Callable, wid
     if not chunks:
         atomic_write_json(progress_path, {**state, "complete": True})
     del vectors
-    return np.load(vectors_path, mmap_mode="r")
+    return VectorFile(vectors_path)

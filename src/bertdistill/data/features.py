@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from datasets import Dataset, Value
 from transformers import PreTrainedTokenizerBase
 
@@ -33,3 +36,9 @@ def tokenize_dataset(dataset: Dataset, tokenizer: PreTrainedTokenizerBase, max_l
 def with_lengths(features: Dataset) -> Dataset:
     """Adds `length` (word pieces per row), which `group_by_length` batching reads."""
     return features.map(lambda batch: {"length": [len(ids) for ids in batch["input_ids"]]}, batched=True)
+
+
+def streamed_column(dataset: Dataset, column: str, block: int = 10_000) -> Iterator[Any]:
+    """The values of one column, read from disk a block at a time (memory does not grow with the corpus)."""
+    for batch in dataset.select_columns([column]).iter(batch_size=block):
+        yield from batch[column]

@@ -36,14 +36,24 @@ class TargetPCA:
                   str(Path(folder) / TARGET_PCA_FILE))
 
 
-def fit_target_pca(vectors: np.ndarray, rows: np.ndarray, dimensions: int, sample: int = 200_000,
-                   seed: int = 0) -> TargetPCA:
-    """PCA of `vectors[rows]` (a seeded sample of at most `sample` rows), keeping `dimensions` components."""
+def fit_target_pca(vectors, rows: np.ndarray, dimensions: int, block: int = 65_536) -> TargetPCA:
+    """PCA of `vectors[rows]` (an array, or a `VectorFile` read a block at a time), keeping `dimensions`
+    components. The mean and the (d, d) scatter matrix are summed block by block, so memory does not grow
+    with the number of rows; components are the scatter matrix's leading eigenvectors, each signed so that
+    its largest entry is positive (reproducible across runs and platforms)."""
     width = vectors.shape[1]
     if not 1 <= dimensions <= width:
         raise ConfigError(f"--target-pca must be between 1 and the teacher's width {width}, got {dimensions}")
-    chosen = rows if len(rows) <= sample else np.random.default_rng(seed).choice(rows, sample, replace=False)
-    data = np.asarray(vectors[np.sort(chosen)], dtype=np.float32)               # (S, d)
-    mean = data.mean(axis=0)
-    _, _, right = np.linalg.svd(data - mean, full_matrices=False)               # right: (d, d)
-    return TargetPCA(mean.astype(np.float32), np.ascontiguousarray(right[:dimensions], dtype=np.float32))
+    rows = np.sort(np.asarray(rows))
+    total, scatter = np.zeros(width), np.zeros((width, width))                   # (d,), (d, d)
+    for start in range(0, len(rows), block):
+        data = np.asarray(vectors[rows[start : start + block]], dtype=np.float64)  # (b, d)
+        total += data.sum(axis=0)
+        scatter += data.T @ data
+    mean = total / len(rows)                                                      # (d,)
+    covariance = scatter / len(rows) - np.outer(mean, mean)                       # (d, d)
+    _, eigenvectors = np.linalg.eigh(covariance)                                  # ascending eigenvalues
+    components = eigenvectors[:, ::-1][:, :dimensions].T                          # (N, d)
+    largest = np.abs(components).argmax(axis=1)
+    components *= np.sign(components[np.arange(dimensions), largest])[:, None]
+    return TargetPCA(mean.astype(np.float32), np.ascontiguousarray(components, dtype=np.float32))

@@ -27,8 +27,9 @@ from bertdistill.data.cache import (
     texts_fingerprint,
 )
 from bertdistill.data.corpus import CorpusConfig, prepare_corpus
-from bertdistill.data.features import with_lengths
+from bertdistill.data.features import streamed_column, with_lengths
 from bertdistill.data.target_pca import TargetPCA, fit_target_pca
+from bertdistill.data.vector_file import VectorFile
 from bertdistill.encoding import IDF_FILE
 from bertdistill.errors import ConfigError, ModelError
 from bertdistill.io import publish_directory
@@ -208,7 +209,7 @@ class Targets:
     token_ids: Any                  # datasets.Dataset with `text`, `input_ids`
     train_rows: np.ndarray          # (N_train,) row numbers; the rest is held out
     teacher: SentenceVectorTeacher
-    vectors: np.ndarray             # (N, d) teacher vectors, memory-mapped from the cache
+    vectors: VectorFile             # (N, d) teacher vectors, read from the cache by rows
     idf: np.ndarray | None
     pca: TargetPCA | None
     corpus_stats: dict
@@ -223,7 +224,7 @@ def teacher_targets(config: SRAConfig, tokenizer, cache_root: Path) -> Targets:
     token_ids = corpus.map(tokenize, batched=True, desc="tokenizing")
     held_out = min(config.eval_sentences, max(1, len(token_ids) // 10))
     train_rows = np.arange(len(token_ids) - held_out)
-    idf = (compute_idf(token_ids.select(train_rows)["input_ids"], len(tokenizer))
+    idf = (compute_idf(streamed_column(token_ids.select(train_rows), "input_ids"), len(tokenizer))
            if config.representation == "idf_mean" else None)
     teacher = SentenceVectorTeacher(config.teacher, config.representation, idf=idf)
     key = cache_key(teacher=teacher_fingerprint(config.teacher), corpus=texts_fingerprint(corpus),
@@ -249,7 +250,8 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
     prepare_contextual(config.teacher, config.student, cache_root)
     set_seed(config.training.seed)
     student = build_student(config, teacher, tokenizer, config.target_pca or teacher.hidden_size, cache_root)
-    features = token_ids.remove_columns("text").add_column("row", list(range(len(token_ids))))
+    features = token_ids.remove_columns("text").map(lambda batch, rows: {"row": rows}, with_indices=True,
+                                                     batched=True, desc="row numbers")
     features = with_lengths(features)
     train_set, eval_set = features.select(train_rows), features.select(range(len(train_rows), len(features)))
 

@@ -11,14 +11,15 @@ import torch
 from transformers import EvalPrediction
 
 from bertdistill.data.target_pca import TargetPCA
+from bertdistill.data.vector_file import VectorFile
 from bertdistill.losses.representation import RepresentationLoss, sra_loss, token_cosine
 from bertdistill.training.trainer import Trainer
 
 
 class SentenceVectorCollator:
-    """Pads token ids and gathers each row's teacher vector from the memory-mapped cache."""
+    """Pads token ids and gathers each row's teacher vector from the cache (an array or a `VectorFile`)."""
 
-    def __init__(self, vectors: np.ndarray, pad_token_id: int, pca: TargetPCA | None = None) -> None:
+    def __init__(self, vectors: np.ndarray | VectorFile, pad_token_id: int, pca: TargetPCA | None = None) -> None:
         self.vectors = vectors
         self.pad_token_id = pad_token_id
         self.pca = pca
