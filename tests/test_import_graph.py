@@ -2,7 +2,7 @@
 and no module imports itself back through a cycle (imports inside functions count too).
 
 Layers, lowest first; a module may import its own layer or lower ones:
-  0 errors, io, config, model_config, devices   1 data   2 teachers, students   3 losses   4 training
+  0 errors, io, config, model_config, devices, distributed   1 data   2 teachers, students   3 losses   4 training
   5 scoring, encoding (shared services)   6 methods   7 evaluation, export, serving   8 cli
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "bertdistill"
 LAYERS = {
-    "errors": 0, "io": 0, "config": 0, "model_config": 0, "devices": 0,
+    "errors": 0, "io": 0, "config": 0, "model_config": 0, "devices": 0, "distributed": 0,
     "data": 1,
     "teachers": 2, "students": 2,
     "losses": 3,

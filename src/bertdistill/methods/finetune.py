@@ -14,13 +14,14 @@ from transformers import DataCollatorWithPadding, TrainerCallback, set_seed
 from bertdistill.config import Config
 from bertdistill.data.features import tokenize_dataset
 from bertdistill.data.loading import DataConfig, load_task_data
+from bertdistill.distributed import is_main_process
 from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY
 from bertdistill.scoring.metrics import metric_function
 from bertdistill.scoring.splits import evaluate_splits, metrics_record
 from bertdistill.students.heads import check_pair_tokenizer
 from bertdistill.teachers.loading import load_for_training, load_tokenizer, resolve_model_path
 from bertdistill.training.arguments import TrainingConfig, resolve_learning_rate
-from bertdistill.training.run import Phase, open_run, record_run
+from bertdistill.training.run import Phase, open_run, record_run, recorded_run
 from bertdistill.training.trainer import Trainer, save_final_model
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,8 @@ def finetune(
         )
         outcome = phase.train(trainer)
         save_final_model(trainer, output_dir)  # the best checkpoint, with the tokenizer (processing_class)
+        if not is_main_process():
+            return recorded_run(output_dir)
 
         results = evaluate_splits(trainer.model, tokenizer, spec, data.dev, data_config.max_length,
                                   config.training.eval_batch_size, predictions_dir=output_dir,

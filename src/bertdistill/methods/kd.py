@@ -24,6 +24,7 @@ from bertdistill.data.loading import DataConfig, TaskData, load_task_data
 from bertdistill.data.tasks import TaskSpec
 from bertdistill.data.transfer_set import read_metadata, read_transfer_set, write_transfer_set
 from bertdistill.devices import resolve_device
+from bertdistill.distributed import is_main_process, main_process_first
 from bertdistill.errors import ConfigError, DataError
 from bertdistill.losses.logits import LogitLoss
 from bertdistill.losses.objectives import KDObjective
@@ -43,7 +44,7 @@ from bertdistill.teachers.loading import (
 )
 from bertdistill.training.arguments import TrainingConfig
 from bertdistill.training.logit_distillation import KDCollator, KDTrainer
-from bertdistill.training.run import Phase, open_run, record_run
+from bertdistill.training.run import Phase, open_run, record_run, recorded_run
 from bertdistill.training.trainer import save_final_model
 from bertdistill.training.vocabulary import check_same_vocabulary
 
@@ -112,13 +113,13 @@ def build_student(config: KDConfig, spec: TaskSpec, teacher: PreTrainedModel,
 def transfer_examples(config: KDConfig, data: TaskData, mask_token: str | None, output_dir: Path,
                       progress: bool, given: list[TransferExample] | None) -> tuple[list[TransferExample], dict]:
     """The synthetic examples: a given file (read before the run folder exists), the run's own saved set
-    (on resume), or a new one."""
+    (on resume, and in the other processes of a multi-process run), or a new one."""
     if given is not None:
         return given, {"transfer_set": config.transfer_set}
     if not config.augment:
         return [], {}
     path = output_dir / TRANSFER_SET_FILE
-    if config.resume and read_metadata(path) is not None:
+    if (config.resume or not is_main_process()) and read_metadata(path) is not None:
         return read_transfer_set(path, data.spec.is_pair), read_metadata(path)
     augmentation = config.augmentation
     if mask_token and augmentation.mask_token == AugmentConfig().mask_token:
@@ -195,8 +196,10 @@ def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), co
         phase = Phase(output_dir, config.resume)
         progress = config.training.progress_bar
 
-        transfer, transfer_metadata = transfer_examples(config, data, tokenizer.mask_token, output_dir, progress, given)
-        rows, teacher_dev = labelled_rows(config, data, training_rows(data, transfer), teacher, tokenizer)
+        with main_process_first():   # the main process writes the transfer set and fills the logit cache
+            transfer, transfer_metadata = transfer_examples(config, data, tokenizer.mask_token, output_dir,
+                                                            progress, given)
+            rows, teacher_dev = labelled_rows(config, data, training_rows(data, transfer), teacher, tokenizer)
         del teacher
 
         setattr(student.config, MAX_LENGTH_CONFIG_KEY, data_config.max_length)
@@ -212,6 +215,8 @@ def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), co
         )
         outcome = phase.train(trainer)
         save_final_model(trainer, output_dir)
+        if not is_main_process():
+            return recorded_run(output_dir)
 
         results = evaluate_splits(trainer.model, tokenizer, spec, data.dev, data_config.max_length,
                                   config.training.eval_batch_size, predictions_dir=output_dir, progress=progress)

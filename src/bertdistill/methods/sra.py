@@ -30,6 +30,7 @@ from bertdistill.data.corpus import CorpusConfig, prepare_corpus
 from bertdistill.data.features import streamed_column, with_lengths
 from bertdistill.data.target_pca import TargetPCA, fit_target_pca
 from bertdistill.data.vector_file import VectorFile
+from bertdistill.distributed import is_main_process, main_process_first, wait_for_everyone
 from bertdistill.encoding import IDF_FILE
 from bertdistill.errors import ConfigError, ModelError
 from bertdistill.io import publish_directory
@@ -55,7 +56,7 @@ from bertdistill.teachers.sentence_vector import (
 from bertdistill.teachers.static_distill import contextual_token_vectors, model2vec_baseline
 from bertdistill.training.arguments import TrainingConfig
 from bertdistill.training.outputs import prepare_output_dir
-from bertdistill.training.run import Phase, open_run, record_run
+from bertdistill.training.run import Phase, open_run, record_run, recorded_run
 from bertdistill.training.trainer import (
     Trainer,
     save_final_model,
@@ -196,10 +197,12 @@ def save_general_student(trainer: Trainer, output_dir: Path, tokenizer, idf: np.
     if not isinstance(trainer.model, StaticModel):
         save_final_model(trainer, output_dir, tokenizer, extra=extra_files)
         return
-    staging = output_dir / ".final-model.tmp"
-    save_static(trainer.model, tokenizer, staging)
-    extra_files(staging)
-    publish_directory(staging, output_dir)
+    if is_main_process():
+        staging = output_dir / ".final-model.tmp"
+        save_static(trainer.model, tokenizer, staging)
+        extra_files(staging)
+        publish_directory(staging, output_dir)
+    wait_for_everyone()
 
 
 @dataclasses.dataclass
@@ -243,11 +246,12 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
     cache_root = Path(config.cache_dir) if config.cache_dir else default_cache_root()
     tokenizer = load_tokenizer(config.teacher)
     pad_token_id = pad_id(tokenizer)
-    targets = teacher_targets(config, tokenizer, cache_root)
+    with main_process_first():   # the main process builds the shared caches; the others then read them
+        targets = teacher_targets(config, tokenizer, cache_root)
+        prepare_contextual(config.teacher, config.student, cache_root)
     token_ids, train_rows, teacher, vectors, idf, pca = (targets.token_ids, targets.train_rows, targets.teacher,
                                                          targets.vectors, targets.idf, targets.pca)
 
-    prepare_contextual(config.teacher, config.student, cache_root)
     set_seed(config.training.seed)
     student = build_student(config, teacher, tokenizer, config.target_pca or teacher.hidden_size, cache_root)
     features = token_ids.remove_columns("text").map(lambda batch, rows: {"row": rows}, with_indices=True,
@@ -266,8 +270,9 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
         )
         outcome = phase.train(trainer)
         save_general_student(trainer, output_dir, tokenizer, idf, pca)
-
         agreement = trainer.evaluate()
+        if not is_main_process():
+            return recorded_run(output_dir)
         record = {
             "method": "sra",
             "teacher": config.teacher,

@@ -20,6 +20,8 @@ from transformers import (
 
 from bertdistill.data.corpus import prepare_corpus
 from bertdistill.data.features import with_lengths
+from bertdistill.distributed import is_distributed
+from bertdistill.errors import ConfigError
 from bertdistill.methods.tinybert_common import (
     TinyBertConfig,
     plan_student,
@@ -71,6 +73,9 @@ def distill_general(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ..
 
 def distill_tinybert(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ...] = (),
                      command: str | None = None) -> dict:
+    if is_distributed():   # its stages are not rank-aware yet (their own caches, the task stage's two steps)
+        raise ConfigError("distill tinybert runs in one process; multi-process runs (torchrun, accelerate "
+                          "launch) are supported for finetune, distill sra and distill kd")
     if config.stage == "general":
         return distill_general(config, callbacks, command)
     return distill_task(config, callbacks, command)

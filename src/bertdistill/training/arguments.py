@@ -10,6 +10,7 @@ import torch
 from transformers import TrainingArguments
 
 from bertdistill.config import Config
+from bertdistill.distributed import is_distributed, world_size
 from bertdistill.errors import ConfigError
 
 
@@ -41,6 +42,9 @@ class TrainingConfig(Config):
             raise ConfigError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
         if self.eval_steps is not None and self.eval_steps < 1:
             raise ConfigError(f"eval_steps must be >= 1, got {self.eval_steps}")
+        if self.batch_size % world_size():   # a multi-process run splits every batch evenly
+            raise ConfigError(f"--batch-size {self.batch_size} must be a multiple of the {world_size()} processes "
+                              "(each takes an equal share of every batch)")
 
 
 DEFAULT_LEARNING_RATES = {"bertdistill-bilstm": 1e-3, "model2vec": 1e-3}   # the BiLSTM and the static student
@@ -65,6 +69,21 @@ def resolve_precision(precision: str) -> str:
     return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
 
 
+def distributed_arguments(config: TrainingConfig) -> dict:
+    """Under a launcher (torchrun, accelerate launch): --batch-size stays the global batch, split across the
+    processes (accelerate's `split_batches`), so a run on N processes takes the same steps on the same
+    batches as a run on one; gloo on CPU, NCCL on GPUs."""
+    if not is_distributed():
+        return {}
+    processes = world_size()
+    evaluation = -(-config.eval_batch_size // processes) * processes
+    cpu = not torch.cuda.is_available()
+    # average_tokens_across_devices off: our losses are means over the batch share, which DDP's gradient
+    # averaging turns into the mean over the whole batch; Trainer's rescaling assumes summed token losses
+    return {"accelerator_config": {"split_batches": True}, "per_device_eval_batch_size": evaluation,
+            "average_tokens_across_devices": False, "use_cpu": cpu, **({"ddp_backend": "gloo"} if cpu else {})}
+
+
 def make_training_arguments(
     config: TrainingConfig,
     checkpoint_dir: str | Path,
@@ -80,11 +99,11 @@ def make_training_arguments(
     precision = resolve_precision(config.precision)
     strategy = "epoch" if config.eval_steps is None else "steps"
     evaluate = metric_for_best_model is not None
+    arguments = {"per_device_eval_batch_size": config.eval_batch_size, **distributed_arguments(config)}
     return TrainingArguments(
         output_dir=str(checkpoint_dir),
         num_train_epochs=config.epochs,
         per_device_train_batch_size=config.batch_size,
-        per_device_eval_batch_size=config.eval_batch_size,
         learning_rate=config.lr,
         weight_decay=config.weight_decay,
         warmup_steps=config.warmup_ratio,
@@ -108,4 +127,5 @@ def make_training_arguments(
         dataloader_pin_memory=torch.cuda.is_available(),
         remove_unused_columns=label_names is None,
         **({} if label_names is None else {"label_names": label_names}),
+        **arguments,
     )

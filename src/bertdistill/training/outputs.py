@@ -10,6 +10,7 @@ from typing import Any
 
 import torch
 
+from bertdistill.distributed import world_size
 from bertdistill.errors import ConfigError
 
 
@@ -38,6 +39,7 @@ def environment_info() -> dict[str, Any]:
         "cpu_count": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
         "device": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu",
+        "processes": world_size(),   # > 1: a multi-process run (torchrun, accelerate launch)
     }
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import json
 import shutil
 import time
 from collections.abc import Iterator, Sequence
@@ -24,6 +25,7 @@ import yaml
 from transformers import Trainer, TrainerCallback, TrainingArguments
 
 from bertdistill.config import Config
+from bertdistill.distributed import is_main_process, main_process_first, wait_for_everyone
 from bertdistill.errors import ConfigError
 from bertdistill.io import atomic_write_json
 from bertdistill.training.arguments import TrainingConfig, make_training_arguments
@@ -72,12 +74,16 @@ def open_run(output_dir: str | Path, resume: bool, config: Config) -> Iterator[P
     if resume:
         check_resumed_settings(Path(output_dir) / CONFIG_FILE, config)
     existed = Path(output_dir).exists()
-    folder = prepare_output_dir(output_dir, resume)
-    config.save(folder / CONFIG_FILE)
+    main = is_main_process()   # in a multi-process run, the main process alone writes the folder
+    if main:
+        prepare_output_dir(output_dir, resume)
+        config.save(Path(output_dir) / CONFIG_FILE)
+    wait_for_everyone()
+    folder = Path(output_dir)
     try:
         yield folder
     except BaseException:
-        if not resume and not any(folder.rglob(COMPLETE_MARKER)):
+        if main and not resume and not any(folder.rglob(COMPLETE_MARKER)):
             remove_new_run(folder, existed)
         raise
 
@@ -111,7 +117,8 @@ class Phase:
 
     def train(self, trainer: Trainer) -> dict[str, Any]:
         """Train (from the newest complete checkpoint with `resume`); returns what metrics.json records."""
-        checkpoint = checkpoint_to_resume(self.checkpoints, self.resume)
+        with main_process_first():   # the main process sets incomplete checkpoints aside before the others look
+            checkpoint = checkpoint_to_resume(self.checkpoints, self.resume)
         start = time.perf_counter()
         trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
         return {"global_steps": trainer.state.global_step, "train_seconds": round(time.perf_counter() - start, 1),
@@ -120,8 +127,17 @@ class Phase:
 
 def record_run(folder: Path, record: dict[str, Any], command: str | None) -> dict[str, Any]:
     """Write FOLDER/metrics.json: the method's record, the command that started the run and the
-    environment (versions, hardware); returns what was written."""
+    environment (versions, hardware); returns what was written. In a multi-process run only the main
+    process records; the others are waiting in `recorded_run`."""
     record = {**record, "command": command}
     record.setdefault("environment", environment_info())
     atomic_write_json(folder / METRICS_FILE, record)
+    wait_for_everyone()
     return record
+
+
+def recorded_run(folder: Path) -> dict[str, Any]:
+    """What the main process recorded (the other processes of a multi-process run return this: the
+    evaluation after training is the main process's alone)."""
+    wait_for_everyone()
+    return json.loads((folder / METRICS_FILE).read_text(encoding="utf-8"))

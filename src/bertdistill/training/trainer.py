@@ -16,6 +16,7 @@ from transformers import Trainer as HuggingFaceTrainer
 from transformers import TrainerCallback
 from transformers.integrations import TensorBoardCallback
 
+from bertdistill.distributed import is_main_process, wait_for_everyone
 from bertdistill.errors import TrainingError
 from bertdistill.io import publish_directory
 from bertdistill.training.checkpoints import last_complete_checkpoint, mark_complete, quarantine_incomplete_checkpoints
@@ -55,7 +56,10 @@ def tensorboard_callback(log_dir: str | Path) -> TrainerCallback | None:
 
 
 def logging_callbacks(output_dir: str | Path) -> list[TrainerCallback]:
-    """The callbacks every run gets: TensorBoard logs in OUTPUT/logs (none when tensorboard is missing)."""
+    """The callbacks every run gets: TensorBoard logs in OUTPUT/logs (none when tensorboard is missing;
+    written by the main process of a multi-process run)."""
+    if not is_main_process():
+        return []
     callback = tensorboard_callback(Path(output_dir) / "logs")
     return [] if callback is None else [callback]
 
@@ -75,12 +79,17 @@ def checkpoint_to_resume(checkpoint_dir: str | Path, resume: bool) -> Path | Non
 def save_final_model(trainer: HuggingFaceTrainer, output_dir: Path, tokenizer=None,
                      extra: Callable[[Path], None] | None = None) -> None:
     """Write the trainer's model (the best checkpoint when one was selected) as a save_pretrained
-    folder: into a staging folder first, then moved into `output_dir` file by file, config.json last."""
+    folder: into a staging folder first, then moved into `output_dir` file by file, config.json last.
+    In a multi-process run every process calls this; the main process writes."""
     staging = output_dir / ".final-model.tmp"
-    trainer.save_model(str(staging))
+    trainer.save_model(str(staging))   # writes on the main process only
+    if not is_main_process():
+        wait_for_everyone()
+        return
     (staging / "training_args.bin").unlink(missing_ok=True)  # a pickle; config.yaml records the arguments
     if tokenizer is not None:
         tokenizer.save_pretrained(staging)
     if extra is not None:
         extra(staging)
     publish_directory(staging, output_dir)
+    wait_for_everyone()

@@ -1,0 +1,133 @@
+"""Multi-process runs: `torchrun` with 2 CPU processes (gloo) gives the same student as one process.
+
+--batch-size is the global batch, split across the processes, so with dropout off and a training set that fills
+every batch the two runs take the same steps on the same examples: the weights agree to float rounding. The
+main process alone writes (one TensorBoard log, one metrics.json that records 2 processes); the other reads the
+caches and the transfer set it wrote.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from safetensors.torch import load_file
+
+from bertdistill.cli import main
+from tests.conftest import make_tiny_bert, sentiment_rows, write_jsonl
+
+TRAINING = ["--epochs", "2", "--batch-size", "16", "--max-length", "16", "--no-progress"]
+NO_DROPOUT = ["--dropout", "0"]
+STUDENT = ["--embedding-dim", "16", "--hidden-size", "16", *NO_DROPOUT]
+
+
+@pytest.fixture(scope="module")
+def setting(tmp_path_factory) -> dict[str, Path]:
+    """A tiny BERT without dropout, 96 training rows (6 full batches of 16), 40 dev rows and a corpus."""
+    root = tmp_path_factory.mktemp("distributed")
+    bert = make_tiny_bert(root / "bert")
+    config = json.loads((bert / "config.json").read_text())
+    config.update(hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+    (bert / "config.json").write_text(json.dumps(config))
+    train, dev = sentiment_rows(96, 0), sentiment_rows(40, 1)
+    corpus = root / "corpus.txt"
+    corpus.write_text("".join(f"{row['text']} {suffix}.\n" for suffix in ("then", "now") for row in train + dev))
+    return {"root": root, "bert": bert, "train": write_jsonl(root / "train.jsonl", train),
+            "dev": write_jsonl(root / "dev.jsonl", dev), "corpus": corpus}
+
+
+def environment(root: Path) -> dict[str, str]:
+    return {**os.environ, "BERTDISTILL_CACHE": str(root / "cache"), "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
+            "OMP_NUM_THREADS": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+
+
+def run_both(setting: dict[str, Path], name: str, arguments: list[str]) -> tuple[Path, Path]:
+    """The same command in one process (in this interpreter) and under torchrun with 2 processes."""
+    root = setting["root"]
+    single, double = root / f"{name}-1", root / f"{name}-2"
+    os.environ.update({"BERTDISTILL_CACHE": str(root / "cache"), "HF_HUB_OFFLINE": "1"})
+    assert main([*arguments, "--output-dir", str(single)]) == 0
+    launched = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+                               "-m", "bertdistill.cli", *arguments, "--output-dir", str(double)],
+                              env=environment(root), capture_output=True, text=True, timeout=600, cwd=root)
+    assert launched.returncode == 0, launched.stderr[-3000:]
+    return single, double
+
+
+def assert_same_student(single: Path, double: Path) -> None:
+    one, two = load_file(single / "model.safetensors"), load_file(double / "model.safetensors")
+    assert one.keys() == two.keys()
+    for key in one:
+        assert (one[key] - two[key]).abs().max().item() < 1e-5, key
+    assert len(list((double / "logs").glob("events.out.tfevents.*"))) == 1   # the main process's log only
+    recorded = json.loads((double / "metrics.json").read_text())
+    assert recorded["environment"]["processes"] == 2
+    assert json.loads((single / "metrics.json").read_text())["environment"]["processes"] == 1
+
+
+@pytest.fixture(scope="module")
+def teacher(setting) -> Path:
+    """A fine-tuned tiny teacher (one process), and the check that 2 processes fine-tune it identically."""
+    single, double = run_both(setting, "finetune", ["finetune", "--model", str(setting["bert"]), "--train-file",
+                                                    str(setting["train"]), "--dev-file", str(setting["dev"]),
+                                                    "--lr", "1e-3", *TRAINING])
+    assert_same_student(single, double)
+    one, two = (json.loads((folder / "metrics.json").read_text())["metrics"] for folder in (single, double))
+    assert one == two
+    return single
+
+
+def test_finetune_on_two_processes_equals_one(teacher):
+    assert (teacher / "model.safetensors").is_file()
+
+
+def test_distill_sra_on_two_processes_equals_one(setting):
+    # 160 sentences, 16 held out (at most a tenth): 144 train, 9 full batches of 16
+    single, double = run_both(setting, "sra", ["distill", "sra", "--teacher", str(setting["bert"]), "--corpus",
+                                               str(setting["corpus"]), "--max-sentences", "160", "--eval-sentences",
+                                               "16", "--embedding-init", "random", *STUDENT, *TRAINING])
+    assert_same_student(single, double)
+    one, two = (json.loads((folder / "metrics.json").read_text()) for folder in (single, double))
+    assert one["train_sentences"] == 144
+    assert one["held_out_cosine"] == pytest.approx(two["held_out_cosine"], abs=1e-5)
+
+
+def test_distill_kd_on_two_processes_equals_one(setting, teacher):
+    # 96 originals + 32 given transfer examples: 8 full batches of 16
+    transfer = write_jsonl(setting["root"] / "transfer.jsonl",
+                           [{"text": row["text"] + " so"} for row in sentiment_rows(32, 7)])
+    single, double = run_both(setting, "kd", ["distill", "kd", "--teacher", str(teacher), "--train-file",
+                                              str(setting["train"]), "--dev-file", str(setting["dev"]),
+                                              "--transfer-set", str(transfer), "--lr", "3e-3",
+                                              "--cache-dir", str(setting["root"] / "cache"), *STUDENT, *TRAINING])
+    assert_same_student(single, double)
+    one, two = (json.loads((folder / "metrics.json").read_text())["metrics"] for folder in (single, double))
+    assert one == two
+
+
+def test_a_batch_that_does_not_split_evenly_is_refused(setting, capsys):
+    """--batch-size is the global batch: 2 processes cannot share 15 examples equally. (The launcher prints
+    its own traceback when a process exits with an error; the processes print one line.)"""
+    launched = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+                               "-m", "bertdistill.cli", "finetune", "--model", str(setting["bert"]), "--train-file",
+                               str(setting["train"]), "--dev-file", str(setting["dev"]), "--batch-size", "15",
+                               "--output-dir", str(setting["root"] / "odd")],
+                              env=environment(setting["root"]), capture_output=True, text=True, timeout=600)
+    assert launched.returncode != 0
+    assert "--batch-size 15 must be a multiple of the 2 processes" in launched.stderr
+    frames = [line for line in launched.stderr.splitlines() if line.strip().startswith('File "')]
+    assert not [frame for frame in frames if "bertdistill" in frame], "a traceback from bertdistill itself"
+    assert "tokenizing" not in launched.stderr   # refused while reading the flags, before any work
+    assert not (setting["root"] / "odd").exists()
+
+
+def test_distill_tinybert_refuses_a_multi_process_run(setting, monkeypatch, capsys):
+    """Not rank-aware yet: a clear refusal before anything is written, instead of processes that clash."""
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    output = setting["root"] / "tinybert"
+    assert main(["distill", "tinybert", "--stage", "general", "--teacher", str(setting["bert"]), "--corpus",
+                 str(setting["corpus"]), "--output-dir", str(output), "--no-progress"]) == 2
+    assert "distill tinybert runs in one process" in capsys.readouterr().err
+    assert not output.exists()
