@@ -1,0 +1,105 @@
+"""The hostile cases of issue 16 not covered elsewhere, one per row: a careless user's command line, the line of
+error it must give (exit status 2, no traceback) and the rule that nothing appears on disk."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bertdistill.cli import main
+from tests.conftest import sentiment_rows, write_csv
+
+
+@pytest.fixture(scope="module")
+def world(tiny_bert, general_students, tmp_path_factory) -> dict[str, Path]:
+    """Task files, a fine-tuned teacher, general students, and damaged copies of a model."""
+    root = tmp_path_factory.mktemp("hostile")
+    train = write_csv(root / "train.csv", sentiment_rows(32, seed=1))
+    dev = write_csv(root / "dev.csv", sentiment_rows(8, seed=2))
+    teacher = root / "teacher"
+    assert main(["finetune", "--model", str(tiny_bert), "--train-file", str(train), "--dev-file", str(dev),
+                 "--output-dir", str(teacher), "--epochs", "1", "--max-length", "16", "--no-progress"]) == 0
+    damaged = {}
+    for name, source in (("teacher", teacher), ("bilstm", general_students["bilstm"])):
+        copy = root / f"damaged-{name}"
+        shutil.copytree(source, copy)
+        weights = copy / "model.safetensors"
+        weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+        damaged[name] = copy
+    (root / "texts.txt").write_text("a good film\nthe plot was dull\n")
+    (root / "empty.jsonl").write_text("")
+    (root / "malformed.jsonl").write_text('{"text": "a fine film"}\n{"text": \n')
+    (root / "corpus.txt").write_text("".join(f"{row['text']} indeed.\n" for row in sentiment_rows(60, seed=3)))
+    (root / "a-folder").mkdir()
+    return {"root": root, "bert": tiny_bert, "train": train, "dev": dev, "teacher": teacher,
+            "bilstm": general_students["bilstm"], "damaged-teacher": damaged["teacher"],
+            "damaged-bilstm": damaged["bilstm"]}
+
+
+DATA = ["--train-file", "{train}", "--dev-file", "{dev}"]
+SMALL = ["--max-length", "16", "--no-progress", "--epochs", "1"]
+
+# name: (arguments with {placeholders}, the message, the output that must not appear)
+CASES = {
+    "predict, damaged weights": (["predict", "--model", "{damaged-teacher}", "a good film"],
+                                 "{damaged-teacher}: its safetensors weights are damaged or truncated", None),
+    "evaluate, damaged weights": (["evaluate", "--model", "{damaged-teacher}", "--dev-file", "{dev}",
+                                   "--output-dir", "{out}"], "damaged or truncated", "{out}"),
+    "finetune, damaged weights": (["finetune", "--model", "{damaged-bilstm}", *DATA, "--output-dir", "{out}", *SMALL],
+                                  "damaged or truncated", "{out}"),
+    "distill kd, damaged student": (["distill", "kd", "--teacher", "{teacher}", "--student", "{damaged-bilstm}", *DATA,
+                                     "--output-dir", "{out}", "--no-augment", *SMALL], "damaged or truncated", "{out}"),
+    "distill kd, damaged teacher": (["distill", "kd", "--teacher", "{damaged-teacher}", *DATA, "--output-dir",
+                                     "{out}", "--no-augment", *SMALL], "damaged or truncated", "{out}"),
+    "distill sra, damaged --init-student": (["distill", "sra", "--teacher", "{bert}", "--corpus", "{corpus}",
+                                             "--init-student", "{damaged-bilstm}", "--output-dir", "{out}",
+                                             "--cache-dir", "{root}/cache", *SMALL], "damaged or truncated", "{out}"),
+    "distill sra, --init-student not a model": (["distill", "sra", "--teacher", "{bert}", "--corpus", "{corpus}",
+                                                 "--init-student", "{a-folder}", "--output-dir", "{out}",
+                                                 "--cache-dir", "{root}/cache", *SMALL], "{a-folder}", "{out}"),
+    "evaluate, --batch-size 0": (["evaluate", "--model", "{teacher}", "--dev-file", "{dev}", "--batch-size", "0",
+                                  "--output-dir", "{out}"], "--batch-size: must be at least 1", "{out}"),
+    "encode, --batch-size 0": (["encode", "--model", "{bilstm}", "--input", "{texts}", "--output", "{out}",
+                                "--batch-size", "0"], "--batch-size: must be at least 1", "{out}"),
+    "init-student, --embedding-dim 0": (["init-student", "--teacher", "{bert}", "--output-dir", "{out}",
+                                         "--embedding-dim", "0"], "--embedding-dim: must be at least 1", "{out}"),
+    "distill kd, --dropout 1": (["distill", "kd", "--teacher", "{teacher}", *DATA, "--output-dir", "{out}",
+                                 "--dropout", "1", *SMALL], "--dropout: must be in [0, 1)", "{out}"),
+    "augment, --output a folder": (["augment", *DATA, "--output", "{a-folder}", "--n-iter", "1"],
+                                   "--output {a-folder}: is a folder", None),
+    "distill kd, empty --transfer-set": (["distill", "kd", "--teacher", "{teacher}", *DATA, "--transfer-set",
+                                          "{empty}", "--output-dir", "{out}", *SMALL], "{empty}", "{out}"),
+    "distill kd, malformed --transfer-set": (["distill", "kd", "--teacher", "{teacher}", *DATA, "--transfer-set",
+                                              "{malformed}", "--output-dir", "{out}", *SMALL], "line 2", "{out}"),
+    "finetune, --max-length 0": (["finetune", "--model", "{bert}", *DATA, "--output-dir", "{out}",
+                                  "--max-length", "0"], "--max-length: must be at least 1", "{out}"),
+    "evaluate, --max-length 0": (["evaluate", "--model", "{teacher}", "--dev-file", "{dev}", "--max-length", "0",
+                                  "--output-dir", "{out}"], "--max-length: must be at least 1", "{out}"),
+}
+
+
+def filled(text: str, world: dict[str, Path], out: Path) -> str:
+    names = {**{key: str(value) for key, value in world.items()}, "out": str(out),
+             "texts": str(world["root"] / "texts.txt"), "empty": str(world["root"] / "empty.jsonl"),
+             "malformed": str(world["root"] / "malformed.jsonl"), "corpus": str(world["root"] / "corpus.txt"),
+             "a-folder": str(world["root"] / "a-folder")}
+    return text.format(**names)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_hostile_case_is_one_clear_line_and_writes_nothing(world, tmp_path, capsys, case):
+    arguments, message, output = CASES[case]
+    out = tmp_path / "out"
+    capsys.readouterr()
+    try:
+        code = main([filled(argument, world, out) for argument in arguments])
+    except SystemExit as stop:   # argparse's own refusals exit with status 2 too
+        code = stop.code
+    error = capsys.readouterr().err
+    assert code == 2, error
+    assert filled(message, world, out) in error and "Traceback" not in error, error
+    assert len([line for line in error.splitlines() if "error:" in line]) == 1, error   # one line of error
+    if output is not None:
+        assert not Path(filled(output, world, out)).exists()
