@@ -49,7 +49,7 @@ def test_kd_with_augmentation_end_to_end(sentiment_task, tmp_path, capsys):
     assert metrics["method"] == "kd" and metrics["original_examples"] == 160
     transfer = read_transfer_set(output / "transfer_set.jsonl", is_pair=False)
     assert metrics["transfer_examples"] == len(transfer) > 160
-    assert any("[MASK]" in example.text for example in transfer)
+    assert any("[MASK]" in text for text in transfer["text"])
     assert metrics["transfer_set"]["pos_tagger"].endswith("PatternTagger")
     assert metrics["primary"] >= 0.75  # the task is easy and the teacher is right on it
     assert KDConfig.load(output / "config.yaml").augmentation.n_iter == 3
@@ -93,7 +93,7 @@ def test_augment_command_then_reuse(sentiment_task, tmp_path, capsys):
     assert run_cli("augment", "--train-file", sentiment_task["train"], "--output", transfer, "--n-iter", "2",
                    "--max-train-samples", "40", "--seed", "5") == 0
     examples = read_transfer_set(transfer, is_pair=False)
-    assert 0 < len(examples) <= 80 and all(0 <= example.source < 40 for example in examples)
+    assert 0 < len(examples) <= 80 and all(0 <= source < 40 for source in examples["source"])
     again = tmp_path / "again.jsonl"
     assert run_cli("augment", "--train-file", sentiment_task["train"], "--output", again, "--n-iter", "2",
                    "--max-train-samples", "40", "--seed", "5") == 0
@@ -128,8 +128,8 @@ def test_cooperation_from_a_general_student_on_pair_regression(tiny_bert, tmp_pa
     assert student.config.bertdistill_task["is_pair"] and student.config.hidden_size == 8  # the general student's
     pairs = read_transfer_set(output / "transfer_set.jsonl", is_pair=True)
     originals = {(row["text"], row["text_pair"]) for row in pair_rows(120, seed=3, regression=True)}
-    first_changed = sum(1 for e in pairs if e.text_pair in {p for _, p in originals} and (e.text, e.text_pair)
-                        not in originals)
+    first_changed = sum(1 for e in pairs if e["text_pair"] in {p for _, p in originals}
+                        and (e["text"], e["text_pair"]) not in originals)
     assert first_changed > 0  # the rotation edits the first sentence alone, among others
 
 

@@ -249,7 +249,7 @@ def test_transfer_set_from_augment_replaces_word_replacement(setting, tmp_path, 
     assert TinyBertConfig.load(output / "config.yaml").transfer_set == str(transfer)
 
     bad = write_jsonl(tmp_path / "bad.jsonl", [{"sentence": "no text column here"}])
-    for path, message in ((bad, "missing column(s) ['text']"), (tmp_path / "missing.jsonl", "no such file")):
+    for path, message in ((bad, "line 1: no `text` field"), (tmp_path / "missing.jsonl", "no such file")):
         capsys.readouterr()
         failed = tmp_path / "failed"
         assert run_cli(*task_arguments(setting, failed, "--transfer-set", path)) == 2

@@ -137,3 +137,16 @@ def test_the_real_tagger_gives_the_same_transfer_set_twice():
 def test_bad_settings_are_refused(settings):
     with pytest.raises(ConfigError):
         AugmentConfig(**settings)
+
+
+def test_augmentation_streams_one_example_at_a_time():
+    """The transfer set is made lazily (written to disk as it is made), and equals the list form."""
+    from collections.abc import Iterator
+
+    from bertdistill.data.augmentation import iterate_augmented
+
+    texts = ["the movie was good", "a dull and boring plot", "great acting here"]
+    config = AugmentConfig(n_iter=4, p_mask=0.3, p_pos=0.3, seed=3)
+    stream = iterate_augmented(texts, None, config, TagByTable({}), progress=False)
+    assert isinstance(stream, Iterator) and not isinstance(stream, list)
+    assert list(stream) == augment_examples(texts, None, config, TagByTable({}), progress=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from bertdistill.cli.common import (
     RAW,
@@ -86,14 +87,12 @@ def run_distill_kd(args: argparse.Namespace) -> None:
 
 def run_augment(args: argparse.Namespace) -> None:
     from bertdistill.data.loading import load_task_data
-    from bertdistill.data.transfer_set import write_transfer_set
-    from bertdistill.methods.kd import generate_transfer_set
+    from bertdistill.methods.kd import write_generated_transfer_set
 
     check_output(args.output, "--output")
     data = load_task_data(data_config_from(args), splits=("train",))
-    examples, metadata = generate_transfer_set(data, augment_config_from(args))
-    write_transfer_set(args.output, examples, metadata)
-    print(f"wrote {len(examples)} synthetic examples from {len(data.train)} originals to {args.output}")
+    metadata = write_generated_transfer_set(Path(args.output), data, augment_config_from(args))
+    print(f"wrote {metadata['examples']} synthetic examples from {len(data.train)} originals to {args.output}")
 
 
 def register_distill(methods: argparse._SubParsersAction) -> None:

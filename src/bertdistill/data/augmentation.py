@@ -15,10 +15,11 @@ draw comes from one `random.Random(seed)`, so the transfer set is a function of 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import random
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 from tqdm.auto import tqdm
@@ -157,14 +158,21 @@ PAIR_SIDES = ("first", "second", "both")  # the paper's rotation for sentence pa
 def augment_examples(texts: Sequence[str], pairs: Sequence[str] | None, config: AugmentConfig,
                      tagger: PosTagger | None = None, progress: bool = True) -> list[TransferExample]:
     """The synthetic examples only (originals excluded), in source order, duplicates removed."""
+    return list(iterate_augmented(texts, pairs, config, tagger, progress))
+
+
+def iterate_augmented(texts: Sequence[str], pairs: Sequence[str] | None, config: AugmentConfig,
+                      tagger: PosTagger | None = None, progress: bool = True) -> Iterator[TransferExample]:
+    """`augment_examples` one example at a time, so a transfer set many times the training set streams to disk.
+    What stays in memory grows with the training set (its words and tags), not with the output: duplicates
+    are recognised by an 8-byte digest of each example."""
     tagger = tagger or PatternPosTagger()
     sides = [texts] if pairs is None else [texts, pairs]
     tagged = [[(words, tagger.tag(words)) for words in map(split_words, side)] for side in sides]
     vocabulary = PosVocabulary([sentence for side in tagged for sentence in side])
     rng = random.Random(config.seed)
-    seen = {(text, None if pairs is None else pairs[index]) for index, text in enumerate(texts)}
-    seen |= {_joined(index, tagged) for index in range(len(texts))}
-    examples = []
+    seen = {_digest(text, None if pairs is None else pairs[index]) for index, text in enumerate(texts)}
+    seen |= {_digest(*_joined(index, tagged)) for index in range(len(texts))}
     for index in tqdm(range(len(texts)), desc="augmenting", disable=None if progress else True, leave=False):
         for iteration in range(config.n_iter):
             which = PAIR_SIDES[iteration % 3] if pairs is not None else "first"
@@ -173,12 +181,18 @@ def augment_examples(texts: Sequence[str], pairs: Sequence[str] | None, config: 
                 words, tags = side[index]
                 edit = which == "both" or which == PAIR_SIDES[side_index]
                 new.append(augment_words(words, tags, vocabulary, config, rng) if edit else list(words))
-            key = (" ".join(new[0]), " ".join(new[1]) if pairs is not None else None)
-            if key in seen or not key[0] or (pairs is not None and not key[1]):
+            text, pair = " ".join(new[0]), " ".join(new[1]) if pairs is not None else None
+            digest = _digest(text, pair)
+            if digest in seen or not text or (pairs is not None and not pair):
                 continue
-            seen.add(key)
-            examples.append(TransferExample(key[0], key[1], index))
-    return examples
+            seen.add(digest)
+            yield TransferExample(text, pair, index)
+
+
+def _digest(text: str, pair: str | None) -> bytes:
+    """8 bytes that tell examples apart (a collision, at ~1e-19 per pair, would drop one synthetic example)."""
+    key = text if pair is None else f"{text}\x00{pair}"
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
 
 
 def _joined(index: int, tagged: list[list[tuple[list[str], list[str]]]]) -> tuple[str, str | None]:

@@ -10,6 +10,7 @@ import csv
 import dataclasses
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -113,24 +114,41 @@ def read_table(path: str | Path, file_format: FileFormat | None = None) -> Table
 
 
 def _read_jsonl(path: Path) -> Table:
-    lines = read_utf8(path).split("\n")
-    if lines and lines[-1].strip() == "":
-        lines.pop()  # the trailing newline
     rows, columns = [], []
-    for line, text in enumerate(lines, start=1):
-        if not text.strip():
-            raise DataError(f"{path}, line {line}: empty line")
-        try:
-            record = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise DataError(f"{path}, line {line}: invalid JSON ({error.msg})") from None
-        if not isinstance(record, dict):
-            raise DataError(f"{path}, line {line}: expected a JSON object, got {type(record).__name__}")
-        columns.extend(key for key in record if key not in columns)
-        rows.append(Row(line, {key: _json_field(value) for key, value in record.items()}))
+    for row in iterate_jsonl(path):
+        columns.extend(key for key in row.fields if key not in columns)
+        rows.append(row)
     if not rows:
         raise DataError(f"{path}: the file is empty")
     return Table(path, tuple(columns), rows)
+
+
+def iterate_jsonl(path: str | Path) -> Iterator[Row]:
+    """The objects of a JSONL file one line at a time (memory does not grow with the file); the same checks
+    as `read_table`: UTF-8, no blank line inside the file, one JSON object per line."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such file")
+    blank = None
+    with open(path, "rb") as stream:
+        for line, raw in enumerate(stream, start=1):
+            try:
+                text = raw.decode("utf-8-sig" if line == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                raise DataError(f"{path}, line {line}: not valid UTF-8 (byte 0x{raw[error.start]:02x}); "
+                                "re-encode the file as UTF-8") from None
+            if not text.strip():
+                blank = blank or line   # an error only if a record follows (trailing blank lines are fine)
+                continue
+            if blank is not None:
+                raise DataError(f"{path}, line {blank}: empty line")
+            try:
+                record = json.loads(text)
+            except json.JSONDecodeError as error:
+                raise DataError(f"{path}, line {line}: invalid JSON ({error.msg})") from None
+            if not isinstance(record, dict):
+                raise DataError(f"{path}, line {line}: expected a JSON object, got {type(record).__name__}")
+            yield Row(line, {key: _json_field(value) for key, value in record.items()})
 
 
 def _json_field(value: object) -> str:

@@ -4,13 +4,17 @@ that records how it was made (augmentation settings, tagger, task, counts), so i
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from datasets import Dataset, Features, Value
+
 from bertdistill.data.augmentation import TransferExample
-from bertdistill.data.readers import read_table
+from bertdistill.data.cache import default_cache_root
+from bertdistill.data.readers import iterate_jsonl
 from bertdistill.errors import DataError
-from bertdistill.io import atomic_write_json, atomic_write_text
+from bertdistill.io import atomic_write_json, atomic_writer
 
 
 def metadata_path(path: str | Path) -> Path:
@@ -18,36 +22,60 @@ def metadata_path(path: str | Path) -> Path:
     return path.with_name(path.name.removesuffix(".jsonl") + ".meta.json")
 
 
-def write_transfer_set(path: str | Path, examples: list[TransferExample], metadata: dict[str, Any]) -> None:
-    """Both files are written atomically; the metadata last, so its presence marks a complete set."""
-    lines = []
-    for example in examples:
-        row: dict[str, Any] = {"text": example.text}
-        if example.text_pair is not None:
-            row["text_pair"] = example.text_pair
-        row["source"] = example.source
-        lines.append(json.dumps(row, ensure_ascii=False))
-    atomic_write_text(path, "".join(line + "\n" for line in lines))
-    atomic_write_json(metadata_path(path), {**metadata, "examples": len(examples)})
+def write_transfer_set(path: str | Path, examples: Iterable[TransferExample], metadata: dict[str, Any],
+                       when_empty: str | None = None) -> int:
+    """Stream `examples` into `path` (atomically: nothing appears unless every example was written), then the
+    metadata, whose presence marks a complete set; returns the count. With `when_empty`, an empty set is
+    that error instead of a file."""
+    count = 0
+    with atomic_writer(path) as stream:
+        for example in examples:
+            row: dict[str, Any] = {"text": example.text}
+            if example.text_pair is not None:
+                row["text_pair"] = example.text_pair
+            row["source"] = example.source
+            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+        if count == 0 and when_empty:
+            raise DataError(when_empty)
+    atomic_write_json(metadata_path(path), {**metadata, "examples": count})
+    return count
 
 
-def read_transfer_set(path: str | Path, is_pair: bool) -> list[TransferExample]:
-    """Read a transfer set written by `bertdistill augment` (or by hand: `text`, `text_pair`, `source`)."""
-    table = read_table(path, "jsonl")
-    if not table.rows:
-        raise DataError(f"{path}: the transfer set is empty")
-    table.require_columns("text", "text_pair" if is_pair else None)
-    examples = []
-    for row in table.rows:
+def checked_examples(path: str | Path, is_pair: bool) -> Iterator[dict[str, Any]]:
+    """The rows of a transfer set file, one line at a time, each checked (text, pair, integer source)."""
+    for row in iterate_jsonl(path):
         text, pair = row.fields.get("text", ""), row.fields.get("text_pair") if is_pair else None
+        if "text" not in row.fields or (is_pair and "text_pair" not in row.fields):
+            missing = "text" if "text" not in row.fields else "text_pair"
+            raise DataError(f"{path}, line {row.line}: no `{missing}` field; a transfer set has `text`"
+                            f"{', `text_pair`' if is_pair else ''} and `source`")
         if not text.strip() or (is_pair and not (pair or "").strip()):
             raise DataError(f"{path}, line {row.line}: empty text in the transfer set")
         try:
             source = int(row.fields.get("source", -1))
         except ValueError:
             raise DataError(f"{path}, line {row.line}: `source` must be an integer row number") from None
-        examples.append(TransferExample(text, pair, source))
-    return examples
+        yield {"text": text, "text_pair": pair, "source": source}
+
+
+def read_transfer_set(path: str | Path, is_pair: bool) -> Dataset:
+    """A transfer set written by `bertdistill augment` (or by hand: `text`, `text_pair`, `source`), every line
+    checked first, as an Arrow dataset on disk (memory-mapped: it may be many times the training set)."""
+    if next(checked_examples(path, is_pair), None) is None:
+        raise DataError(f"{path}: the transfer set is empty")
+    for _ in checked_examples(path, is_pair):   # a bad line anywhere is an error before anything is built
+        pass
+    stat = Path(path).stat()
+    features = Features({"text": Value("string"), "text_pair": Value("string"), "source": Value("int64")})
+    dataset = Dataset.from_generator(_rows, features=features, cache_dir=str(default_cache_root() / "transfer-sets"),
+                                     gen_kwargs={"path": str(path), "is_pair": is_pair,
+                                                 "stamp": (stat.st_size, stat.st_mtime_ns)})
+    return dataset if is_pair else dataset.remove_columns("text_pair")
+
+
+def _rows(path: str, is_pair: bool, stamp: tuple) -> Iterator[dict[str, Any]]:
+    yield from checked_examples(path, is_pair)   # `stamp` keys datasets' cache to this version of the file
 
 
 def read_metadata(path: str | Path) -> dict[str, Any] | None:

@@ -18,14 +18,15 @@ from datasets import Dataset
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback, set_seed
 
 from bertdistill.config import Config
-from bertdistill.data.augmentation import AugmentConfig, PatternPosTagger, TransferExample, augment_examples
+from bertdistill.data.augmentation import AugmentConfig, PatternPosTagger, iterate_augmented
 from bertdistill.data.features import tokenize_dataset, with_lengths
 from bertdistill.data.loading import DataConfig, TaskData, load_task_data
 from bertdistill.data.tasks import TaskSpec
-from bertdistill.data.transfer_set import read_metadata, read_transfer_set, write_transfer_set
+from bertdistill.data.transfer_set import metadata_path, read_metadata, read_transfer_set, write_transfer_set
 from bertdistill.devices import resolve_device
 from bertdistill.distributed import is_main_process, main_process_first
-from bertdistill.errors import ConfigError, DataError
+from bertdistill.errors import ConfigError
+from bertdistill.io import atomic_write_json
 from bertdistill.losses.logits import LogitLoss
 from bertdistill.losses.objectives import KDObjective
 from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY, TASK_CONFIG_KEY, check_positions, resolve_max_length
@@ -111,37 +112,39 @@ def build_student(config: KDConfig, spec: TaskSpec, teacher: PreTrainedModel,
 
 
 def transfer_examples(config: KDConfig, data: TaskData, mask_token: str | None, output_dir: Path,
-                      progress: bool, given: list[TransferExample] | None) -> tuple[list[TransferExample], dict]:
+                      progress: bool, given: Dataset | None) -> tuple[Dataset | None, dict]:
     """The synthetic examples: a given file (read before the run folder exists), the run's own saved set
-    (on resume, and in the other processes of a multi-process run), or a new one."""
+    (on resume, and in the other processes of a multi-process run), or a new one, streamed to disk."""
     if given is not None:
         return given, {"transfer_set": config.transfer_set}
     if not config.augment:
-        return [], {}
+        return None, {}
     path = output_dir / TRANSFER_SET_FILE
     if (config.resume or not is_main_process()) and read_metadata(path) is not None:
         return read_transfer_set(path, data.spec.is_pair), read_metadata(path)
     augmentation = config.augmentation
     if mask_token and augmentation.mask_token == AugmentConfig().mask_token:
         augmentation = dataclasses.replace(augmentation, mask_token=mask_token)
-    examples, metadata = generate_transfer_set(data, augmentation, progress)
-    write_transfer_set(path, examples, metadata)
-    return examples, metadata
+    metadata = write_generated_transfer_set(path, data, augmentation, progress)
+    return read_transfer_set(path, data.spec.is_pair), metadata
 
 
-def generate_transfer_set(data: TaskData, augmentation: AugmentConfig,
-                          progress: bool = True) -> tuple[list[TransferExample], dict[str, Any]]:
+def write_generated_transfer_set(path: Path, data: TaskData, augmentation: AugmentConfig,
+                                 progress: bool = True) -> dict[str, Any]:
+    """Augment the training set into `path` (JSONL, written as the examples are made) and its metadata."""
     train = data.train
     tagger = PatternPosTagger()
     start = time.perf_counter()
-    examples = augment_examples(train["text"], train["text_pair"] if data.spec.is_pair else None,
-                                augmentation, tagger, progress)
-    if not examples:
-        raise DataError("augmentation produced an empty transfer set (every sample was a duplicate); "
-                        "raise --n-iter or the probabilities, or use --no-augment")
+    examples = iterate_augmented(train["text"], train["text_pair"] if data.spec.is_pair else None,
+                                 augmentation, tagger, progress)
     metadata = {"task": data.spec.name, "source_examples": len(train), "augmentation": augmentation.to_dict(),
-                "pos_tagger": tagger.name, "seconds": round(time.perf_counter() - start, 1)}
-    return examples, metadata
+                "pos_tagger": tagger.name}
+    count = write_transfer_set(path, examples, metadata, when_empty=(
+        "augmentation produced an empty transfer set (every sample was a duplicate); raise --n-iter or the "
+        "probabilities, or use --no-augment"))
+    metadata = {**metadata, "seconds": round(time.perf_counter() - start, 1), "examples": count}
+    atomic_write_json(metadata_path(path), metadata)   # the time it took, known only now
+    return metadata
 
 
 def teacher_max_length(config: KDConfig, teacher: PreTrainedModel) -> int:
@@ -163,14 +166,14 @@ def labelled_rows(config: KDConfig, data: TaskData, rows: Dataset, teacher: PreT
     return rows.add_column("teacher_logits", logits), teacher_dev
 
 
-def kd_record(config: KDConfig, data: TaskData, transfer: list[TransferExample], transfer_metadata: dict,
+def kd_record(config: KDConfig, data: TaskData, transfer: Dataset | None, transfer_metadata: dict,
               teacher_dev: dict, trainer: KDTrainer) -> dict[str, Any]:
     """What metrics.json records of a KD run besides the student's scores."""
     return {
         "method": "kd", "teacher": config.teacher, "teacher_metrics": teacher_dev, "student": config.student,
         "student_path": resolve_model_path(config.student) if config.student != "bilstm" else None,
         "loss": config.loss, "alpha": config.alpha, "temperature": config.temperature,
-        "original_examples": len(data.train), "transfer_examples": len(transfer), "transfer_set": transfer_metadata,
+        "original_examples": len(data.train), "transfer_examples": len(transfer) if transfer is not None else 0, "transfer_set": transfer_metadata,
         "parameters": sum(parameter.numel() for parameter in trainer.model.parameters()),
         "max_length": getattr(trainer.model.config, MAX_LENGTH_CONFIG_KEY), "epochs": config.training.epochs,
         "best_checkpoint": trainer.state.best_model_checkpoint,

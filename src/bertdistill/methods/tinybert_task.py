@@ -27,7 +27,6 @@ from transformers import (
     set_seed,
 )
 
-from bertdistill.data.augmentation import TransferExample
 from bertdistill.data.cache import cache_key, texts_fingerprint
 from bertdistill.data.features import tokenize_dataset, with_lengths
 from bertdistill.data.loading import TaskData, load_task_data
@@ -86,20 +85,20 @@ def candidate_source(config: TinyBertConfig, teacher: PreTrainedModel,
                               settings.batch_size, teacher_fingerprint(name), max_length)
 
 
-def given_examples(config: TinyBertConfig, data: TaskData) -> list[TransferExample] | None:
+def given_examples(config: TinyBertConfig, data: TaskData) -> Dataset | None:
     """The examples of `transfer_set` (read before anything is written, so a bad file loses nothing)."""
     return read_transfer_set(config.transfer_set, data.spec.is_pair) if config.transfer_set else None
 
 
 def augmented_examples(config: TinyBertConfig, data: TaskData, teacher: PreTrainedModel,
                        tokenizer: PreTrainedTokenizerBase, progress: bool,
-                       given: list[TransferExample] | None = None) -> tuple[list[TransferExample], dict]:
+                       given: Dataset | None = None) -> tuple[Dataset | None, dict]:
     """The given transfer set, else the augmented examples, from the on-disk cache when this data, augmenter
     and settings were seen."""
     if given is not None:
         return given, {"transfer_set": config.transfer_set, "examples": len(given)}
     if not config.augment:
-        return [], {}
+        return None, {}
     train, settings = data.train, config.augmentation
     texts = texts_fingerprint(train) + (texts_fingerprint(train, "text_pair") if data.spec.is_pair else "")
     augmenter = settings.augmenter or config.teacher
@@ -116,8 +115,8 @@ def augmented_examples(config: TinyBertConfig, data: TaskData, teacher: PreTrain
                                       settings, source, progress)
     metadata = {"task": data.spec.name, "source_examples": len(train), "augmentation": settings.to_dict(),
                 "candidates": source.name, "seconds": round(time.perf_counter() - start, 1)}
-    write_transfer_set(path, examples, metadata)
-    return examples, {**metadata, "examples": len(examples), "path": str(path)}
+    count = write_transfer_set(path, examples, metadata)
+    return read_transfer_set(path, data.spec.is_pair), {**metadata, "examples": count, "path": str(path)}
 
 
 def data_max_length(config: TinyBertConfig) -> int:
@@ -191,7 +190,7 @@ def distill_task(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ...] 
         del teacher
 
         description = {"stage": "task", "teacher": config.teacher, **plan.describe(), "projection": config.projection,
-                       "augmented": bool(transfer)}
+                       "augmented": transfer is not None and len(transfer) > 0}
         setattr(trainer.model.config, TINYBERT_CONFIG_KEY, description)
         save_final_model(trainer, output_dir)
         shutil.copyfile(student_dir / PROJECTIONS_FILE, output_dir / PROJECTIONS_FILE)
@@ -199,7 +198,7 @@ def distill_task(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ...] 
                                   config.prediction.eval_batch_size, predictions_dir=output_dir, progress=progress)
         record = metrics_record(
             data.spec, results, method="tinybert", **description, teacher_metrics=teacher_dev,
-            student=config.student, original_examples=len(data.train), augmented_examples=len(transfer),
+            student=config.student, original_examples=len(data.train), augmented_examples=len(transfer) if transfer is not None else 0,
             augmentation=augmentation, step1=first, step2=second, max_length=data_max_length(config),
             parameters=sum(parameter.numel() for parameter in trainer.model.parameters()),
         )

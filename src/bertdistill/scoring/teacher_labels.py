@@ -7,10 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from datasets import Dataset
+from datasets import Dataset, Features, Value, concatenate_datasets
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-from bertdistill.data.augmentation import TransferExample
 from bertdistill.data.cache import cache_key, default_cache_root
 from bertdistill.data.loading import TaskData
 from bertdistill.data.logit_cache import LogitCache, cached_teacher_logits
@@ -31,18 +30,23 @@ def check_teacher_task(teacher_spec: TaskSpec, spec: TaskSpec, teacher_name: str
                          "Use a teacher fine-tuned on this task")
 
 
-def training_rows(data: TaskData, transfer: list[TransferExample]) -> Dataset:
-    """Originals (with their gold label, `has_gold` 1) followed by synthetic examples (`has_gold` 0)."""
+def training_rows(data: TaskData, transfer: Dataset | None) -> Dataset:
+    """Originals (with their gold label, `has_gold` 1) followed by synthetic examples (`has_gold` 0). The
+    transfer set stays on disk (a memory-mapped Arrow dataset, possibly many times the training set)."""
     train, spec = data.train, data.spec
+    text_columns = ["text", "text_pair"] if spec.is_pair else ["text"]
+    label = Value("float32") if spec.is_regression else Value("int64")
+    features = Features({**{column: Value("string") for column in text_columns}, "label": label,
+                         "has_gold": Value("int64")})
+    originals = train.select_columns([*text_columns, "label"]).map(
+        lambda batch: {"has_gold": [1] * len(batch["label"])}, batched=True).cast(features)
+    if transfer is None or len(transfer) == 0:
+        return originals
     placeholder = 0.0 if spec.is_regression else 0
-    columns: dict[str, list] = {
-        "text": list(train["text"]) + [example.text for example in transfer],
-        "label": list(train["label"]) + [placeholder] * len(transfer),
-        "has_gold": [1] * len(train) + [0] * len(transfer),
-    }
-    if spec.is_pair:
-        columns["text_pair"] = list(train["text_pair"]) + [example.text_pair for example in transfer]
-    return Dataset.from_dict(columns)
+    synthetic = transfer.select_columns(text_columns).map(
+        lambda batch: {"label": [placeholder] * len(batch["text"]), "has_gold": [0] * len(batch["text"])},
+        batched=True, desc="transfer rows").cast(features)
+    return concatenate_datasets([originals, synthetic])
 
 
 def teacher_outputs(teacher_name: str, cache_dir: str | None, teacher: PreTrainedModel,
