@@ -1,6 +1,7 @@
 """The table of results/sra.md from the committed encoder-benchmark JSON files.
 
-    python experiments/sra_results.py   # prints the markdown table
+    python experiments/sra_results.py           # prints the markdown table
+    python experiments/sra_results.py --seeds   # the finalists over seeds (results/sra_runs/seeds_30k/seed-*.json)
 
 CPU rows come from results/sra_runs/encoders_shapes.json (the main job's students and both BiLSTM shapes, timed beside
 the teacher in one run); H100 rows from results/sra_runs/gpu/*.json (scored there, no speed: their shapes are CPU rows',
@@ -36,7 +37,33 @@ def short_batch_speedup(result: dict, model: str) -> str:
     return f"{max(rows, key=lambda row: row['batch_size'])['speedup_vs_teacher']:.1f}x" if rows else ""
 
 
+def seeds_table() -> str:
+    """Per seed and mean +- standard deviation of each finalist's transfer average, and its % of the teacher."""
+    import statistics
+
+    files = sorted((RESULTS / "sra_runs" / "seeds_30k").glob("seed-*.json"), key=lambda path: int(path.stem[5:]))
+    runs = {int(path.stem[5:]): json.loads(path.read_text()) for path in files}
+    models = [row["model"] for row in next(iter(runs.values()))["results"]
+              if row["model"] not in ("teacher (minilm)", "model2vec distill (no data)")]
+    seeds = list(runs)
+    lines = [f"| student (30k sentences, 2 epochs, batch 256) | {' | '.join(f'seed {seed}' for seed in seeds)} | "
+             "mean | std | % of teacher (mean) |", "|---" * (len(seeds) + 4) + "|"]
+    for model in models + ["model2vec distill (no data)"]:
+        averages = [next(row["average"] for row in runs[seed]["results"] if row["model"] == model) for seed in seeds]
+        teacher = statistics.mean(next(row["average"] for row in runs[seed]["results"]
+                                       if row["model"] == "teacher (minilm)") for seed in seeds)
+        spread = statistics.stdev(averages) if len(averages) > 1 else 0.0
+        lines.append(f"| {model} | {' | '.join(f'{value:.2f}' for value in averages)} | "
+                     f"**{statistics.mean(averages):.2f}** | {spread:.2f} | {100 * statistics.mean(averages) / teacher:.1f} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
+    import sys
+
+    if "--seeds" in sys.argv[1:]:
+        print(seeds_table())
+        return
     cpu = json.loads((RESULTS / "sra_runs" / "encoders_shapes.json").read_text())
     by_model = {row["model"]: row for row in cpu["results"]}
     teacher = by_model["teacher (minilm)"]["average"]
