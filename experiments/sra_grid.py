@@ -32,10 +32,11 @@ VARIANTS: dict[str, list[str]] = {
     # BiLSTM rung: residual static path, size, init, and the old recipe
     "bilstm1x256-residual-cosine-pca": [*BILSTM_1x256, *CONTEXTUAL, "--residual-static", *PCA, "--loss", "cosine"],
     "bilstm2x300-residual-cosine-pca": [*BILSTM_2x300, *CONTEXTUAL, "--residual-static", *PCA, "--loss", "cosine"],
-    "bilstm2x300-contextual-cosine-pca": [*BILSTM_2x300, *CONTEXTUAL, *PCA, "--loss", "cosine"],
+    "bilstm2x300-contextual-cosine-pca": [*BILSTM_2x300, *CONTEXTUAL, "--no-residual-static", *PCA, "--loss", "cosine"],
     "bilstm2x300-residual-contrastive-pca": [*BILSTM_2x300, *CONTEXTUAL, "--residual-static", *PCA,
                                              "--loss", "contrastive"],
-    "bilstm2x300-inputpca-mse-raw": [*BILSTM_2x300, "--embedding-init", "teacher", "--loss", "mse"],
+    "bilstm2x300-inputpca-mse-raw": [*BILSTM_2x300, "--embedding-init", "teacher", "--no-residual-static",
+                                     "--loss", "mse"],
 }
 
 

@@ -43,7 +43,7 @@ fi
 step student-sst2 bertdistill finetune --model "$output/general-bilstm" --task sst2 --max-length 64 \
   --max-train-samples "$sst2_samples" --epochs 3
 [ -d "$output/scratch-student" ] || bertdistill init-student --teacher minilm --embedding-init random \
-  "${bilstm_shape[@]}" --output-dir "$output/scratch-student"
+  --no-residual-static "${bilstm_shape[@]}" --output-dir "$output/scratch-student"
 step scratch-sst2 bertdistill finetune --model "$output/scratch-student" --task sst2 --max-length 64 \
   --max-train-samples "$sst2_samples" --epochs 3
 step teacher-sst2 bertdistill finetune --model minilm --task sst2 --max-length 64 \

@@ -179,7 +179,8 @@ def test_a_killed_run_resumes_with_the_same_transfer_set(sentiment_task, tmp_pat
                         data=DataConfig(train_file=str(sentiment_task["train"]), dev_file=str(sentiment_task["dev"]),
                                         max_length=16),
                         shape=StudentShape(embedding_dim=16, hidden_size=16, num_layers=1, pooling="last",
-                                           classifier_hidden_size=16),
+                                           classifier_hidden_size=16, embedding_init="teacher",
+                                           residual_static=False),
                         training=training, cache_dir=str(tmp_path / "cache"), resume=resume)
 
     cfg = config(False)

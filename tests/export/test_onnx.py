@@ -45,7 +45,8 @@ def save_bilstm(directory, tiny_bert, spec: TaskSpec, pooling: str, layers: int)
     tokenizer = BertTokenizer.from_pretrained(tiny_bert)
     settings = task_head_settings(spec)
     task = settings.pop("bertdistill_task")
-    shape = StudentShape(embedding_dim=12, hidden_size=8, num_layers=layers, pooling=pooling, classifier_hidden_size=8)
+    shape = StudentShape(embedding_dim=12, hidden_size=8, num_layers=layers, pooling=pooling, classifier_hidden_size=8,
+                         residual_static=False)
     config = student_config(shape, torch.zeros(len(tokenizer), 1), len(tokenizer), 0, projection_dim=0, **settings)
     config.bertdistill_task = task
     torch.manual_seed(1)

@@ -78,21 +78,35 @@ def add_training_arguments(parser: argparse.ArgumentParser, defaults: TrainingCo
 
 
 def add_student_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
-    """The BiLSTM student's shape (defaults: the SRA general student)."""
+    """The BiLSTM student's shape (defaults: `StudentShape`'s, the SRA general student's)."""
+    from bertdistill.students.factory import StudentShape
+
+    shape = StudentShape()
     student = parser.add_argument_group("student")
-    student.add_argument("--pooling", choices=["max", "mean", "last", "attention"], default="max")
-    student.add_argument("--embedding-init", choices=["teacher", "contextual", "random"], default="teacher",
+    student.add_argument("--pooling", choices=["max", "mean", "last", "attention"], default=shape.pooling)
+    student.add_argument("--embedding-init", choices=["teacher", "contextual", "random"], default=shape.embedding_init,
                          help="teacher: PCA of the teacher's input embeddings; contextual: each token run through "
-                              "the teacher (model2vec's distill, PCA'd to --embedding-dim); random")
-    student.add_argument("--residual-static", action="store_true",
+                              "the teacher (model2vec's distill, PCA'd to --embedding-dim); random "
+                              f"(default: {shape.embedding_init})")
+    student.add_argument("--residual-static", action=argparse.BooleanOptionalAction, default=shape.residual_static,
                          help="BiLSTM: add a static path (weighted mean of the token vectors) to the sentence "
                               "vector; the BiLSTM's own projection starts at zero")
-    student.add_argument("--embedding-dim", type=positive_int, default=300)
-    student.add_argument("--hidden-size", type=positive_int, default=300, help="LSTM units per direction")
-    student.add_argument("--num-layers", type=positive_int, default=2)
-    student.add_argument("--dropout", type=dropout_rate, default=0.1)
-    student.add_argument("--classifier-hidden-size", type=positive_int, default=400, help="ReLU layer of the task head")
+    student.add_argument("--embedding-dim", type=positive_int, default=shape.embedding_dim)
+    student.add_argument("--hidden-size", type=positive_int, default=shape.hidden_size, help="LSTM units per direction")
+    student.add_argument("--num-layers", type=positive_int, default=shape.num_layers)
+    student.add_argument("--dropout", type=dropout_rate, default=shape.dropout)
+    student.add_argument("--classifier-hidden-size", type=positive_int, default=shape.classifier_hidden_size,
+                         help="ReLU layer of the task head")
     return student
+
+
+def student_shape_from(args: argparse.Namespace):
+    """The `StudentShape` that `add_student_arguments`' flags describe."""
+    from bertdistill.students.factory import StudentShape
+
+    return StudentShape(embedding_dim=args.embedding_dim, hidden_size=args.hidden_size, num_layers=args.num_layers,
+                        pooling=args.pooling, dropout=args.dropout, embedding_init=args.embedding_init,
+                        classifier_hidden_size=args.classifier_hidden_size, residual_static=args.residual_static)
 
 
 def add_corpus_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:

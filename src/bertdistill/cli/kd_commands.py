@@ -14,6 +14,7 @@ from bertdistill.cli.common import (
     data_config_from,
     positive_int,
     print_metrics,
+    student_shape_from,
     training_config_from,
 )
 
@@ -67,13 +68,9 @@ def augment_config_from(args: argparse.Namespace):
 
 def run_distill_kd(args: argparse.Namespace) -> None:
     from bertdistill.methods.kd import KDConfig, distill_kd, kd_training_defaults
-    from bertdistill.students.factory import StudentShape
-
     config = KDConfig(
         teacher=args.teacher, output_dir=args.output_dir, data=data_config_from(args), student=args.student,
-        shape=StudentShape(embedding_dim=args.embedding_dim, hidden_size=args.hidden_size,
-                           num_layers=args.num_layers, pooling=args.pooling, dropout=args.dropout,
-                           embedding_init=args.embedding_init, classifier_hidden_size=args.classifier_hidden_size),
+        shape=student_shape_from(args),
         augment=args.augment, augmentation=augment_config_from(args), transfer_set=args.transfer_set,
         loss=args.loss, temperature=args.temperature, alpha=args.alpha, teacher_max_length=args.teacher_max_length,
         training=training_config_from(args, kd_training_defaults()), cache_dir=args.cache_dir, resume=args.resume,
@@ -123,7 +120,8 @@ def register_distill(methods: argparse._SubParsersAction) -> None:
     shape = tang_shape()
     add_student_arguments(kd)
     kd.set_defaults(pooling=shape.pooling, hidden_size=shape.hidden_size, num_layers=shape.num_layers,
-                    embedding_dim=shape.embedding_dim, classifier_hidden_size=shape.classifier_hidden_size)
+                    embedding_dim=shape.embedding_dim, classifier_hidden_size=shape.classifier_hidden_size,
+                    embedding_init=shape.embedding_init, residual_static=shape.residual_static)
     add_training_arguments(kd, kd_training_defaults())
     kd.set_defaults(handler=run_distill_kd)
 

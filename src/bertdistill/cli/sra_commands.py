@@ -13,6 +13,7 @@ from bertdistill.cli.common import (
     check_output,
     corpus_config_from,
     positive_int,
+    student_shape_from,
     training_config_from,
 )
 from bertdistill.data.loading import DATA_DIR_VARIABLE
@@ -38,14 +39,6 @@ ENCODE_EXAMPLES = """examples:
 
 
 
-def shape_from(args: argparse.Namespace):
-    from bertdistill.students.factory import StudentShape
-
-    return StudentShape(embedding_dim=args.embedding_dim, hidden_size=args.hidden_size, num_layers=args.num_layers,
-                        pooling=args.pooling, dropout=args.dropout, embedding_init=args.embedding_init,
-                        classifier_hidden_size=args.classifier_hidden_size, residual_static=args.residual_static)
-
-
 def run_distill_sra(args: argparse.Namespace) -> None:
     from bertdistill.methods.sra import SRAConfig, distill_sra, sra_training_defaults
 
@@ -55,7 +48,7 @@ def run_distill_sra(args: argparse.Namespace) -> None:
         representation=args.representation, loss=args.loss, cosine_weight=args.cosine_weight,
         temperature=args.temperature, target_pca=args.target_pca, student_type=args.student,
         token_weight=args.token_weight,
-        student=shape_from(args),
+        student=student_shape_from(args),
         init_student=args.init_student, max_length=args.max_length, eval_sentences=args.eval_sentences,
         training=training_config_from(args, sra_training_defaults()), cache_dir=args.cache_dir,
         sts_data_dir=args.data_dir, resume=args.resume,
@@ -72,7 +65,7 @@ def run_distill_sra(args: argparse.Namespace) -> None:
 def run_init_student(args: argparse.Namespace) -> None:
     from bertdistill.methods.sra import init_student
 
-    output = init_student(args.teacher, args.output_dir, shape_from(args), seed=args.seed)
+    output = init_student(args.teacher, args.output_dir, student_shape_from(args), seed=args.seed)
     print(f"untrained BiLSTM student saved to {output}")
 
 
@@ -88,7 +81,7 @@ def run_encode(args: argparse.Namespace) -> None:
 
 
 def add_sra_arguments(parser: argparse.ArgumentParser) -> None:
-    from bertdistill.methods.sra import sra_training_defaults
+    from bertdistill.methods.sra import SRAConfig, sra_training_defaults
 
     parser.add_argument("--teacher", default="minilm", help="a pre-trained (not fine-tuned) encoder; default: minilm")
     parser.add_argument("--corpus", nargs="+", required=True, metavar="PATH",
@@ -100,7 +93,7 @@ def add_sra_arguments(parser: argparse.ArgumentParser) -> None:
     objective = parser.add_argument_group("objective")
     objective.add_argument("--representation", choices=["cls", "pooler", "mean", "idf_mean"], default="mean",
                            help="the teacher's sentence vector to approximate (default: mean)")
-    objective.add_argument("--loss", choices=["mse", "cosine", "mse+cosine", "contrastive"], default="mse",
+    objective.add_argument("--loss", choices=["mse", "cosine", "mse+cosine", "contrastive"], default=SRAConfig.loss,
                            help="contrastive: in-batch InfoNCE on cosine similarity")
     objective.add_argument("--cosine-weight", type=float, default=1.0, help="lambda_cos for mse+cosine")
     objective.add_argument("--temperature", type=float, default=0.05, help="of the contrastive loss")

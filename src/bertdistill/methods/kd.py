@@ -83,6 +83,10 @@ class KDConfig(Config):
             _ = self.objective  # building it validates loss, alpha and temperature
         except ValueError as error:
             raise ConfigError(str(error)) from None
+        if self.student == "bilstm" and self.shape.residual_static:
+            raise ConfigError("--residual-static belongs to SRA general students (a static path added to the "
+                              "projected sentence vector); a new KD student has none. Leave it off, or distil "
+                              "into a general student with --student DIR")
 
     @property
     def objective(self) -> KDObjective:
