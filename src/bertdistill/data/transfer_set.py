@@ -62,10 +62,8 @@ def checked_examples(path: str | Path, is_pair: bool) -> Iterator[dict[str, Any]
 def read_transfer_set(path: str | Path, is_pair: bool) -> Dataset:
     """A transfer set written by `bertdistill augment` (or by hand: `text`, `text_pair`, `source`), every line
     checked first, as an Arrow dataset on disk (memory-mapped: it may be many times the training set)."""
-    if next(checked_examples(path, is_pair), None) is None:
+    if sum(1 for _ in checked_examples(path, is_pair)) == 0:   # every line checked before anything is built
         raise DataError(f"{path}: the transfer set is empty")
-    for _ in checked_examples(path, is_pair):   # a bad line anywhere is an error before anything is built
-        pass
     stat = Path(path).stat()
     features = Features({"text": Value("string"), "text_pair": Value("string"), "source": Value("int64")})
     dataset = Dataset.from_generator(_rows, features=features, cache_dir=str(default_cache_root() / "transfer-sets"),
