@@ -49,6 +49,7 @@ def test_sra_end_to_end(tiny_bert, corpus_file, sentiment_files, tmp_path, no_hu
     assert main(["distill", "sra", "--teacher", str(tiny_bert), "--corpus", str(corpus_file),
                  "--output-dir", str(general), "--epochs", "3", "--batch-size", "32", "--max-length", "16",
                  "--eval-sentences", "40", "--no-progress", *SMALL_STUDENT]) == 0
+    assert "examples/s" not in capsys.readouterr().err  # --no-progress silences the datasets bars too
     metrics = json.loads((general / "metrics.json").read_text())
     assert metrics["train_sentences"] + metrics["held_out_sentences"] == metrics["selected_sentences"]
     assert metrics["held_out_sentences"] == 30  # at most a tenth of the corpus is held out
