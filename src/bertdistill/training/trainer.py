@@ -11,10 +11,12 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
+import datasets
 import torch
 from transformers import Trainer as HuggingFaceTrainer
 from transformers import TrainerCallback
 from transformers.integrations import TensorBoardCallback
+from transformers.trainer_pt_utils import LengthGroupedSampler
 
 from bertdistill.distributed import is_main_process, wait_for_everyone
 from bertdistill.errors import TrainingError
@@ -25,7 +27,20 @@ logger = logging.getLogger(__name__)
 
 
 class Trainer(HuggingFaceTrainer):
-    """A `transformers.Trainer` whose checkpoints are committed atomically and which stops on NaN."""
+    """A `transformers.Trainer` whose checkpoints are committed atomically, which stops on NaN, and whose
+    length-grouped batches read the `length` column once."""
+
+    def _get_train_sampler(self, train_dataset=None):
+        # transformers hands the column on as a lazy `datasets` Column, one Arrow row read per lookup (~0.1 ms on
+        # 2 cores: ~20 s of every epoch at 200k sentences, before any training); a list gives the same batches
+        dataset = self.train_dataset if train_dataset is None else train_dataset
+        column = self.args.length_column_name
+        if (self.args.train_sampling_strategy != "group_by_length" or not isinstance(dataset, datasets.Dataset)
+                or column not in dataset.column_names):
+            return super()._get_train_sampler(train_dataset)
+        lengths = dataset.select_columns([column])[:][column]  # (N,) ints, in the dataset's own row order
+        return LengthGroupedSampler(self.args.train_batch_size * self.args.gradient_accumulation_steps,
+                                    lengths=lengths)
 
     def _save_checkpoint(self, model, trial) -> None:
         super()._save_checkpoint(model, trial)
