@@ -31,6 +31,11 @@ VARIANTS: dict[str, list[str]] = {
     "static-random-cosine-pca": [*STATIC, "--embedding-init", "random", *PCA, "--loss", "cosine"],
     # BiLSTM rung: residual static path, size, init, and the old recipe
     "bilstm1x256-residual-cosine-pca": [*BILSTM_1x256, *CONTEXTUAL, "--residual-static", *PCA, "--loss", "cosine"],
+    "bilstm1x256-contextual-cosine-pca": [*BILSTM_1x256, *CONTEXTUAL, "--no-residual-static", *PCA, "--loss", "cosine"],
+    "bilstm1x256-inputpca-residual-cosine-pca": [*BILSTM_1x256, "--embedding-init", "teacher", "--residual-static",
+                                                 *PCA, "--loss", "cosine"],
+    "bilstm1x256-inputpca-mse-raw": [*BILSTM_1x256, "--embedding-init", "teacher", "--no-residual-static",
+                                     "--loss", "mse"],
     "bilstm2x300-residual-cosine-pca": [*BILSTM_2x300, *CONTEXTUAL, "--residual-static", *PCA, "--loss", "cosine"],
     "bilstm2x300-contextual-cosine-pca": [*BILSTM_2x300, *CONTEXTUAL, "--no-residual-static", *PCA, "--loss", "cosine"],
     "bilstm2x300-residual-contrastive-pca": [*BILSTM_2x300, *CONTEXTUAL, "--residual-static", *PCA,
