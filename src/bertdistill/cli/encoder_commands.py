@@ -33,7 +33,7 @@ def run_evaluate_encoder(args: argparse.Namespace) -> None:
         models=tuple(args.model), baselines=tuple(args.baseline), teacher=args.teacher,
         transfer_dir=args.transfer_dir, tasks=tasks, data_dir=args.data_dir, batch_size=args.batch_size,
         max_length=args.max_length, speed=not args.no_speed, repeats=args.repeats, cache_dir=args.cache_dir,
-        device=args.device,
+        score_cache=not args.no_score_cache, device=args.device,
     )
     progress = (lambda message: None) if args.no_progress else (lambda message: print(f"... {message}", file=sys.stderr))
     result = run_encoder_benchmark(config, progress)
@@ -70,7 +70,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-length", type=positive_int, default=128)
     parser.add_argument("--repeats", type=positive_int, default=3, help="timed repeats per speed cell (median kept)")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
-    parser.add_argument("--cache-dir", help="where the model2vec baseline is cached (default: $BERTDISTILL_CACHE)")
+    parser.add_argument("--cache-dir", help="where the model2vec baseline and the scores of unchanged local encoders "
+                                            "are cached (default: $BERTDISTILL_CACHE)")
+    parser.add_argument("--no-score-cache", action="store_true",
+                        help="score every encoder again (by default a local folder's scores are reused while its "
+                             "weights, the task data, the protocol and the libraries are unchanged)")
     parser.add_argument("--device", help="cpu or cuda (default: cuda when present)")
     parser.add_argument("--no-progress", action="store_true")
     parser.set_defaults(handler=run_evaluate_encoder)

@@ -20,8 +20,10 @@ from typing import Any
 import numpy as np
 
 from bertdistill.config import Config
+from bertdistill.devices import resolve_device
 from bertdistill.errors import ConfigError
 from bertdistill.evaluation.encoders import LoadedEncoder, load_encoder
+from bertdistill.evaluation.score_cache import ScoreCache, encoder_identity
 from bertdistill.evaluation.transfer import (
     EXTRA_TASKS,
     TRANSFER_TASKS,
@@ -54,6 +56,7 @@ class EncoderBenchmarkConfig(Config):
     long_texts: int = 64
     repeats: int = 3
     cache_dir: str | None = None
+    score_cache: bool = True             # reuse an unchanged local encoder's scores (score_cache.py)
     device: str | None = None
 
     def __post_init__(self) -> None:
@@ -108,12 +111,25 @@ def encoder_names(config: EncoderBenchmarkConfig, cache_root: Path, progress: Ca
 
 
 def score_encoder(encode: Callable, tasks: dict[str, Any], config: EncoderBenchmarkConfig,
-                  probes_only: bool = False) -> dict[str, dict]:
+                  probes_only: bool = False, cache: ScoreCache | None = None,
+                  identity: str | None = None) -> tuple[dict[str, dict], int]:
+    """Scores per task, and how many of them came from `cache` (the encoder's `identity` is its key)."""
     def run(texts: list[str]):
         return encode(list(texts), config.batch_size, config.max_length)
 
-    return {task: score_task(data, run) for task, data in tasks.items()
-            if not probes_only or isinstance(data, ProbeSet)}
+    scores, reused = {}, 0
+    for task, data in tasks.items():
+        if probes_only and not isinstance(data, ProbeSet):
+            continue
+        key = cache.key(identity, task, data) if cache else None
+        scores[task] = cache.get(key) if cache else None
+        if scores[task] is None:
+            scores[task] = score_task(data, run)
+            if cache:
+                cache.put(key, scores[task])
+        else:
+            reused += 1
+    return scores, reused
 
 
 def speed_texts(tasks: dict[str, Any], tokenizer, count_short: int, count_long: int) -> dict[str, list[str]]:
@@ -191,19 +207,20 @@ def run_encoder_benchmark(config: EncoderBenchmarkConfig,
     for label, model in names:
         progress(f"loading {model}")
         encoders.append(dataclasses.replace(load_encoder(model, config.device), name=label))
+    cache = ScoreCache(cache_root, config.score_cache, resolve_device(config.device).type, config.max_length)
     results = []
     for encoder, (_, path) in zip(encoders, names):
         progress(f"scoring {encoder.name}")
         start = time.perf_counter()
-        scores = score_encoder(encoder.encode, tasks, config)
+        scores, reused = score_encoder(encoder.encode, tasks, config, cache=cache, identity=encoder_identity(path))
         results.append({"model": encoder.name, "path": path, "kind": encoder.kind,
                         "scores": scores, "average": transfer_average(scores),
                         "parameters": encoder.parameters, "size_mb": megabytes(encoder.size_bytes),
                         "build_seconds": encoder.build_seconds,
-                        "eval_seconds": round(time.perf_counter() - start, 1)})
+                        "eval_seconds": round(time.perf_counter() - start, 1), "tasks_from_cache": reused})
     if "tfidf" in config.baselines and any(isinstance(data, ProbeSet) for data in tasks.values()):
         progress("scoring tfidf (probes only)")
-        scores = score_encoder(TfidfEncoder().encode, tasks, config, probes_only=True)
+        scores, _ = score_encoder(TfidfEncoder().encode, tasks, config, probes_only=True)
         results.append({"model": "TF-IDF 1-2 grams (probes only)", "path": None, "kind": "tfidf",
                         "scores": scores, "average": None, "parameters": None, "size_mb": None,
                         "build_seconds": None, "eval_seconds": None})

@@ -1,0 +1,86 @@
+"""Transfer-task scores of an encoder kept on disk, so that the teacher is scored once per machine.
+
+Why: on a CPU, scoring the teacher is most of an `evaluate-encoder` run (about 50,000 sentences: 3-6 minutes on
+2 cores), and its scores change only when its weights, the task data, the protocol or the libraries do; every
+one of those is in the key. Only local folders are cached (the embedded teacher, the model2vec baseline,
+students): their identity is their config and weight files (a retrained student in the same folder has new
+weight files, so a new key). A hub name is scored every time. Each entry is one small JSON file, written
+atomically; a damaged entry is scored again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bertdistill.evaluation.transfer import PairSet, ProbeSet
+from bertdistill.io import atomic_write_json
+from bertdistill.teachers.loading import resolve_model_path, teacher_fingerprint
+
+PROTOCOL = 1   # raise when the scoring of a task changes: old entries are then never read again
+LIBRARIES = ("torch", "transformers", "model2vec", "sklearn", "bertdistill")
+
+
+def encoder_identity(model: str) -> str | None:
+    """The fingerprint of a local model folder; None (not cached) for a hub name."""
+    return teacher_fingerprint(model) if Path(resolve_model_path(model)).is_dir() else None
+
+
+def task_digest(data: list[PairSet] | ProbeSet) -> str:
+    """The content of one task's data: texts, gold scores or labels, in order."""
+    digest = hashlib.sha256()
+    parts = ([[subset.name, subset.first, subset.second, np.asarray(subset.gold, dtype=float).tolist()]
+              for subset in data] if isinstance(data, list)
+             else [data.name, data.texts, np.asarray(data.labels).tolist()])
+    digest.update(json.dumps(parts, ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in LIBRARIES:
+        try:
+            found[name] = version("scikit-learn" if name == "sklearn" else name)
+        except PackageNotFoundError:
+            found[name] = "absent"
+    return found
+
+
+class ScoreCache:
+    """`get`/`put` of one encoder's score on one task under `root/encoder-scores/`; inert when disabled."""
+
+    def __init__(self, root: str | Path, enabled: bool = True, device: str = "cpu", max_length: int = 128) -> None:
+        self.folder = Path(root) / "encoder-scores"
+        self.enabled = enabled
+        self.context = {"protocol": PROTOCOL, "libraries": library_versions(), "device": device,
+                        "max_length": max_length}
+
+    def key(self, identity: str | None, task: str, data: list[PairSet] | ProbeSet) -> str | None:
+        if not self.enabled or identity is None:
+            return None
+        described = {**self.context, "encoder": identity, "task": task, "data": task_digest(data)}
+        return hashlib.sha256(json.dumps(described, sort_keys=True).encode("utf-8")).hexdigest()[:32]
+
+    def get(self, key: str | None) -> dict[str, Any] | None:
+        if key is None or not (self.folder / f"{key}.json").is_file():
+            return None
+        try:
+            return json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))["score"]
+        except (json.JSONDecodeError, KeyError, UnicodeDecodeError):
+            return None   # damaged: score again (and overwrite)
+
+    def put(self, key: str | None, score: dict[str, Any]) -> None:
+        """Keeps a finite score (a NaN one, from a constant encoder say, is scored again next time)."""
+        try:
+            json.dumps(score, allow_nan=False)
+        except ValueError:
+            return
+        if key is not None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            atomic_write_json(self.folder / f"{key}.json", {"score": score})
