@@ -40,6 +40,8 @@ VARIANTS: dict[str, list[str]] = {
                                       "--pooling", "mean"],
     "bilstm1x256-residual-lr3e-3": [*BILSTM_1x256, *CONTEXTUAL, "--residual-static", *PCA, "--loss", "cosine",
                                     "--lr", "3e-3"],
+    "bilstm1x256-residual-meanpool-lr3e-3": [*BILSTM_1x256, *CONTEXTUAL, "--residual-static", *PCA, "--loss", "cosine",
+                                             "--pooling", "mean", "--lr", "3e-3"],
     "bilstm2x300-residual-cosine-pca": [*BILSTM_2x300, *CONTEXTUAL, "--residual-static", *PCA, "--loss", "cosine"],
     "bilstm2x300-contextual-cosine-pca": [*BILSTM_2x300, *CONTEXTUAL, "--no-residual-static", *PCA, "--loss", "cosine"],
     "bilstm2x300-residual-contrastive-pca": [*BILSTM_2x300, *CONTEXTUAL, "--residual-static", *PCA,

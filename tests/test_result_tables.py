@@ -1,0 +1,47 @@
+"""The SRA result tables in results/sra.md and results/sra.json are what experiments/sra_results.py makes from the
+committed encoder-benchmark files: a number edited by hand, or a raw file changed without its table, fails here."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def sra_results():
+    spec = importlib.util.spec_from_file_location("sra_results", ROOT / "experiments" / "sra_results.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("table", ["encoder", "scaling", "seeds", "grid 100k", "grid 30k-bilstm",
+                                   "grid 30k-levers"])
+def test_sra_markdown_tables_are_the_scripts(sra_results, table):
+    kind, _, grid = table.partition(" ")
+    if grid:
+        markdown = sra_results.grid_markdown(sra_results.grid_rows(grid), sra_results.GRID_HEADINGS[grid])
+    else:
+        rows = {"encoder": sra_results.encoder_rows, "scaling": sra_results.scaling_rows,
+                "seeds": sra_results.seed_rows}[kind]()
+        markdown = getattr(sra_results, f"{kind}_markdown")(rows)
+    assert markdown in (ROOT / "results" / "sra.md").read_text(encoding="utf-8")
+
+
+def test_sra_json_is_up_to_date(sra_results, tmp_path, monkeypatch):
+    fresh = tmp_path / "sra.json"
+    monkeypatch.setattr("sys.argv", ["sra_results.py", "--json", str(fresh)])
+    sra_results.main()
+    assert json.loads(fresh.read_text()) == json.loads((ROOT / "results" / "sra.json").read_text())
+
+
+def test_percent_of_teacher_is_the_ratio_of_averages(sra_results):
+    teacher = sra_results.teacher_average()
+    for row in sra_results.encoder_rows() + sra_results.scaling_rows():
+        assert row["percent_of_teacher"] == pytest.approx(100 * row["average"] / teacher)
+    assert 79 < teacher < 80  # the reference figure of ../shared/data/transfer/README.md: 79.5
