@@ -31,8 +31,8 @@ class Trainer(HuggingFaceTrainer):
     length-grouped batches read the `length` column once."""
 
     def _get_train_sampler(self, train_dataset=None):
-        # transformers hands the column on as a lazy `datasets` Column, one Arrow row read per lookup (~0.1 ms on
-        # 2 cores: ~20 s of every epoch at 200k sentences, before any training); a list gives the same batches
+        # transformers hands the column on as a lazy `datasets` Column: one Arrow row read per lookup, for every
+        # row of every epoch's sort; a list read once gives the same batches
         dataset = self.train_dataset if train_dataset is None else train_dataset
         column = self.args.length_column_name
         if (self.args.train_sampling_strategy != "group_by_length" or not isinstance(dataset, datasets.Dataset)
