@@ -38,6 +38,8 @@ ENCODER_ROWS = (
      "general-static"),
     ("scale_200k/bilstm-200k.json", "bilstm-200k", "BiLSTM SRA student (1x256, residual static)",
      "200k sentences, 2 epochs, CPU", "general-bilstm-1x256"),
+    ("scale_200k/bilstm-200k-dropout0.json", "bilstm-200k-dropout0", "the same without dropout (`--dropout 0`)",
+     "200k sentences, 2 epochs, CPU", "general-bilstm-1x256"),
     ("scale_200k/bilstm-200k-meanpool-lr3e-3.json", "bilstm-200k-meanpool-lr3e-3",
      "the same with mean pooling and lr 3e-3 (the 30k levers)", "200k sentences, 2 epochs, CPU", "general-bilstm-1x256"),
     ("gpu/sra_static_444k.json", "static-cosine-pca", "static SRA student", "444k sentences, 2 epochs, H100",

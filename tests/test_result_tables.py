@@ -7,6 +7,7 @@ import importlib.util
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,3 +46,24 @@ def test_percent_of_teacher_is_the_ratio_of_averages(sra_results):
     for row in sra_results.encoder_rows() + sra_results.scaling_rows():
         assert row["percent_of_teacher"] == pytest.approx(100 * row["average"] / teacher)
     assert 79 < teacher < 80  # the reference figure of ../shared/data/transfer/README.md: 79.5
+
+
+@pytest.fixture(scope="module")
+def domain_gap():
+    spec = importlib.util.spec_from_file_location("sra_domain_gap", ROOT / "experiments" / "sra_domain_gap.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_domain_gap_table_and_summary_are_the_scripts(domain_gap):
+    result = json.loads((ROOT / "results" / "sra_runs" / "domain_gap.json").read_text())
+    for model in result["models"].values():
+        assert domain_gap.summary(model["domains"]) == pytest.approx(model["summary"])
+    assert domain_gap.domain_markdown(result) in (ROOT / "results" / "sra.md").read_text(encoding="utf-8")
+
+
+def test_mean_cosine_is_the_row_mean_of_cosines(domain_gap):
+    student = np.array([[1.0, 0.0], [3.0, 4.0]])
+    teacher = np.array([[2.0, 0.0], [4.0, -3.0]])   # cosines 1 and 0
+    assert domain_gap.mean_cosine(student, teacher) == pytest.approx(0.5)
