@@ -3,8 +3,10 @@
 The student is trained to reproduce the teacher's (PCA'd) sentence vector on Wikipedia sentences; its held-out
 agreement there is high (0.89 at 200k), but the transfer average stops rising from 100k sentences on. This
 measures the agreement, in the student's own target space, on Wikipedia sentences it never saw (the corpus rows
-after its training selection) and on the sentences of every transfer subset (STS subsets by source, MR, SUBJ),
-next to the subset's Spearman gap to the teacher from a committed `evaluate-encoder` file.
+after its training selection) and on the sentences of every transfer subset (STS subsets by source, MR, SUBJ);
+for each STS subset also how well the student ranks its pairs as the teacher does (Spearman of the student's pair
+cosines against the teacher's); each next to the subset's score gap to the teacher from a committed
+`evaluate-encoder` file.
 
     python experiments/sra_domain_gap.py --print results/sra_runs/domain_gap.json   # the table again
     python experiments/sra_domain_gap.py --model runs/scale/static-200k --model runs/scale/bilstm-200k \
@@ -29,7 +31,7 @@ from bertdistill.data.cache import default_cache_root
 from bertdistill.data.corpus import CorpusConfig, prepare_corpus
 from bertdistill.data.target_pca import TARGET_PCA_FILE, TargetPCA
 from bertdistill.encoding import SentenceEncoder
-from bertdistill.evaluation.transfer import load_task
+from bertdistill.evaluation.transfer import PairSet, load_task
 
 TASKS = ("sts12", "sts13", "sts14", "sts15", "sts16", "stsb", "mr", "subj")
 
@@ -45,6 +47,19 @@ def domain_sentences(transfer_dir: Path, per_domain: int, seed: int) -> dict[str
             distinct = sorted({text.strip() for text in texts if text.strip()})
             domains[name] = random.Random(seed).sample(distinct, min(per_domain, len(distinct)))
     return domains
+
+
+def sts_subsets(transfer_dir: Path) -> dict[str, PairSet]:
+    """`task/subset` -> every scored pair of that STS subset."""
+    return {f"{task}/{subset.name}": subset for task in TASKS
+            for subset in (load_task(task, transfer_dir) if task.startswith("sts") else [])}
+
+
+def pair_cosines(encode, subset: PairSet) -> np.ndarray:
+    """(N,) cosine of each pair's two sentence vectors, as the STS score computes it."""
+    first, second = encode(subset.first), encode(subset.second)                   # (N, d) each
+    return (first * second).sum(axis=1) / np.maximum(
+        np.linalg.norm(first, axis=1) * np.linalg.norm(second, axis=1), 1e-12)
 
 
 def unseen_corpus_sentences(corpus: str, skip: int, count: int, seed: int) -> list[str]:
@@ -103,6 +118,8 @@ def main() -> None:
     domains.update(domain_sentences(Path(args.transfer_dir), args.per_domain, seed=0))
     teacher = SentenceEncoder(args.teacher, representation="mean", max_length=args.max_length)
     teacher_vectors = {name: teacher.encode(texts, normalize_embeddings=False) for name, texts in domains.items()}
+    subsets = sts_subsets(Path(args.transfer_dir))
+    teacher_pairs = {name: pair_cosines(teacher.encode, subset) for name, subset in subsets.items()}
     result = {"command": "python " + " ".join(sys.argv), "per_domain": args.per_domain, "models": {}}
     for folder in args.model:
         pca_file = load_file(str(Path(folder) / TARGET_PCA_FILE))
@@ -113,6 +130,9 @@ def main() -> None:
                    "cosine_to_teacher": mean_cosine(student.encode(texts, normalize_embeddings=False),
                                                     pca.transform(teacher_vectors[name]))}
             for name, texts in domains.items()}}
+        for name, subset in subsets.items():   # does the student rank the pairs as the teacher does?
+            agreement = spearmanr(pair_cosines(student.encode, subset), teacher_pairs[name]).statistic
+            result["models"][folder]["domains"][name]["pair_similarity_spearman"] = float(agreement)
     for pair in args.scores:
         folder, path = pair.split("=", 1)
         model = json.loads(Path(path).read_text())["results"]
@@ -134,29 +154,41 @@ def summary(rows: dict[str, dict]) -> dict:
     correlation = (float(spearmanr([row["cosine_to_teacher"] for row in scored],
                                    [row["teacher_minus_student"] for row in scored]).statistic)
                    if len(scored) > 2 else None)
+    paired = [row for row in scored if "pair_similarity_spearman" in row]
+    pair_correlation = (float(spearmanr([row["pair_similarity_spearman"] for row in paired],
+                                        [row["teacher_minus_student"] for row in paired]).statistic)
+                        if len(paired) > 2 else None)
     return {"corpus_cosine": corpus["cosine_to_teacher"],
             "transfer_mean_cosine": float(np.mean([row["cosine_to_teacher"] for row in transfer])),
-            "spearman_cosine_vs_gap": correlation}
+            "spearman_cosine_vs_gap": correlation,
+            "mean_pair_similarity_spearman": float(np.mean([row["pair_similarity_spearman"] for row in paired]))
+            if paired else None,
+            "spearman_pair_similarity_vs_gap": pair_correlation}
 
 
 def domain_markdown(result: dict) -> str:
     """The table of results/sra.md: one row per domain, each student's cosine to the teacher and its score gap."""
     folders = list(result["models"])
     lines = ["| domain | sentences | median words | " + " | ".join(
-        f"{Path(folder).name}: cosine to teacher (teacher - student score)" for folder in folders) + " |",
+        f"{Path(folder).name}: cosine to teacher / pair-similarity Spearman to teacher (teacher - student score)"
+        for folder in folders) + " |",
         "|" + "---|" * (3 + len(folders))]
     for domain, row in result["models"][folders[0]]["domains"].items():
         cells = []
         for folder in folders:
             cell = result["models"][folder]["domains"][domain]
             gap = cell.get("teacher_minus_student")
-            cells.append(f"{cell['cosine_to_teacher']:.3f}" + ("" if gap is None else f" ({gap:+.1f})"))
+            pairs = cell.get("pair_similarity_spearman")
+            cells.append(f"{cell['cosine_to_teacher']:.3f}" + ("" if pairs is None else f" / {pairs:.3f}")
+                         + ("" if gap is None else f" ({gap:+.1f})"))
         lines.append(f"| {domain} | {row['sentences']} | {row['median_words']:g} | " + " | ".join(cells) + " |")
     for folder in folders:
         numbers = result["models"][folder]["summary"]
         lines.append(f"\n{Path(folder).name}: cosine to the teacher {numbers['corpus_cosine']:.3f} on unseen corpus "
                      f"sentences, {numbers['transfer_mean_cosine']:.3f} on average over the transfer domains; Spearman "
-                     f"of the domains' cosine against their score gap: {numbers['spearman_cosine_vs_gap']:+.2f}")
+                     f"of the domains' cosine against their score gap: {numbers['spearman_cosine_vs_gap']:+.2f}; "
+                     f"pair-similarity Spearman to the teacher {numbers['mean_pair_similarity_spearman']:.3f} on average "
+                     f"over the STS subsets, against their score gap: {numbers['spearman_pair_similarity_vs_gap']:+.2f}")
     return "\n".join(lines)
 
 
