@@ -13,12 +13,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def sra_results():
-    spec = importlib.util.spec_from_file_location("sra_results", ROOT / "experiments" / "sra_results.py")
+def load_experiment(name: str):
+    """A script of experiments/ (not a package) as a module."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "experiments" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="module")
+def sra_results():
+    return load_experiment("sra_results")
 
 
 @pytest.mark.parametrize("table", ["encoder", "scaling", "seeds", "grid 100k", "grid 30k-bilstm",
@@ -50,10 +55,7 @@ def test_percent_of_teacher_is_the_ratio_of_averages(sra_results):
 
 @pytest.fixture(scope="module")
 def domain_gap():
-    spec = importlib.util.spec_from_file_location("sra_domain_gap", ROOT / "experiments" / "sra_domain_gap.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_experiment("sra_domain_gap")
 
 
 def test_domain_gap_table_and_summary_are_the_scripts(domain_gap):
