@@ -31,16 +31,15 @@ from bertdistill.data.cache import default_cache_root
 from bertdistill.data.corpus import CorpusConfig, prepare_corpus
 from bertdistill.data.target_pca import TARGET_PCA_FILE, TargetPCA
 from bertdistill.encoding import SentenceEncoder
-from bertdistill.evaluation.transfer import PairSet, load_task
+from bertdistill.evaluation.transfer import PairSet, cosine_spearman, load_task
 
 TASKS = ("sts12", "sts13", "sts14", "sts15", "sts16", "stsb", "mr", "subj")
 
 
-def domain_sentences(transfer_dir: Path, per_domain: int, seed: int) -> dict[str, list[str]]:
+def domain_sentences(tasks: dict, per_domain: int, seed: int) -> dict[str, list[str]]:
     """`task/subset` -> up to `per_domain` distinct sentences of it, sampled with a fixed seed."""
     domains = {}
-    for task in TASKS:
-        data = load_task(task, transfer_dir)
+    for task, data in tasks.items():
         groups = ([(f"{task}/{subset.name}", subset.first + subset.second) for subset in data]
                   if isinstance(data, list) else [(task, data.texts)])
         for name, texts in groups:
@@ -49,17 +48,10 @@ def domain_sentences(transfer_dir: Path, per_domain: int, seed: int) -> dict[str
     return domains
 
 
-def sts_subsets(transfer_dir: Path) -> dict[str, PairSet]:
+def sts_subsets(tasks: dict) -> dict[str, PairSet]:
     """`task/subset` -> every scored pair of that STS subset."""
-    return {f"{task}/{subset.name}": subset for task in TASKS
-            for subset in (load_task(task, transfer_dir) if task.startswith("sts") else [])}
-
-
-def pair_cosines(encode, subset: PairSet) -> np.ndarray:
-    """(N,) cosine of each pair's two sentence vectors, as the STS score computes it."""
-    first, second = encode(subset.first), encode(subset.second)                   # (N, d) each
-    return (first * second).sum(axis=1) / np.maximum(
-        np.linalg.norm(first, axis=1) * np.linalg.norm(second, axis=1), 1e-12)
+    return {f"{task}/{subset.name}": subset for task, data in tasks.items() if isinstance(data, list)
+            for subset in data}
 
 
 def unseen_corpus_sentences(corpus: str, skip: int, count: int, seed: int) -> list[str]:
@@ -84,10 +76,15 @@ def subset_spearman_gaps(path: Path, teacher: str, student: str) -> dict[str, fl
     return gaps
 
 
+def row_cosines(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """(N, d) x (N, d) -> (N,): cos(first_i, second_i)."""
+    norms = np.linalg.norm(first, axis=1) * np.linalg.norm(second, axis=1)      # (N,)
+    return (first * second).sum(axis=1) / np.maximum(norms, 1e-12)
+
+
 def mean_cosine(student: np.ndarray, teacher: np.ndarray) -> float:
     """Mean over rows of cos(student_i, teacher_i): (N, d) x (N, d) -> scalar."""
-    norms = np.linalg.norm(student, axis=1) * np.linalg.norm(teacher, axis=1)   # (N,)
-    return float(((student * teacher).sum(axis=1) / np.maximum(norms, 1e-12)).mean())
+    return float(row_cosines(student, teacher).mean())
 
 
 def main() -> None:
@@ -115,11 +112,13 @@ def main() -> None:
 
     domains = {"wikipedia (unseen corpus rows)": unseen_corpus_sentences(
         args.corpus, args.skip_sentences, args.per_domain, args.corpus_seed)}
-    domains.update(domain_sentences(Path(args.transfer_dir), args.per_domain, seed=0))
+    tasks = {task: load_task(task, Path(args.transfer_dir)) for task in TASKS}
+    domains.update(domain_sentences(tasks, args.per_domain, seed=0))
     teacher = SentenceEncoder(args.teacher, representation="mean", max_length=args.max_length)
     teacher_vectors = {name: teacher.encode(texts, normalize_embeddings=False) for name, texts in domains.items()}
-    subsets = sts_subsets(Path(args.transfer_dir))
-    teacher_pairs = {name: pair_cosines(teacher.encode, subset) for name, subset in subsets.items()}
+    subsets = sts_subsets(tasks)
+    teacher_pairs = {name: row_cosines(teacher.encode(subset.first), teacher.encode(subset.second))   # (N,) each
+                     for name, subset in subsets.items()}
     result = {"command": "python " + " ".join(sys.argv), "per_domain": args.per_domain, "models": {}}
     for folder in args.model:
         pca_file = load_file(str(Path(folder) / TARGET_PCA_FILE))
@@ -131,8 +130,9 @@ def main() -> None:
                                                     pca.transform(teacher_vectors[name]))}
             for name, texts in domains.items()}}
         for name, subset in subsets.items():   # does the student rank the pairs as the teacher does?
-            agreement = spearmanr(pair_cosines(student.encode, subset), teacher_pairs[name]).statistic
-            result["models"][folder]["domains"][name]["pair_similarity_spearman"] = float(agreement)
+            agreement = cosine_spearman(student.encode(subset.first), student.encode(subset.second),
+                                        teacher_pairs[name])
+            result["models"][folder]["domains"][name]["pair_similarity_spearman"] = agreement
     for pair in args.scores:
         folder, path = pair.split("=", 1)
         model = json.loads(Path(path).read_text())["results"]
