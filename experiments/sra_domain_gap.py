@@ -105,9 +105,7 @@ def main() -> None:
     if args.print:
         print(domain_markdown(json.loads(args.print.read_text())))
         return
-    missing = [flag for flag in ("model", "corpus", "skip_sentences", "transfer_dir", "json") if not getattr(args, flag)]
-    if missing:
-        parser.error("required: " + ", ".join("--" + flag.replace("_", "-") for flag in missing))
+    check_inputs(args, parser)
     datasets.disable_progress_bars()
 
     domains = {"wikipedia (unseen corpus rows)": unseen_corpus_sentences(
@@ -144,6 +142,24 @@ def main() -> None:
         model["summary"] = summary(model["domains"])
     Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
     print(domain_markdown(result))
+
+
+def check_inputs(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """Every flag and file checked before any model runs (a clear error, exit 2)."""
+    missing = [flag for flag in ("model", "corpus", "skip_sentences", "transfer_dir", "json")
+               if getattr(args, flag) is None]
+    if missing:
+        parser.error("required: " + ", ".join("--" + flag.replace("_", "-") for flag in missing))
+    for folder in args.model:
+        if not (Path(folder) / TARGET_PCA_FILE).is_file():
+            parser.error(f"--model {folder}: no {TARGET_PCA_FILE} (a general student trained with --target-pca)")
+    for pair in args.scores:
+        folder, _, path = pair.partition("=")
+        if folder not in args.model or not Path(path).is_file():
+            parser.error(f"--scores {pair}: expected MODEL=FILE with MODEL one of the --model folders and FILE "
+                         "an existing evaluate-encoder JSON")
+        if not any(row.get("path") == folder for row in json.loads(Path(path).read_text())["results"]):
+            parser.error(f"--scores {pair}: {path} has no row for {folder}")
 
 
 def summary(rows: dict[str, dict]) -> dict:

@@ -69,3 +69,23 @@ def test_mean_cosine_is_the_row_mean_of_cosines(domain_gap):
     student = np.array([[1.0, 0.0], [3.0, 4.0]])
     teacher = np.array([[2.0, 0.0], [4.0, -3.0]])   # cosines 1 and 0
     assert domain_gap.mean_cosine(student, teacher) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(("has_target_pca", "extra", "message"), [
+    (False, [], "no target_pca.safetensors"),
+    (True, ["--scores", "elsewhere=missing.json"], "expected MODEL=FILE"),
+])
+def test_domain_gap_refuses_bad_input_before_any_work(domain_gap, tmp_path, monkeypatch, capsys,
+                                                       has_target_pca, extra, message):
+    student = tmp_path / "student"
+    student.mkdir()
+    if has_target_pca:
+        (student / "target_pca.safetensors").write_bytes(b"")
+    output = tmp_path / "gap.json"
+    monkeypatch.setattr("sys.argv", ["sra_domain_gap.py", "--model", str(student), "--corpus", "c.txt",
+                                     "--skip-sentences", "0", "--transfer-dir", "t", "--json", str(output), *extra])
+    monkeypatch.setattr(domain_gap, "unseen_corpus_sentences", lambda *args: pytest.fail("work started"))
+    with pytest.raises(SystemExit) as stop:
+        domain_gap.main()
+    assert stop.value.code == 2 and not output.exists()
+    assert message in capsys.readouterr().err
