@@ -145,6 +145,46 @@ def test_init_student_with_another_vocabulary_is_refused(tiny_bert, corpus_file,
                                training=_one_epoch()))
 
 
+def test_bilstm_started_from_a_static_student(tiny_bert, corpus_file, tmp_path, no_hub):
+    """distill sra --student static, then a residual BiLSTM with --init-student on it: before training the
+    BiLSTM encodes like the static student (same target PCA: the basis change is the identity); it trains,
+    saves, reloads and records where it started."""
+    from bertdistill.methods.sra import build_student, teacher_targets
+
+    static = tmp_path / "static"
+    pca_run = {"loss": "cosine", "target_pca": 8, "training": _one_epoch()}
+    static_record = distill_sra(sra_config(tiny_bert, corpus_file, static, student_type="static",
+                                           student=StudentShape(embedding_dim=16, embedding_init="contextual"),
+                                           **pca_run))
+    config = sra_config(tiny_bert, corpus_file, tmp_path / "bilstm", init_student=str(static), **pca_run,
+                        student=StudentShape(embedding_dim=16, hidden_size=8, num_layers=1, residual_static=True))
+    tokenizer = load_tokenizer(str(tiny_bert))
+    targets = teacher_targets(config, tokenizer, tmp_path / "cache")
+    start = build_student(config, targets.teacher, tokenizer, 8, tmp_path / "cache", targets.pca).eval()
+    batch = tokenizer(["the film was good", "a dull story , badly told"], padding=True, return_tensors="pt")
+    expected = encode(str(static), ["the film was good", "a dull story , badly told"])  # L2-normalised
+    out = start(batch["input_ids"], batch["attention_mask"]).sentence_embedding.detach().numpy()
+    np.testing.assert_allclose(out / np.linalg.norm(out, axis=1, keepdims=True), expected, atol=1e-4)
+
+    record = distill_sra(config)
+    reloaded = AutoModel.from_pretrained(tmp_path / "bilstm")
+    assert isinstance(reloaded, BiLSTMModel)
+    assert reloaded.config.bertdistill_general["init_student"] == str(static)
+    assert record["held_out_cosine"] > static_record["held_out_cosine"]   # it adds to where it started
+
+
+def test_static_start_without_the_residual_path_is_refused(tiny_bert, corpus_file, tmp_path, no_hub):
+    from bertdistill.errors import ConfigError
+
+    static = tmp_path / "static"
+    distill_sra(sra_config(tiny_bert, corpus_file, static, student_type="static", training=_one_epoch()))
+    with pytest.raises(ConfigError, match="residual static path"):
+        distill_sra(sra_config(tiny_bert, corpus_file, tmp_path / "bilstm", init_student=str(static),
+                               training=_one_epoch(), student=StudentShape(embedding_dim=16, hidden_size=8,
+                                                                           residual_static=False)))
+    assert not (tmp_path / "bilstm").exists()
+
+
 def _one_epoch():
     training = sra_training_defaults()
     training.epochs, training.batch_size, training.progress_bar = 1, 64, False

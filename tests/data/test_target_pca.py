@@ -1,7 +1,9 @@
 import numpy as np
+import pytest
 
-from bertdistill.data.target_pca import fit_target_pca
+from bertdistill.data.target_pca import TargetPCA, basis_change, fit_target_pca, load_target_pca
 from bertdistill.data.vector_file import VectorFile
+from bertdistill.errors import ConfigError
 
 
 def test_blockwise_pca_equals_the_svd_of_the_selected_rows(tmp_path):
@@ -20,3 +22,23 @@ def test_blockwise_pca_equals_the_svd_of_the_selected_rows(tmp_path):
     np.testing.assert_allclose(pca.mean, mean, atol=1e-5)
     np.testing.assert_allclose(pca.components, expected, atol=1e-4)
     assert (pca.components[np.arange(3), np.abs(pca.components).argmax(axis=1)] > 0).all()
+
+
+def test_basis_change_goes_through_the_teacher_space(tmp_path):
+    """s @ C_s @ C_t^T: the identity between one PCA and itself, C_t^T from raw vectors, C_s back to them."""
+    rng = np.random.default_rng(0)
+    first = TargetPCA(rng.normal(size=5).astype(np.float32), np.linalg.qr(rng.normal(size=(5, 5)))[0].T[:3].astype(np.float32))   # (3, 5)
+    second = TargetPCA(first.mean, np.linalg.qr(rng.normal(size=(5, 5)))[0].T[:2].astype(np.float32))  # (2, 5)
+    np.testing.assert_allclose(basis_change(first, first, 5), np.eye(3), atol=1e-6)
+    np.testing.assert_allclose(basis_change(None, second, 5), second.components.T)
+    np.testing.assert_allclose(basis_change(first, None, 5), first.components)
+    np.testing.assert_allclose(basis_change(first, second, 5), first.components @ second.components.T, atol=1e-6)
+    assert basis_change(None, None, 4).shape == (4, 4)
+    with pytest.raises(ConfigError, match="different widths"):
+        basis_change(first, None, 4)
+
+    first.save(tmp_path)
+    loaded = load_target_pca(tmp_path)
+    np.testing.assert_array_equal(loaded.components, first.components)
+    np.testing.assert_array_equal(loaded.mean, first.mean)
+    assert load_target_pca(tmp_path / "nothing-here") is None

@@ -88,6 +88,60 @@ def test_residual_bilstm_starts_at_its_static_vector(tiny_bert):
     assert torch.allclose(out, torch.stack(expected), atol=1e-6)
 
 
+def residual_bilstm(tokenizer, embedding_dim=6, projection_dim=3, residual=True) -> BiLSTMModel:
+    config = BiLSTMConfig(vocab_size=len(tokenizer), embedding_dim=embedding_dim, hidden_size=4, num_layers=1,
+                          projection_dim=projection_dim, residual_static=residual,
+                          ignored_token_ids=tokenizer.all_special_ids, dropout=0.0)
+    return BiLSTMModel(config).eval()
+
+
+def test_bilstm_started_from_a_static_student_encodes_like_it(tiny_bert):
+    """The folded table (rank 4 <= 6) is split exactly into token vectors and the static projection; the
+    BiLSTM's own projection is zero, so the new student's vectors are the static student's."""
+    from bertdistill.students.factory import initialise_from_static
+
+    tokenizer = load_tokenizer(str(tiny_bert))
+    static = small_static(tokenizer).eval()
+    student = residual_bilstm(tokenizer)
+    kept = initialise_from_static(student, static.folded_table())
+    batch = tokenizer(TEXTS, padding=True, return_tensors="pt")
+    expected = static(batch["input_ids"], batch["attention_mask"]).sentence_embedding
+    out = student(batch["input_ids"], batch["attention_mask"]).sentence_embedding
+    assert kept == pytest.approx(1.0)
+    torch.testing.assert_close(out, expected, atol=1e-5, rtol=1e-4)
+    assert torch.equal(student.token_weights, torch.ones(len(tokenizer)))
+    used = student.encoder.embeddings.weight[student.encoder.embeddings.weight.abs().sum(dim=1) > 0]
+    assert used.std().item() == pytest.approx(student.config.initializer_range, rel=0.2)  # LSTM-scale inputs
+
+
+def test_bilstm_narrower_than_the_static_table_keeps_its_leading_directions(tiny_bert):
+    """Width 2 < rank 4: the static path is the table's best rank-2 approximation; the energy kept is the
+    share of the two largest squared singular values."""
+    from bertdistill.students.factory import initialise_from_static
+
+    tokenizer = load_tokenizer(str(tiny_bert))
+    table = small_static(tokenizer).folded_table()                               # (V, 3), rank 3
+    student = residual_bilstm(tokenizer, embedding_dim=2)
+    kept = initialise_from_static(student, table)
+    singular = torch.linalg.svdvals(table.double())
+    assert kept == pytest.approx(float(singular[:2].square().sum() / singular.square().sum()), rel=1e-6)
+    approximation = student.encoder.embeddings.weight.detach() @ student.static_projection.weight.detach().T
+    residual = torch.linalg.matrix_norm((approximation - table).double())
+    assert residual.item() == pytest.approx(singular[2].item(), rel=1e-4)        # Eckart-Young: the third value
+
+
+def test_static_start_needs_the_residual_path_and_the_right_width(tiny_bert):
+    from bertdistill.errors import ConfigError, ModelError
+    from bertdistill.students.factory import initialise_from_static
+
+    tokenizer = load_tokenizer(str(tiny_bert))
+    table = small_static(tokenizer).folded_table()
+    with pytest.raises(ConfigError, match="residual static path"):
+        initialise_from_static(residual_bilstm(tokenizer, residual=False), table)
+    with pytest.raises(ModelError, match="projects to 5"):
+        initialise_from_static(residual_bilstm(tokenizer, projection_dim=5), table)
+
+
 def test_contextual_table_maps_model2vec_rows_to_teacher_ids(tiny_bert, tmp_path):
     from model2vec import StaticModel as Model2VecModel
 

@@ -26,6 +26,10 @@ SRA_EXAMPLES = """examples:
   # then fine-tune it like BERT, on any task
   bertdistill finetune --model runs/general-student --task sst2 --output-dir runs/student-sst2
 
+  # a static student first, then a BiLSTM that starts where it ends (its residual static path)
+  bertdistill distill sra --student static --target-pca 256 --output-dir runs/general-static
+  bertdistill distill sra --target-pca 256 --init-student runs/general-static --output-dir runs/general-bilstm
+
   # many files, a streamed hub dataset, another objective
   bertdistill distill sra --corpus 'corpus/*.txt' hf:wikitext:wikitext-103-raw-v1:train \\
       --representation idf_mean --loss mse+cosine --output-dir runs/general-idf
@@ -107,7 +111,10 @@ def add_sra_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--student", choices=["bilstm", "static"], default="bilstm",
                         help="static: weighted mean of token vectors (model2vec format; --embedding-dim is its "
                              "width); bilstm: the paper's student")
-    add_student_arguments(parser).add_argument("--init-student", help="continue from an existing general student folder")
+    add_student_arguments(parser).add_argument(
+        "--init-student", metavar="DIR",
+        help="a BiLSTM general student to continue, or a static one a new residual BiLSTM starts from (its "
+             "static path then encodes like the static student at step 0)")
     parser.add_argument("--data-dir", default=os.environ.get(DATA_DIR_VARIABLE),
                         help="glue_data folder for the zero-shot STS-B check (default: $BERTDISTILL_DATA_DIR, else the hub)")
     add_training_arguments(parser, sra_training_defaults(), task_data=False)

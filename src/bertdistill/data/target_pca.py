@@ -32,7 +32,8 @@ class TargetPCA:
         import torch
         from safetensors.torch import save_file
 
-        save_file({"mean": torch.from_numpy(self.mean), "components": torch.from_numpy(self.components)},
+        save_file({name: torch.from_numpy(np.ascontiguousarray(values, dtype=np.float32))
+                   for name, values in (("mean", self.mean), ("components", self.components))},
                   str(Path(folder) / TARGET_PCA_FILE))
 
 
@@ -57,3 +58,27 @@ def fit_target_pca(vectors, rows: np.ndarray, dimensions: int, block: int = 65_5
     largest = np.abs(components).argmax(axis=1)
     components *= np.sign(components[np.arange(dimensions), largest])[:, None]
     return TargetPCA(mean.astype(np.float32), np.ascontiguousarray(components, dtype=np.float32))
+
+
+def load_target_pca(folder: str | Path) -> TargetPCA | None:
+    """The target PCA stored beside a general student, or None when it learned the raw teacher vector."""
+    from safetensors.numpy import load_file
+
+    path = Path(folder) / TARGET_PCA_FILE
+    if not path.is_file():
+        return None
+    tensors = load_file(str(path))
+    return TargetPCA(tensors["mean"].astype(np.float32), tensors["components"].astype(np.float32))
+
+
+def basis_change(source: TargetPCA | None, target: TargetPCA | None, width: int) -> np.ndarray:
+    """(N_source, N_target): maps a student's output in `source` coordinates (None: the raw d-wide teacher
+    space, d = `width`) to `target` coordinates, through the teacher space: s @ C_s @ C_t^T. The identity
+    when both are the same PCA. The means are left out: a cosine-trained student's vectors have no fixed
+    scale to add them at, and two PCAs of one teacher over similar text have nearly the same mean."""
+    to_teacher = source.components if source is not None else np.eye(width, dtype=np.float32)   # (N_s, d)
+    from_teacher = target.components.T if target is not None else np.eye(width, dtype=np.float32)  # (d, N_t)
+    if to_teacher.shape[1] != from_teacher.shape[0]:
+        raise ConfigError(f"the students' target spaces come from teachers of different widths "
+                          f"({to_teacher.shape[1]} and {from_teacher.shape[0]})")
+    return to_teacher @ from_teacher

@@ -28,7 +28,7 @@ from bertdistill.data.cache import (
 )
 from bertdistill.data.corpus import CorpusConfig, prepare_corpus
 from bertdistill.data.features import streamed_column, with_lengths
-from bertdistill.data.target_pca import TargetPCA, fit_target_pca
+from bertdistill.data.target_pca import TargetPCA, basis_change, fit_target_pca, load_target_pca
 from bertdistill.data.vector_file import VectorFile
 from bertdistill.distributed import is_main_process, main_process_first, wait_for_everyone
 from bertdistill.encoding import IDF_FILE
@@ -38,16 +38,23 @@ from bertdistill.losses.representation import RepresentationLoss
 from bertdistill.methods.sra_training import SentenceVectorCollator, SRATrainer, vector_agreement
 from bertdistill.model_config import GENERAL_CONFIG_KEY
 from bertdistill.scoring.general_student import general_student_metrics
-from bertdistill.students import BiLSTMModel, StaticModel
+from bertdistill.students import BiLSTMModel, StaticConfig, StaticModel
 from bertdistill.students.factory import (
     StudentShape,
     initialise_embeddings,
+    initialise_from_static,
     new_static_student,
     student_config,
 )
 from bertdistill.students.sentence_transformers_files import write_sentence_transformers_files
 from bertdistill.students.static import save_static
-from bertdistill.teachers.loading import load_tokenizer, load_weights, teacher_fingerprint
+from bertdistill.teachers.loading import (
+    load_config,
+    load_tokenizer,
+    load_weights,
+    resolve_model_path,
+    teacher_fingerprint,
+)
 from bertdistill.teachers.sentence_vector import (
     Representation,
     SentenceVectorTeacher,
@@ -84,7 +91,7 @@ class SRAConfig(Config):
     student_type: Literal["bilstm", "static"] = "bilstm"
     token_weight: float = 0.0           # > 0: token-level targets from the teacher's last layer (BiLSTM only)
     student: StudentShape = dataclasses.field(default_factory=StudentShape)
-    init_student: str | None = None     # continue from an existing general student
+    init_student: str | None = None     # continue a BiLSTM student, or start from a static one
     max_length: int = 128
     eval_sentences: int = 1000
     training: TrainingConfig = dataclasses.field(default_factory=sra_training_defaults)
@@ -103,22 +110,19 @@ class SRAConfig(Config):
             raise ConfigError("--token-weight must be >= 0, and token-level targets need a BiLSTM student "
                               "(a static student has no per-position state)")
         if self.student_type == "static" and self.init_student:
-            raise ConfigError("--init-student continues a BiLSTM student; a static student starts from the teacher")
+            raise ConfigError("--init-student starts a BiLSTM (from a BiLSTM or a static student); a static "
+                              "student starts from the teacher")
 
 
 def build_student(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer, projection_dim: int,
-                  cache_root: Path) -> BiLSTMModel | StaticModel:
-    """A new student over the teacher's vocabulary, or `config.init_student` checked against the teacher."""
+                  cache_root: Path, pca: TargetPCA | None = None) -> BiLSTMModel | StaticModel:
+    """A new student over the teacher's vocabulary, or one started from `config.init_student` (a BiLSTM to
+    continue, or a static student a new BiLSTM starts from), checked against the teacher."""
     if config.init_student:
-        student = load_weights(BiLSTMModel, config.init_student)
         check_same_vocabulary(load_tokenizer(config.init_student), tokenizer, config.init_student, config.teacher)
-        if student.config.projection_dim != projection_dim:
-            raise ModelError(f"{config.init_student} projects to {student.config.projection_dim} dimensions; "
-                             f"this run's targets are {projection_dim} wide")
-        if config.token_weight > 0 and not student.config.token_projection_dim:
-            raise ModelError(f"{config.init_student} has no token projection; --token-weight needs a student "
-                             "trained with it (or start a new student)")
-        return student
+        if load_config(config.init_student).model_type == StaticConfig.model_type:
+            return bilstm_from_static(config, teacher, tokenizer, projection_dim, cache_root, pca)
+        return continued_bilstm(config, projection_dim)
     general = {"teacher": config.teacher, "representation": config.representation, "loss": config.loss,
                "embedding_init": config.student.embedding_init, "target_pca": config.target_pca}
     if config.student_type == "static":
@@ -129,6 +133,38 @@ def build_student(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer, 
     token_width = teacher.hidden_size if config.token_weight > 0 else 0
     return new_student(config.student, teacher, tokenizer, projection_dim, cache_root, general,
                        token_projection_dim=token_width)
+
+
+def continued_bilstm(config: SRAConfig, projection_dim: int) -> BiLSTMModel:
+    student = load_weights(BiLSTMModel, config.init_student)
+    if student.config.projection_dim != projection_dim:
+        raise ModelError(f"{config.init_student} projects to {student.config.projection_dim} dimensions; "
+                         f"this run's targets are {projection_dim} wide")
+    if config.token_weight > 0 and not student.config.token_projection_dim:
+        raise ModelError(f"{config.init_student} has no token projection; --token-weight needs a student "
+                         "trained with it (or start a new student)")
+    return student
+
+
+def bilstm_from_static(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer, projection_dim: int,
+                       cache_root: Path, pca: TargetPCA | None) -> BiLSTMModel:
+    """A new residual BiLSTM whose static path is the trained static student `config.init_student`, its
+    vectors carried into this run's target space: at step 0 it encodes like the static student."""
+    static = load_weights(StaticModel, config.init_student)
+    change = basis_change(load_target_pca(resolve_model_path(config.init_student)), pca, teacher.hidden_size)
+    if change.shape[0] != static.config.hidden_dim:
+        raise ModelError(f"{config.init_student}: its vectors are {static.config.hidden_dim} wide, its target "
+                         f"space {change.shape[0]}")
+    general = {"teacher": config.teacher, "representation": config.representation, "loss": config.loss,
+               "embedding_init": "static-student", "init_student": config.init_student, "target_pca": config.target_pca}
+    token_width = teacher.hidden_size if config.token_weight > 0 else 0
+    student = new_student(dataclasses.replace(config.student, embedding_init="random"), teacher, tokenizer,
+                          projection_dim, cache_root, general, token_projection_dim=token_width)
+    table = static.folded_table() @ torch.from_numpy(change)                           # (V, projection_dim)
+    kept = initialise_from_static(student, table)
+    logger.info("BiLSTM started from the static student %s (%.1f%% of its table kept at width %d)",
+                config.init_student, 100 * kept, config.student.embedding_dim)
+    return student
 
 
 def pad_id(tokenizer) -> int:
@@ -253,7 +289,8 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
                                                          targets.vectors, targets.idf, targets.pca)
 
     set_seed(config.training.seed)
-    student = build_student(config, teacher, tokenizer, config.target_pca or teacher.hidden_size, cache_root)
+    student = build_student(config, teacher, tokenizer, config.target_pca or teacher.hidden_size, cache_root,
+                            pca)
     features = token_ids.remove_columns("text").map(lambda batch, rows: {"row": rows}, with_indices=True,
                                                      batched=True, desc="row numbers")
     features = with_lengths(features)

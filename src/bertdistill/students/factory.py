@@ -5,6 +5,8 @@ Token-vector initialisations (`embedding_init`):
   contextual : each token run through the teacher in its own short sequence, pooled, PCA'd and weighted
                by a frequency prior (the model2vec recipe; the table comes from `teachers/static_distill`);
   random     : N(0, initializer_range).
+A BiLSTM with a residual static path can also start from a trained static student
+(`initialise_from_static`): it then outputs exactly the static student's vector until training adds context.
 """
 
 from __future__ import annotations
@@ -112,3 +114,34 @@ def new_static_student(vocab_size: int, width: int, projection_dim: int, ignored
             student.embeddings.copy_(rows / norms.clamp(min=1e-12).unsqueeze(-1))
             student.weights.copy_(norms)
     return student
+
+
+def initialise_from_static(student: torch.nn.Module, table: torch.Tensor) -> float:
+    """Start a residual BiLSTM from a trained static student's folded table (V_s, P): the table is split by
+    SVD into token vectors (V_s, E) and the static path's projection (P, E), so the static path computes
+    the static student's vector exactly when the table's rank is <= E (else its best rank-E approximation);
+    the BiLSTM's own projection starts at zero and the token weights at one. The token vectors are scaled to
+    the LSTM's initializer range and the projection scaled back. Returns the share of the table's energy kept."""
+    if not student.config.residual_static:
+        raise ConfigError("starting a BiLSTM from a static student needs its residual static path "
+                          "(--residual-static)")
+    embeddings = student.get_input_embeddings().weight                                 # (V, E)
+    rows, width = embeddings.shape
+    if table.shape[0] > rows or table.shape[1] != student.config.projection_dim:
+        raise ModelError(f"the static student's table is {tuple(table.shape)}; this BiLSTM has {rows} token rows "
+                         f"and projects to {student.config.projection_dim}")
+    left, singular, right = torch.linalg.svd(table.double(), full_matrices=False)     # (V_s, r), (r,), (r, P)
+    kept = min(width, singular.shape[0])
+    vectors = torch.zeros(rows, width, dtype=torch.float64)                             # (V, E)
+    vectors[: table.shape[0], :kept] = left[:, :kept] * singular[:kept]
+    scale = student.config.initializer_range / vectors[: table.shape[0]].std().clamp(min=1e-12)
+    projection = torch.zeros(table.shape[1], width, dtype=torch.float64)                # (P, E)
+    projection[:, :kept] = right[:kept].T / scale
+    with torch.no_grad():
+        embeddings.copy_(vectors * scale)
+        student.static_projection.weight.copy_(projection)
+        student.token_weights.fill_(1.0)
+        student.projection.weight.zero_()
+        student.projection.bias.zero_()
+    energy = singular.square()
+    return float(energy[:kept].sum() / energy.sum().clamp(min=1e-12))
