@@ -1,8 +1,16 @@
-"""Checks of a general (task-agnostic) student: zero-shot STS-B beside its teacher."""
+"""Checks of a general (task-agnostic) student: zero-shot STS-B beside its teacher.
+
+The teacher's score is the same for every student of one teacher, so it is kept on disk (one small JSON file
+per teacher folder, representation, length, data and library versions) and computed once per machine: on 2
+CPU cores it costs as much as the student's.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+from importlib.metadata import version
 from pathlib import Path
 
 from safetensors.torch import load_file
@@ -11,14 +19,17 @@ from bertdistill.data.glue import get_glue_task, load_glue_split
 from bertdistill.data.loading import DATA_DIR_VARIABLE
 from bertdistill.encoding import IDF_FILE, SentenceEncoder
 from bertdistill.errors import BertdistillError
+from bertdistill.io import atomic_write_json
 from bertdistill.scoring.sts import zero_shot_spearman
+from bertdistill.teachers.loading import resolve_model_path, teacher_fingerprint
 
 logger = logging.getLogger(__name__)
 
 
 def general_student_metrics(student_dir: str, teacher: str, representation: str, max_length: int,
-                            data_dir: str | None) -> dict:
-    """Zero-shot STS-B dev Spearman of the student's and the teacher's vectors (cosine similarity).
+                            data_dir: str | None, cache_root: Path | None = None) -> dict:
+    """Zero-shot STS-B dev Spearman of the student's and the teacher's vectors (cosine similarity); the
+    teacher's from `cache_root` when it was computed before.
 
     Skipped, with the reason recorded, when STS-B cannot be loaded (offline with no local data).
     """
@@ -33,9 +44,39 @@ def general_student_metrics(student_dir: str, teacher: str, representation: str,
     first, second, gold = dev["text"], dev["text_pair"], dev["label"]
     idf_path = Path(student_dir) / IDF_FILE
     idf = load_file(idf_path)["idf"].numpy() if idf_path.is_file() else None  # idf_mean: the run's own IDF
-    scores = {}
-    for name, model in (("student", student_dir), ("teacher", teacher)):
+    def spearman(model: str) -> float:
         encoder = SentenceEncoder(model, representation=representation, max_length=max_length, idf=idf)
-        scores[name] = zero_shot_spearman(encoder, first, second, gold)
-    return {"stsb_zero_shot": {"spearman_student": scores["student"], "spearman_teacher": scores["teacher"],
+        return zero_shot_spearman(encoder, first, second, gold)
+
+    # with IDF weights (the run's own) or a hub teacher, the teacher's score is not kept
+    key = (teacher_score_key(teacher, representation, max_length, first, second, gold)
+           if cache_root is not None and idf is None else None)
+    teacher_score = cached_score(cache_root, key)
+    if teacher_score is None:
+        teacher_score = spearman(teacher)
+        if key is not None:
+            atomic_write_json(Path(cache_root) / "zero-shot-teacher" / f"{key}.json", {"spearman": teacher_score})
+    return {"stsb_zero_shot": {"spearman_student": spearman(student_dir), "spearman_teacher": teacher_score,
                                "pairs": len(gold)}}
+
+
+def teacher_score_key(teacher: str, representation: str, max_length: int, first: list, second: list,
+                      gold: list) -> str | None:
+    """What the teacher's score depends on, hashed; None for a hub name (not kept)."""
+    if not Path(resolve_model_path(teacher)).is_dir():
+        return None
+    described = {"teacher": teacher_fingerprint(teacher), "representation": representation,
+                 "max_length": max_length, "data": [list(first), list(second), [float(x) for x in gold]],
+                 "libraries": [version("torch"), version("transformers")]}
+    return hashlib.sha256(json.dumps(described, sort_keys=True).encode("utf-8")).hexdigest()[:32]
+
+
+def cached_score(cache_root: Path | None, key: str | None) -> float | None:
+    """A kept score, or None (not kept, or a damaged file: computed again and overwritten)."""
+    if key is None:
+        return None
+    path = Path(cache_root) / "zero-shot-teacher" / f"{key}.json"
+    try:
+        return float(json.loads(path.read_text(encoding="utf-8"))["spearman"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
