@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job, end to end on the embedded teacher (all-MiniLM-L6-v2):
-#   1. two general students distilled task-agnostically (SRA) from a slice of unlabeled text, both from
-#      contextual token vectors, cosine loss on PCA'd teacher targets: a static one and a BiLSTM with a
-#      residual static path,
+#   1. two general students distilled task-agnostically (SRA) from a slice of unlabeled text, cosine loss on
+#      PCA'd teacher targets: a static one from contextual token vectors, then a BiLSTM whose residual static
+#      path starts as that static student (one epoch adds the context),
 #   2. both as sentence encoders on the transfer tasks, beside the teacher, the model2vec distill and
 #      TF-IDF, with speed (OUTPUT/encoders.md; needs TRANSFER_DIR, skipped without it),
 #   3. the BiLSTM general student fine-tuned on SST-2,
@@ -17,7 +17,8 @@
 #
 # About 18 minutes on 2 CPU cores from a fresh cache (results/main_job.md; the general BiLSTM and the encoder
 # benchmark take most of it; an empty
-# TRANSFER_DIR skips the benchmark); on a GPU raise SRA_SENTENCES, SRA_EPOCHS and SST2_TRAIN_SAMPLES.
+# TRANSFER_DIR skips the benchmark); on a GPU raise SRA_SENTENCES, SRA_EPOCHS, BILSTM_EPOCHS and
+# SST2_TRAIN_SAMPLES.
 # An interrupted run continues where it stopped when started again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,16 +28,19 @@ output=${OUTPUT_DIR:-runs/main-job}
 corpus=${CORPUS:-hf:wikitext:wikitext-103-raw-v1:train}
 sra_sentences=${SRA_SENTENCES:-30000}
 sra_epochs=${SRA_EPOCHS:-2}
+bilstm_epochs=${BILSTM_EPOCHS:-1}
 sst2_samples=${SST2_TRAIN_SAMPLES:-8000}
 
 . scripts/steps.sh
 
 transfer_dir=${TRANSFER_DIR:-${BERTDISTILL_TRANSFER_DIR:-}}
 sra=(bertdistill distill sra --teacher minilm --corpus "$corpus" --max-sentences "$sra_sentences" --max-length 64
-     --epochs "$sra_epochs" --embedding-dim 256 --embedding-init contextual --target-pca 256 --loss cosine)
+     --embedding-dim 256 --embedding-init contextual --target-pca 256 --loss cosine)
 bilstm_shape=(--embedding-dim 256 --hidden-size 256 --num-layers 1)
-step general-static "${sra[@]}" --student static
-step general-bilstm "${sra[@]}" "${bilstm_shape[@]}" --residual-static
+step general-static "${sra[@]}" --student static --epochs "$sra_epochs"
+# the BiLSTM starts where the static student ends (its residual static path), so one epoch adds the context
+step general-bilstm "${sra[@]}" "${bilstm_shape[@]}" --residual-static --init-student "$output/general-static" \
+  --epochs "$bilstm_epochs"
 if [ -n "$transfer_dir" ] && [ ! -f "$output/encoders.json" ]; then
   bertdistill evaluate-encoder --model "$output/general-static" --model "$output/general-bilstm" \
     --transfer-dir "$transfer_dir" --json "$output/encoders.json" --markdown "$output/encoders.md" --no-progress
