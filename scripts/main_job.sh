@@ -15,8 +15,8 @@
 #   BERTDISTILL_DATA_DIR=../shared/data/glue CORPUS=../shared/data/corpus/wikipedia_en_slice.txt \
 #       TRANSFER_DIR=../shared/data/transfer bash scripts/main_job.sh   # local folders, no network
 #
-# About 18 minutes on 2 CPU cores from a fresh cache (results/main_job.md; the general BiLSTM and the encoder
-# benchmark take most of it; an empty
+# About 15 minutes on 2 CPU cores from a fresh cache (results/main_job.md; the encoder benchmark and the
+# general students take most of it; an empty
 # TRANSFER_DIR skips the benchmark); on a GPU raise SRA_SENTENCES, SRA_EPOCHS, BILSTM_EPOCHS and
 # SST2_TRAIN_SAMPLES.
 # An interrupted run continues where it stopped when started again.
