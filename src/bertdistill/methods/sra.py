@@ -123,8 +123,7 @@ def build_student(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer, 
         if load_config(config.init_student).model_type == StaticConfig.model_type:
             return bilstm_from_static(config, teacher, tokenizer, projection_dim, cache_root, pca)
         return continued_bilstm(config, projection_dim)
-    general = {"teacher": config.teacher, "representation": config.representation, "loss": config.loss,
-               "embedding_init": config.student.embedding_init, "target_pca": config.target_pca}
+    general = general_record(config, config.student.embedding_init)
     if config.student_type == "static":
         contextual = contextual_table(config.teacher, config.student, tokenizer, len(tokenizer), cache_root)
         return new_static_student(len(tokenizer), config.student.embedding_dim, projection_dim,
@@ -133,6 +132,12 @@ def build_student(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer, 
     token_width = teacher.hidden_size if config.token_weight > 0 else 0
     return new_student(config.student, teacher, tokenizer, projection_dim, cache_root, general,
                        token_projection_dim=token_width)
+
+
+def general_record(config: SRAConfig, embedding_init: str) -> dict:
+    """What a general student's config records about how it was made."""
+    return {"teacher": config.teacher, "representation": config.representation, "loss": config.loss,
+            "embedding_init": embedding_init, "target_pca": config.target_pca}
 
 
 def continued_bilstm(config: SRAConfig, projection_dim: int) -> BiLSTMModel:
@@ -155,8 +160,7 @@ def bilstm_from_static(config: SRAConfig, teacher: SentenceVectorTeacher, tokeni
     if change.shape[0] != static.config.hidden_dim:
         raise ModelError(f"{config.init_student}: its vectors are {static.config.hidden_dim} wide, its target "
                          f"space {change.shape[0]}")
-    general = {"teacher": config.teacher, "representation": config.representation, "loss": config.loss,
-               "embedding_init": "static-student", "init_student": config.init_student, "target_pca": config.target_pca}
+    general = {**general_record(config, "static-student"), "init_student": config.init_student}
     token_width = teacher.hidden_size if config.token_weight > 0 else 0
     student = new_student(dataclasses.replace(config.student, embedding_init="random"), teacher, tokenizer,
                           projection_dim, cache_root, general, token_projection_dim=token_width)
@@ -284,7 +288,8 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
     pad_token_id = pad_id(tokenizer)
     with main_process_first():   # the main process builds the shared caches; the others then read them
         targets = teacher_targets(config, tokenizer, cache_root)
-        prepare_contextual(config.teacher, config.student, cache_root)
+        if not config.init_student:   # a started student brings its own token vectors
+            prepare_contextual(config.teacher, config.student, cache_root)
     token_ids, train_rows, teacher, vectors, idf, pca = (targets.token_ids, targets.train_rows, targets.teacher,
                                                          targets.vectors, targets.idf, targets.pca)
 
