@@ -24,12 +24,11 @@ from pathlib import Path
 
 import datasets
 import numpy as np
-from safetensors.numpy import load_file
 from scipy.stats import spearmanr
 
 from bertdistill.data.cache import default_cache_root
 from bertdistill.data.corpus import CorpusConfig, prepare_corpus
-from bertdistill.data.target_pca import TARGET_PCA_FILE, TargetPCA
+from bertdistill.data.target_pca import TARGET_PCA_FILE, load_target_pca
 from bertdistill.encoding import SentenceEncoder
 from bertdistill.evaluation.transfer import PairSet, cosine_spearman, load_task
 
@@ -119,8 +118,7 @@ def main() -> None:
                      for name, subset in subsets.items()}
     result = {"command": "python " + " ".join(sys.argv), "per_domain": args.per_domain, "models": {}}
     for folder in args.model:
-        pca_file = load_file(str(Path(folder) / TARGET_PCA_FILE))
-        pca = TargetPCA(pca_file["mean"], pca_file["components"])
+        pca = load_target_pca(folder)
         student = SentenceEncoder(folder, representation="mean", max_length=args.max_length)
         result["models"][folder] = {"domains": {
             name: {"sentences": len(texts), "median_words": float(np.median([len(text.split()) for text in texts])),
