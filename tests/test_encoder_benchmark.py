@@ -52,10 +52,12 @@ def test_general_students_to_encoder_table(tiny_bert, corpus_file, transfer_dir,
     assert main(["distill", "sra", "--teacher", str(tiny_bert), "--corpus", str(corpus_file), "--output-dir",
                  str(bilstm), "--embedding-dim", "16", "--hidden-size", "8", "--num-layers", "1",
                  "--embedding-init", "contextual", "--residual-static", "--loss", "cosine", "--token-weight", "0.5",
+                 "--similarity-weight", "0.5",
                  *SHARED]) == 0
     assert json.loads((static / "metrics.json").read_text())["student_type"] == "static"
     assert (static / "modules.json").is_file() and (static / "target_pca.safetensors").is_file()
     assert json.loads((bilstm / "metrics.json").read_text())["token_weight"] == 0.5
+    assert json.loads((bilstm / "metrics.json").read_text())["similarity_weight"] == 0.5
     assert json.loads((bilstm / "config.json").read_text())["token_projection_dim"] == 32   # the teacher's width
 
     # the BiLSTM general student still fine-tunes like BERT

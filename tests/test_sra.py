@@ -260,3 +260,36 @@ def test_static_sra_resume_matches_an_uninterrupted_run(tiny_bert, corpus_file, 
     second = AutoModel.from_pretrained(tmp_path / "killed").embeddings
     assert first.shape == (len(load_tokenizer(str(tiny_bert))), 8)
     torch.testing.assert_close(second, first, rtol=0, atol=1e-6)
+
+
+def test_similarity_weight_adds_the_relational_loss_to_every_step(tiny_bert, corpus_file, tmp_path, no_hub,
+                                                                 monkeypatch):
+    import bertdistill.methods.sra_training as sra_training
+
+    calls = []
+    original = sra_training.representation_similarity
+
+    def spy(student, teacher):
+        value = original(student, teacher)
+        calls.append((tuple(student.shape), value.item()))
+        return value
+
+    monkeypatch.setattr(sra_training, "representation_similarity", spy)
+    config = sra_config(tiny_bert, corpus_file, tmp_path / "run", similarity_weight=0.5)
+    config.training.epochs = 1
+    record = distill_sra(config)
+    assert record["similarity_weight"] == 0.5
+    assert len(calls) >= record["global_steps"] and all(value >= 0 for _, value in calls)
+    assert calls[0][0][1] == 32                                   # the teacher's width: no target PCA here
+
+    calls.clear()
+    distill_sra(sra_config(tiny_bert, corpus_file, tmp_path / "plain"))
+    assert calls == []                                            # off by default
+
+
+def test_negative_similarity_weight_is_refused(tiny_bert, corpus_file, tmp_path):
+    from bertdistill.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="similarity_weight"):
+        sra_config(tiny_bert, corpus_file, tmp_path / "run", similarity_weight=-1.0)
+    assert not (tmp_path / "run").exists()

@@ -63,3 +63,20 @@ def test_token_cosine_averages_over_unmasked_positions_only():
     mask = torch.tensor([[1, 1, 0]])                                   # the third position is padding
     # distances 1 - 1 = 0 and 1 - 0 = 1 over two positions
     assert token_cosine(student, teacher, mask).item() == pytest.approx(0.5)
+
+
+def test_similarity_compares_in_batch_cosine_matrices():
+    from bertdistill.losses.representation import representation_similarity
+
+    # off-diagonal cosines by hand: student cos(s_1, s_2) = -2 / sqrt(5), teacher cos(t_1, t_2) = 4 / (sqrt(8) sqrt(2))
+    student_pair = (1 * 0 + 2 * -1) / (math.sqrt(5) * 1)
+    teacher_pair = (2 * 1 + 2 * 1) / (math.sqrt(8) * math.sqrt(2))
+    expected = 2 * (student_pair - teacher_pair) ** 2 / 4            # two off-diagonal entries, diagonals agree
+    assert representation_similarity(STUDENT, TEACHER).item() == pytest.approx(expected, rel=1e-6)
+
+
+def test_similarity_ignores_rotation_and_scale_of_the_student():
+    from bertdistill.losses.representation import representation_similarity
+
+    rotation = torch.tensor([[0.0, -1.0], [1.0, 0.0]])
+    assert representation_similarity(3 * TEACHER @ rotation, TEACHER).item() == pytest.approx(0.0, abs=1e-6)

@@ -51,7 +51,7 @@ def run_distill_sra(args: argparse.Namespace) -> None:
         corpus=corpus_config_from(args),
         representation=args.representation, loss=args.loss, cosine_weight=args.cosine_weight,
         temperature=args.temperature, target_pca=args.target_pca, student_type=args.student,
-        token_weight=args.token_weight,
+        token_weight=args.token_weight, similarity_weight=args.similarity_weight,
         student=student_shape_from(args),
         init_student=args.init_student, max_length=args.max_length, eval_sentences=args.eval_sentences,
         training=training_config_from(args, sra_training_defaults()), cache_dir=args.cache_dir,
@@ -104,6 +104,9 @@ def add_sra_arguments(parser: argparse.ArgumentParser) -> None:
     objective.add_argument("--target-pca", type=int, default=0, metavar="N",
                            help="learn the teacher vector's top N principal coordinates (PCA fitted on the "
                                 "training vectors, saved with the student); 0: the raw vector")
+    objective.add_argument("--similarity-weight", type=float, default=0.0, metavar="X",
+                           help="add X times a relational loss: the batch's pair cosines against the teacher's "
+                                "(the structure STS scores)")
     objective.add_argument("--token-weight", type=float, default=0.0, metavar="X",
                            help="BiLSTM: add X times a token-level loss (each position's state, projected, "
                                 "against the teacher's last-layer vector of that word piece; the teacher runs "

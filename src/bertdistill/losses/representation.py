@@ -8,6 +8,9 @@ With student vectors s_S and teacher vectors s_T, both (B, d):
     L_contrastive = 1/B * sum_b -log softmax_j(cos(s_S,b, s_T,j) / tau)[b]
                                                  (in-batch InfoNCE: the own teacher vector against the
                                                   batch's others; tau the temperature)
+    L_similarity  = 1/B^2 * sum_{i,j} (cos(s_S,i, s_S,j) - cos(s_T,i, s_T,j))^2
+                                                 (relational: the batch's pair similarities, the thing STS
+                                                  scores, match the teacher's; added with a weight)
 """
 
 from __future__ import annotations
@@ -48,6 +51,19 @@ def representation_contrastive(student: Tensor, teacher: Tensor, temperature: fl
     logits = student @ teacher.T / temperature                          # (B, B)
     targets = torch.arange(student.shape[0], device=student.device)     # (B,)
     return torch.nn.functional.cross_entropy(logits, targets)
+
+
+def representation_similarity(student: Tensor, teacher: Tensor) -> Tensor:
+    """Squared difference between the student's and the teacher's in-batch cosine-similarity matrices,
+    averaged over all B*B pairs: 1/B^2 sum_ij (cos(s_S,i, s_S,j) - cos(s_T,i, s_T,j))^2. It constrains how
+    sentences relate to each other rather than where each one lies (relational KD, Park et al. 2019).
+
+    Args:
+        student: (B, d_S); teacher: (B, d_T) (the widths may differ: only each side's cosines are compared).
+    """
+    student = torch.nn.functional.normalize(student, dim=-1, eps=1e-8)
+    teacher = torch.nn.functional.normalize(teacher, dim=-1, eps=1e-8)
+    return torch.mean((student @ student.T - teacher @ teacher.T) ** 2)   # (B, B) -> ()
 
 
 def sra_loss(student: Tensor, teacher: Tensor, kind: RepresentationLoss, cosine_weight: float = 1.0,

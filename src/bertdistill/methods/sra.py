@@ -90,6 +90,7 @@ class SRAConfig(Config):
     target_pca: int = 0                 # > 0: learn this many principal coordinates of the teacher vector
     student_type: Literal["bilstm", "static"] = "bilstm"
     token_weight: float = 0.0           # > 0: token-level targets from the teacher's last layer (BiLSTM only)
+    similarity_weight: float = 0.0      # > 0: add the in-batch pair-similarity (relational) loss
     student: StudentShape = dataclasses.field(default_factory=StudentShape)
     init_student: str | None = None     # continue a BiLSTM student, or start from a static one
     max_length: int = 128
@@ -104,8 +105,8 @@ class SRAConfig(Config):
             raise ConfigError(f"eval_sentences must be >= 1, got {self.eval_sentences}")
         if self.max_length < 8:
             raise ConfigError(f"max_length must be >= 8, got {self.max_length}")
-        if self.temperature <= 0 or self.target_pca < 0:
-            raise ConfigError("temperature must be > 0 and target_pca >= 0")
+        if self.temperature <= 0 or self.target_pca < 0 or self.similarity_weight < 0:
+            raise ConfigError("temperature must be > 0, target_pca >= 0 and similarity_weight >= 0")
         if self.token_weight < 0 or (self.token_weight > 0 and self.student_type == "static"):
             raise ConfigError("--token-weight must be >= 0, and token-level targets need a BiLSTM student "
                               "(a static student has no per-position state)")
@@ -308,6 +309,7 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
             eval_dataset=eval_set, data_collator=SentenceVectorCollator(vectors, pad_token_id, pca),
             compute_metrics=vector_agreement, callbacks=phase.callbacks(callbacks), loss_kind=config.loss,
             cosine_weight=config.cosine_weight, temperature=config.temperature, token_weight=config.token_weight,
+            similarity_weight=config.similarity_weight,
             token_teacher=teacher.model if config.token_weight > 0 else None,
         )
         outcome = phase.train(trainer)
@@ -323,6 +325,7 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
             "student_type": config.student_type,
             "target_pca": config.target_pca,
             "token_weight": config.token_weight,
+            "similarity_weight": config.similarity_weight,
             "held_out_sentences": len(eval_set),
             "train_sentences": len(train_set),
             "held_out_cosine": agreement["eval_cosine"],

@@ -12,7 +12,7 @@ from transformers import EvalPrediction
 
 from bertdistill.data.target_pca import TargetPCA
 from bertdistill.data.vector_file import VectorFile
-from bertdistill.losses.representation import RepresentationLoss, sra_loss, token_cosine
+from bertdistill.losses.representation import RepresentationLoss, representation_similarity, sra_loss, token_cosine
 from bertdistill.training.trainer import Trainer
 
 
@@ -41,19 +41,24 @@ class SRATrainer(Trainer):
     """Trainer whose loss is the distance between student and teacher sentence vectors."""
 
     def __init__(self, *args, loss_kind: RepresentationLoss, cosine_weight: float, temperature: float,
-                 token_weight: float = 0.0, token_teacher: torch.nn.Module | None = None, **kwargs) -> None:
+                 token_weight: float = 0.0, token_teacher: torch.nn.Module | None = None,
+                 similarity_weight: float = 0.0, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.loss_kind = loss_kind
         self.cosine_weight = cosine_weight
         self.temperature = temperature
         self.token_weight = token_weight
         self.token_teacher = token_teacher   # the frozen teacher, run on each batch for token-level targets
+        self.similarity_weight = similarity_weight
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         input_ids, attention_mask = inputs["input_ids"], inputs["attention_mask"]
         outputs = model(input_ids=input_ids, attention_mask=attention_mask)
         student = outputs.sentence_embedding.float()                                         # (B, d_T)
-        loss = sra_loss(student, inputs["teacher_vector"], self.loss_kind, self.cosine_weight, self.temperature)
+        teacher = inputs["teacher_vector"]                                                   # (B, d_T)
+        loss = sra_loss(student, teacher, self.loss_kind, self.cosine_weight, self.temperature)
+        if self.similarity_weight > 0:
+            loss = loss + self.similarity_weight * representation_similarity(student, teacher)
         if self.token_weight > 0:
             loss = loss + self.token_weight * self.token_loss(model, outputs, input_ids, attention_mask)
         return (loss, outputs) if return_outputs else loss
