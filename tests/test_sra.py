@@ -293,3 +293,23 @@ def test_negative_similarity_weight_is_refused(tiny_bert, corpus_file, tmp_path)
     with pytest.raises(ConfigError, match="similarity_weight"):
         sra_config(tiny_bert, corpus_file, tmp_path / "run", similarity_weight=-1.0)
     assert not (tmp_path / "run").exists()
+
+
+def test_corpus_seed_keeps_the_sentences_while_the_seed_changes_the_student(tiny_bert, corpus_file, tmp_path, no_hub):
+    def run(name: str, *seeds: str) -> dict:
+        assert main(["distill", "sra", "--teacher", str(tiny_bert), "--corpus", str(corpus_file), "--output-dir",
+                     str(tmp_path / name), "--max-sentences", "200", "--max-length", "16", "--epochs", "1",
+                     "--batch-size", "32", "--eval-sentences", "20", "--no-progress", *SMALL_STUDENT, *seeds]) == 0
+        return json.loads((tmp_path / name / "metrics.json").read_text())
+
+    vector_folders = lambda: sorted((tmp_path / "cache" / "teacher-vectors").iterdir())  # noqa: E731
+    run("seed-1", "--seed", "1", "--corpus-seed", "42")
+    shared = vector_folders()
+    second = run("seed-2", "--seed", "2", "--corpus-seed", "42")
+    assert vector_folders() == shared and len(shared) == 1          # the same sentences: one teacher-vector cache
+    first_weights = AutoModel.from_pretrained(tmp_path / "seed-1").state_dict()
+    second_weights = AutoModel.from_pretrained(tmp_path / "seed-2").state_dict()
+    assert not torch.equal(first_weights["projection.weight"], second_weights["projection.weight"])
+    run("seed-3", "--seed", "3")                                      # without it, --seed draws other sentences
+    assert len(vector_folders()) == 2
+    assert second["selected_sentences"] == 200

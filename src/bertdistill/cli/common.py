@@ -113,6 +113,9 @@ def add_corpus_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentG
     """How an unlabeled corpus is cleaned and sampled (the paths themselves are --corpus)."""
     corpus = parser.add_argument_group("corpus")
     corpus.add_argument("--max-sentences", type=positive_int, help="keep a seeded random sample of this many sentences")
+    corpus.add_argument("--corpus-seed", type=int, metavar="N",
+                        help="seed of the sentence sample and its order (default: --seed); fix it to train several "
+                             "seeds on the same sentences, sharing one teacher-vector cache")
     corpus.add_argument("--corpus-text-column", default="text", help="text column of hf: datasets")
     corpus.add_argument("--no-sentence-split", action="store_true", help="keep each line whole")
     corpus.add_argument("--min-words", type=int, default=3)
@@ -127,7 +130,7 @@ def corpus_config_from(args: argparse.Namespace):
     return CorpusConfig(paths=tuple(args.corpus), text_column=args.corpus_text_column,
                         split_sentences=not args.no_sentence_split, min_words=args.min_words,
                         max_words=args.max_words, dedup=not args.no_dedup, max_sentences=args.max_sentences,
-                        seed=args.seed)
+                        seed=args.seed if args.corpus_seed is None else args.corpus_seed)
 
 
 def data_config_from(args: argparse.Namespace) -> DataConfig:
