@@ -6,9 +6,10 @@
     python experiments/sra_results.py --grid 100k                # one factor at a time (sra_grid.py runs)
     python experiments/sra_results.py --json results/sra.json    # all three as one JSON file, with their sources
 
-CPU rows come from results/sra_runs/encoders_shapes.json (the main job's students and both BiLSTM shapes, timed beside
-the teacher in one run); H100 rows from results/sra_runs/gpu/*.json (scored there, no speed: their shapes are CPU rows',
-whose CPU speed they share). Each source file holds the `bertdistill evaluate-encoder` command that made it.
+CPU speed comes from results/sra_runs/encoders_shapes.json (the main job's students and both BiLSTM shapes, timed
+beside the teacher in one run), for the 384-d students from results/sra_runs/relational/shapes_384.json (timed
+beside the 256-d ones and the teacher); H100 rows from results/sra_runs/gpu/*.json (scored there, no speed: their
+shapes are CPU rows', whose CPU speed they share). Each source file holds the `bertdistill evaluate-encoder` command that made it.
 """
 
 from __future__ import annotations
@@ -60,6 +61,25 @@ ENCODER_ROWS = (
      "general-bilstm-1x256"),
     ("scale_200k/bilstm-200k-meanpool-lr3e-3.json", "bilstm-200k-meanpool-lr3e-3",
      "the same with mean pooling and lr 3e-3 (the 30k levers)", "200k sentences, 2 epochs, CPU", "general-bilstm-1x256"),
+    ("relational/static-200k-similarity1.json", "static-200k-similarity1",
+     "static, + the relational loss (`--similarity-weight 1`)", "200k sentences, 2 epochs, CPU", "general-static"),
+    ("relational/static-200k-similarity10.json", "static-200k-similarity10",
+     "static, + the relational loss (`--similarity-weight 10`)", "200k sentences, 2 epochs, CPU", "general-static"),
+    ("relational/bilstm-200k-meanpool.json", "bilstm-200k-meanpool",
+     "BiLSTM 1x256 residual, mean pooling instead of max (`--pooling mean`)", "200k sentences, 2 epochs, CPU",
+     "general-bilstm-1x256"),
+    ("relational/static-200k-dim384-raw.json", "static-200k-dim384-raw",
+     "static, 384-d token vectors, raw 384-d targets (`--embedding-dim 384 --target-pca 0`)",
+     "200k sentences, 2 epochs, CPU", ("relational/shapes_384.json", "static-200k-dim384-raw")),
+    ("relational/static-200k-dim512-raw.json", "static-200k-dim512-raw",
+     "static, 512-d token vectors, raw 384-d targets (folds to the 384-d table's shape)",
+     "200k sentences, 2 epochs, CPU", ("relational/shapes_384.json", "static-200k-dim384-raw")),
+    ("relational/bilstm-200k-dim384-raw.json", "bilstm-200k-dim384-raw",
+     "BiLSTM 1x256 residual, 384-d token vectors, raw 384-d targets", "200k sentences, 2 epochs, CPU",
+     ("relational/shapes_384.json", "bilstm-200k-dim384-raw")),
+    ("relational/bilstm-200k-dim384-raw-seed1.json", "bilstm-200k-dim384-raw-seed1",
+     "the same, second seed on the same sentences (`--seed 1 --corpus-seed 42`)", "200k sentences, 2 epochs, CPU",
+     ("relational/shapes_384.json", "bilstm-200k-dim384-raw")),
     ("gpu/sra_static_444k.json", "static-cosine-pca", "static SRA student", "444k sentences, 2 epochs, H100",
      "general-static"),
     ("gpu/sra_bilstm_444k.json", "bilstm-residual-1ep", "BiLSTM SRA student (2x300, residual static)",
@@ -110,9 +130,11 @@ def teacher_average() -> float:
     return benchmark_row(*TEACHER)["average"]
 
 
-def short_batch_speedup(model: str | None) -> float | None:
-    """Texts per second against the teacher: short texts, the largest batch timed (128)."""
-    speed = json.loads((RUNS / SPEED_SOURCE).read_text())["speed"]
+def short_batch_speedup(model: str | tuple[str, str] | None) -> float | None:
+    """Texts per second against the teacher: short texts, the largest batch timed (128). `model` names a row of
+    SPEED_SOURCE, or is (file, model) for a shape timed in another run (always against the teacher beside it)."""
+    file, model = model if isinstance(model, tuple) else (SPEED_SOURCE, model)
+    speed = json.loads((RUNS / file).read_text())["speed"]
     rows = [row for row in speed if row["model"] == model and row["texts"] == "short"]
     return max(rows, key=lambda row: row["batch_size"])["speedup_vs_teacher"] if rows else None
 

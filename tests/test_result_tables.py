@@ -89,3 +89,21 @@ def test_domain_gap_refuses_bad_input_before_any_work(domain_gap, tmp_path, monk
         domain_gap.main()
     assert stop.value.code == 2 and not output.exists()
     assert message in capsys.readouterr().err
+
+
+def test_rare_shares_count_occurrences_of_tokens_the_corpus_rarely_shows():
+    import collections
+
+    coverage = load_experiment("sra_token_coverage")
+    corpus = collections.Counter({1: 100, 2: 3})              # token 3 never occurs in the corpus
+    domain = collections.Counter({1: 6, 2: 3, 3: 1})          # 10 occurrences
+    shares = coverage.rare_shares(domain, corpus)
+    assert shares == pytest.approx({"below_1": 0.1, "below_5": 0.4, "below_20": 0.4})
+
+
+def test_token_coverage_file_has_every_transfer_domain():
+    result = json.loads((ROOT / "results" / "sra_runs" / "token_coverage.json").read_text())
+    domains = result["domains"]
+    assert {"mr", "subj", "sts16/answer-answer", "stsb/sts-test"} <= set(domains)
+    for row in domains.values():
+        assert 0 <= row["below_1"] <= row["below_5"] <= row["below_20"] <= 1
