@@ -105,8 +105,11 @@ class SRAConfig(Config):
             raise ConfigError(f"eval_sentences must be >= 1, got {self.eval_sentences}")
         if self.max_length < 8:
             raise ConfigError(f"max_length must be >= 8, got {self.max_length}")
-        if self.temperature <= 0 or self.target_pca < 0 or self.similarity_weight < 0:
-            raise ConfigError("temperature must be > 0, target_pca >= 0 and similarity_weight >= 0")
+        if self.temperature <= 0:
+            raise ConfigError(f"temperature must be > 0, got {self.temperature}")
+        for name in ("target_pca", "similarity_weight"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name} must be >= 0, got {getattr(self, name)}")
         if self.token_weight < 0 or (self.token_weight > 0 and self.student_type == "static"):
             raise ConfigError("--token-weight must be >= 0, and token-level targets need a BiLSTM student "
                               "(a static student has no per-position state)")
