@@ -47,8 +47,7 @@ def measure(run_spec: str, rows_each: int) -> dict:
     cache_root = Path(config.cache_dir) if config.cache_dir else default_cache_root()
     targets = teacher_targets(config, tokenizer, cache_root)
     collate = SentenceVectorCollator(targets.vectors, pad_id(tokenizer), targets.pca)
-    total = len(targets.token_ids)
-    row_sets = {"train": range(rows_each), "held_out": range(len(targets.train_rows), total)[:rows_each]}
+    row_sets = {"train": range(rows_each), "held_out": targets.eval_rows[:rows_each]}
     model = load_weights(BiLSTMModel, str(Path(run) / "checkpoints" / checkpoint) if checkpoint else run)
     result = {"run": run_spec, "dropout": model.config.dropout}
     for name, rows in row_sets.items():

@@ -313,3 +313,36 @@ def test_corpus_seed_keeps_the_sentences_while_the_seed_changes_the_student(tiny
     run("seed-3", "--seed", "3")                                      # without it, --seed draws other sentences
     assert len(vector_folders()) == 2
     assert second["selected_sentences"] == 200
+
+
+def test_span_crops_add_training_rows_paired_with_their_own_teacher_vectors(tiny_bert, corpus_file, tmp_path,
+                                                                            no_hub):
+    from bertdistill.data.span_crops import SpanCropConfig, sentence_crops
+    from bertdistill.methods.sra import teacher_targets
+
+    assert main(["distill", "sra", "--teacher", str(tiny_bert), "--corpus", str(corpus_file), "--output-dir",
+                 str(tmp_path / "run"), "--max-length", "16", "--epochs", "1", "--batch-size", "32",
+                 "--eval-sentences", "20", "--no-progress", "--span-crops", "2", "--crop-words", "3", "6",
+                 *SMALL_STUDENT]) == 0
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    sentences = metrics["selected_sentences"] - metrics["held_out_sentences"]
+    assert sentences < metrics["span_crops"] <= 2 * sentences         # most 4-10-word lines give two crops
+    assert metrics["train_sentences"] == sentences + metrics["span_crops"]
+    assert len(list((tmp_path / "cache" / "teacher-vectors").iterdir())) == 2   # sentences and crops cached apart
+
+    # the recorded config rebuilds the same targets from the caches: every crop row is a span of a training
+    # sentence, and its cached vector is the teacher's vector of that very crop
+    config = sra_config(tiny_bert, corpus_file, tmp_path / "unused", eval_sentences=20,
+                        span_crops=SpanCropConfig(per_sentence=2, min_words=3, max_words=6, seed=42))
+    tokenizer = load_tokenizer(str(tiny_bert))
+    targets = teacher_targets(config, tokenizer, tmp_path / "cache")
+    crop_rows = targets.train_rows[sentences:]
+    assert len(crop_rows) == metrics["span_crops"] and not set(crop_rows) & set(targets.eval_rows)
+    texts = targets.token_ids["text"]
+    expected = [crop for row in range(sentences) for crop in sentence_crops(texts[row], row, config.span_crops)]
+    assert [texts[row] for row in crop_rows] == expected
+    checked = crop_rows[[0, len(crop_rows) // 2, -1]]
+    batch = tokenizer([texts[row] for row in checked], padding=True, truncation=True, max_length=16,
+                      return_tensors="pt")
+    fresh = targets.teacher.encode_batch(batch["input_ids"], batch["attention_mask"]).numpy()
+    np.testing.assert_allclose(targets.vectors[checked].astype(np.float32), fresh, atol=2e-3, rtol=1e-2)

@@ -55,3 +55,22 @@ def test_not_a_matrix_is_refused(tmp_path):
     np.save(tmp_path / "one.npy", np.zeros(4))
     with pytest.raises(ValueError, match="2-D"):
         VectorFile(tmp_path / "one.npy")
+
+
+def test_stacked_files_read_as_their_concatenation(tmp_path):
+    from bertdistill.data.vector_file import StackedVectors
+
+    rng = np.random.default_rng(1)
+    parts = [rng.normal(size=(rows, 4)).astype(np.float16) for rows in (5, 1, 9)]
+    for number, part in enumerate(parts):
+        np.save(tmp_path / f"{number}.npy", part)
+    stacked = StackedVectors([VectorFile(tmp_path / f"{number}.npy") for number in range(3)])
+    whole = np.concatenate(parts)
+    assert stacked.shape == (15, 4) and len(stacked) == 15 and stacked.dtype == np.float16
+    for key in [0, 5, 6, 14, -1, slice(3, 12), np.array([14, 0, 5, 5, 6, 4]), np.array([], dtype=int)]:
+        np.testing.assert_array_equal(stacked[key], whole[key])
+    with pytest.raises(IndexError):
+        stacked[np.array([15])]
+    np.save(tmp_path / "narrow.npy", np.zeros((2, 3), dtype=np.float16))
+    with pytest.raises(ValueError, match="one width"):
+        StackedVectors([VectorFile(tmp_path / "0.npy"), VectorFile(tmp_path / "narrow.npy")])

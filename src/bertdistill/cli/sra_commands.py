@@ -44,15 +44,19 @@ ENCODE_EXAMPLES = """examples:
 
 
 def run_distill_sra(args: argparse.Namespace) -> None:
+    from bertdistill.data.span_crops import SpanCropConfig
     from bertdistill.methods.sra import SRAConfig, distill_sra, sra_training_defaults
 
+    corpus = corpus_config_from(args)
     config = SRAConfig(
         teacher=args.teacher, output_dir=args.output_dir,
-        corpus=corpus_config_from(args),
+        corpus=corpus,
         representation=args.representation, loss=args.loss, cosine_weight=args.cosine_weight,
         temperature=args.temperature, target_pca=args.target_pca, student_type=args.student,
         token_weight=args.token_weight, similarity_weight=args.similarity_weight,
         student=student_shape_from(args),
+        span_crops=SpanCropConfig(per_sentence=args.span_crops, min_words=args.crop_words[0],
+                                  max_words=args.crop_words[1], seed=corpus.seed),
         init_student=args.init_student, max_length=args.max_length, eval_sentences=args.eval_sentences,
         training=training_config_from(args, sra_training_defaults()), cache_dir=args.cache_dir,
         sts_data_dir=args.data_dir, resume=args.resume,
@@ -94,6 +98,12 @@ def add_sra_arguments(parser: argparse.ArgumentParser) -> None:
     corpus = add_corpus_arguments(parser)
     corpus.add_argument("--cache-dir", help="teacher-vector cache (default: $BERTDISTILL_CACHE or ~/.cache/bertdistill)")
     corpus.add_argument("--eval-sentences", type=positive_int, default=1000, help="held-out sentences for the cosine check")
+    corpus.add_argument("--span-crops", type=int, default=0, metavar="N",
+                        help="add N random word spans of each training sentence as extra training texts, each "
+                             "encoded by the teacher (cached): short, fragmentary text that whole corpus "
+                             "sentences rarely show; 0: none")
+    corpus.add_argument("--crop-words", type=positive_int, nargs=2, default=(4, 16), metavar=("MIN", "MAX"),
+                        help="the length range of a span crop in words (default: 4 16)")
     objective = parser.add_argument_group("objective")
     objective.add_argument("--representation", choices=["cls", "pooler", "mean", "idf_mean"], default="mean",
                            help="the teacher's sentence vector to approximate (default: mean)")

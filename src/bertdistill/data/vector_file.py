@@ -99,3 +99,30 @@ class VectorFile:
     def __del__(self) -> None:
         if getattr(self, "_descriptor", None) is not None and self._process == os.getpid():
             os.close(self._descriptor)
+
+
+class StackedVectors:
+    """Row files of one width read as one, end to end: row i is row i - start of the file that holds it."""
+
+    def __init__(self, parts: list[VectorFile]) -> None:
+        if not parts or len({part.shape[1] for part in parts}) != 1:
+            raise ValueError(f"need one or more row files of one width, got shapes {[part.shape for part in parts]}")
+        self.parts = parts
+        self.starts = np.cumsum([0] + [len(part) for part in parts])                    # (P + 1,)
+        self.shape: tuple[int, int] = (int(self.starts[-1]), parts[0].shape[1])
+        self.dtype = parts[0].dtype
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, key) -> np.ndarray:
+        rows = np.arange(len(self))[key] if isinstance(key, slice) else np.atleast_1d(np.asarray(key, dtype=np.int64))
+        if rows.size and (rows.min() < -len(self) or rows.max() >= len(self)):
+            raise IndexError(f"row out of range for {len(self)} rows")
+        rows = np.where(rows < 0, rows + len(self), rows)                                 # (R,)
+        part_of_row = np.searchsorted(self.starts, rows, side="right") - 1               # (R,)
+        out = np.empty((rows.size, self.shape[1]), dtype=self.dtype)                     # (R, d)
+        for part in np.unique(part_of_row):
+            chosen = part_of_row == part
+            out[chosen] = self.parts[part][rows[chosen] - self.starts[part]]
+        return out[0] if np.ndim(key) == 0 and not isinstance(key, slice) else out

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 import torch
+from datasets import Dataset, concatenate_datasets
 from safetensors.torch import save_file
 from transformers import TrainerCallback, set_seed
 
@@ -28,8 +29,9 @@ from bertdistill.data.cache import (
 )
 from bertdistill.data.corpus import CorpusConfig, prepare_corpus
 from bertdistill.data.features import streamed_column, with_lengths
+from bertdistill.data.span_crops import SpanCropConfig, crop_batch
 from bertdistill.data.target_pca import TargetPCA, basis_change, fit_target_pca, load_target_pca
-from bertdistill.data.vector_file import VectorFile
+from bertdistill.data.vector_file import StackedVectors, VectorFile
 from bertdistill.distributed import is_main_process, main_process_first, wait_for_everyone
 from bertdistill.encoding import IDF_FILE
 from bertdistill.errors import ConfigError, ModelError
@@ -92,6 +94,7 @@ class SRAConfig(Config):
     token_weight: float = 0.0           # > 0: token-level targets from the teacher's last layer (BiLSTM only)
     similarity_weight: float = 0.0      # > 0: add the in-batch pair-similarity (relational) loss
     student: StudentShape = dataclasses.field(default_factory=StudentShape)
+    span_crops: SpanCropConfig = dataclasses.field(default_factory=SpanCropConfig)  # extra short training texts
     init_student: str | None = None     # continue a BiLSTM student, or start from a static one
     max_length: int = 128
     eval_sentences: int = 1000
@@ -253,36 +256,72 @@ def save_general_student(trainer: Trainer, output_dir: Path, tokenizer, idf: np.
 class Targets:
     """What the student learns from: the tokenised corpus, which rows train, and the teacher's vectors."""
 
-    token_ids: Any                  # datasets.Dataset with `text`, `input_ids`
-    train_rows: np.ndarray          # (N_train,) row numbers; the rest is held out
+    token_ids: Any                  # datasets.Dataset with `text`, `input_ids`: the corpus, then its span crops
+    train_rows: np.ndarray          # (N_train,) row numbers: corpus sentences and every span crop
+    eval_rows: np.ndarray           # (N_eval,) held-out corpus sentences
     teacher: SentenceVectorTeacher
-    vectors: VectorFile             # (N, d) teacher vectors, read from the cache by rows
+    vectors: VectorFile | StackedVectors  # (N, d) teacher vectors, read from the cache(s) by rows
     idf: np.ndarray | None
     pca: TargetPCA | None
     corpus_stats: dict
 
 
 def teacher_targets(config: SRAConfig, tokenizer, cache_root: Path) -> Targets:
-    """Corpus -> token ids -> teacher vectors (cached on disk, computed once per teacher and corpus)."""
+    """Corpus -> token ids -> teacher vectors (cached on disk, computed once per teacher and corpus), plus the
+    span crops of the training sentences when asked for (cached the same way)."""
     corpus, corpus_stats = prepare_corpus(config.corpus, cache_root / "corpora")  # bad corpus fails here
-    def tokenize(batch: dict) -> dict:
-        return {"input_ids": tokenizer(batch["text"], truncation=True, max_length=config.max_length)["input_ids"]}
-
-    token_ids = corpus.map(tokenize, batched=True, desc="tokenizing")
+    token_ids = tokenized(corpus, tokenizer, config.max_length)
     held_out = min(config.eval_sentences, max(1, len(token_ids) // 10))
     train_rows = np.arange(len(token_ids) - held_out)
+    eval_rows = np.arange(len(train_rows), len(token_ids))
     idf = (compute_idf(streamed_column(token_ids.select(train_rows), "input_ids"), len(tokenizer))
            if config.representation == "idf_mean" else None)
     teacher = SentenceVectorTeacher(config.teacher, config.representation, idf=idf)
-    key = cache_key(teacher=teacher_fingerprint(config.teacher), corpus=texts_fingerprint(corpus),
+    vectors = cached_teacher_vectors(config, teacher, corpus, token_ids, tokenizer, cache_root)
+    pca = fit_target_pca(vectors, train_rows, config.target_pca) if config.target_pca else None
+    targets = Targets(token_ids, train_rows, eval_rows, teacher, vectors, idf, pca, corpus_stats)
+    return with_span_crops(targets, corpus, config, tokenizer, cache_root) if config.span_crops.per_sentence else targets
+
+
+def tokenized(texts: Dataset, tokenizer, max_length: int) -> Dataset:
+    def tokenize(batch: dict) -> dict:
+        return {"input_ids": tokenizer(batch["text"], truncation=True, max_length=max_length)["input_ids"]}
+
+    return texts.map(tokenize, batched=True, desc="tokenizing")
+
+
+def cached_teacher_vectors(config: SRAConfig, teacher: SentenceVectorTeacher, texts: Dataset, token_ids: Dataset,
+                           tokenizer, cache_root: Path) -> VectorFile:
+    """The teacher's vector of every row of `texts`, from the cache named by what they depend on."""
+    key = cache_key(teacher=teacher_fingerprint(config.teacher), corpus=texts_fingerprint(texts),
                     representation=config.representation, max_length=config.max_length)
-    vectors = compute_vector_cache(
+    return compute_vector_cache(
         cache_root / "teacher-vectors" / key, token_ids, teacher.encode_batch, teacher.hidden_size, pad_id(tokenizer),
         description={"teacher": config.teacher, "representation": config.representation,
                      "max_length": config.max_length},
     )
-    pca = fit_target_pca(vectors, train_rows, config.target_pca) if config.target_pca else None
-    return Targets(token_ids, train_rows, teacher, vectors, idf, pca, corpus_stats)
+
+
+def with_span_crops(targets: Targets, corpus: Dataset, config: SRAConfig, tokenizer, cache_root: Path) -> Targets:
+    """The training sentences' span crops appended as extra training rows (held-out sentences give none), with
+    their own teacher vectors; the target PCA stays the one fitted on whole sentences."""
+    crops = corpus.select(targets.train_rows).map(
+        crop_batch, batched=True, with_indices=True, fn_kwargs={"config": config.span_crops},
+        remove_columns=corpus.column_names, desc="span crops")
+    if len(crops) == 0:
+        logger.warning("no span crops: every training sentence is shorter than %d words",
+                       config.span_crops.min_words + 1)
+        return targets
+    crop_ids = tokenized(crops, tokenizer, config.max_length)
+    crop_vectors = cached_teacher_vectors(config, targets.teacher, crops, crop_ids, tokenizer, cache_root)
+    first_crop = len(targets.token_ids)
+    logger.info("%d span crops of %d training sentences", len(crops), len(targets.train_rows))
+    return dataclasses.replace(
+        targets, token_ids=concatenate_datasets([targets.token_ids, crop_ids]),
+        train_rows=np.concatenate([targets.train_rows, first_crop + np.arange(len(crops))]),
+        vectors=StackedVectors([targets.vectors, crop_vectors]),
+        corpus_stats={**targets.corpus_stats, "span_crops": len(crops)},
+    )
 
 
 def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), command: str | None = None) -> dict:
@@ -303,7 +342,7 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
     features = token_ids.remove_columns("text").map(lambda batch, rows: {"row": rows}, with_indices=True,
                                                      batched=True, desc="row numbers")
     features = with_lengths(features)
-    train_set, eval_set = features.select(train_rows), features.select(range(len(train_rows), len(features)))
+    train_set, eval_set = features.select(train_rows), features.select(targets.eval_rows)
 
     with open_run(config.output_dir, config.resume, config) as output_dir:   # only once every input has been checked
         phase = Phase(output_dir, config.resume)
