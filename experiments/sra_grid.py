@@ -74,7 +74,7 @@ def main() -> None:
     args = parser.parse_args()
     shared = ["--teacher", args.teacher, "--corpus", args.corpus, "--epochs", str(args.epochs),
               "--batch-size", str(args.batch_size), "--max-length", str(args.max_length), "--seed", str(args.seed),
-              "--no-progress"]
+              "--span-crops", "0", "--no-progress"]
     if args.max_sentences:
         shared += ["--max-sentences", str(args.max_sentences)]
     folders = []

@@ -98,7 +98,7 @@ def main() -> None:
         command = [sys.executable, "-m", "bertdistill.cli", "distill", "sra", "--teacher", str(teacher),
                    "--corpus", args.corpus, "--max-sentences", str(count), "--student", "static",
                    "--embedding-dim", "256", "--embedding-init", "random", "--target-pca", "256", "--loss", "cosine",
-                   "--epochs", "1", "--batch-size", "256", "--max-length", "64", "--no-progress",
+                   "--span-crops", "0", "--epochs", "1", "--batch-size", "256", "--max-length", "64", "--no-progress",
                    "--output-dir", str(output)]
         # the first run at a size builds its teacher vectors; the second reuses them (the training run)
         for phase in ("cache build + training", "cached: training"):

@@ -18,7 +18,8 @@
 # About 15 minutes on 2 CPU cores from a fresh cache (results/main_job.md; the encoder benchmark and the
 # general students take most of it; an empty
 # TRANSFER_DIR skips the benchmark); on a GPU raise SRA_SENTENCES, SRA_EPOCHS, BILSTM_EPOCHS and
-# SST2_TRAIN_SAMPLES. EMBEDDING_DIM (256) and TARGET_PCA (256) set the general students' width and targets.
+# SST2_TRAIN_SAMPLES. EMBEDDING_DIM (256) and TARGET_PCA (256) set the general students' width and targets,
+# SPAN_CROPS (0) the span crops per sentence (the library's default is 1; 0 keeps the job in its budget).
 # An interrupted run continues where it stopped when started again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,8 +37,10 @@ sst2_samples=${SST2_TRAIN_SAMPLES:-8000}
 transfer_dir=${TRANSFER_DIR:-${BERTDISTILL_TRANSFER_DIR:-}}
 embedding_dim=${EMBEDDING_DIM:-256}  # 384 with TARGET_PCA=0: better encoders, no better after fine-tuning
 target_pca=${TARGET_PCA:-256}        # (results/main_job.md, "384-d token vectors")
+span_crops=${SPAN_CROPS:-0}
 sra=(bertdistill distill sra --teacher minilm --corpus "$corpus" --max-sentences "$sra_sentences" --max-length 64
-     --embedding-dim "$embedding_dim" --embedding-init contextual --target-pca "$target_pca" --loss cosine)
+     --embedding-dim "$embedding_dim" --embedding-init contextual --target-pca "$target_pca" --loss cosine
+     --span-crops "$span_crops")
 bilstm_shape=(--embedding-dim "$embedding_dim" --hidden-size 256 --num-layers 1)
 step general-static "${sra[@]}" --student static --epochs "$sra_epochs"
 # the BiLSTM starts where the static student ends (its residual static path), so one epoch adds the context

@@ -51,7 +51,9 @@ def test_sra_end_to_end(tiny_bert, corpus_file, sentiment_files, tmp_path, no_hu
                  "--eval-sentences", "40", "--no-progress", *SMALL_STUDENT]) == 0
     assert "examples/s" not in capsys.readouterr().err  # --no-progress silences the datasets bars too
     metrics = json.loads((general / "metrics.json").read_text())
-    assert metrics["train_sentences"] + metrics["held_out_sentences"] == metrics["selected_sentences"]
+    assert metrics["span_crops"] > 0                # by default each training sentence adds one span crop
+    assert (metrics["train_sentences"] + metrics["held_out_sentences"]
+            == metrics["selected_sentences"] + metrics["span_crops"])
     assert metrics["held_out_sentences"] == 30  # at most a tenth of the corpus is held out
     assert -1 <= metrics["held_out_cosine"] <= 1
     assert "skipped" in metrics["stsb_zero_shot"]
@@ -306,12 +308,12 @@ def test_corpus_seed_keeps_the_sentences_while_the_seed_changes_the_student(tiny
     run("seed-1", "--seed", "1", "--corpus-seed", "42")
     shared = vector_folders()
     second = run("seed-2", "--seed", "2", "--corpus-seed", "42")
-    assert vector_folders() == shared and len(shared) == 1          # the same sentences: one teacher-vector cache
+    assert vector_folders() == shared and len(shared) == 2          # the same sentences: one cache, one of crops
     first_weights = AutoModel.from_pretrained(tmp_path / "seed-1").state_dict()
     second_weights = AutoModel.from_pretrained(tmp_path / "seed-2").state_dict()
     assert not torch.equal(first_weights["projection.weight"], second_weights["projection.weight"])
     run("seed-3", "--seed", "3")                                      # without it, --seed draws other sentences
-    assert len(vector_folders()) == 2
+    assert len(vector_folders()) == 4
     assert second["selected_sentences"] == 200
 
 
@@ -346,3 +348,21 @@ def test_span_crops_add_training_rows_paired_with_their_own_teacher_vectors(tiny
                       return_tensors="pt")
     fresh = targets.teacher.encode_batch(batch["input_ids"], batch["attention_mask"]).numpy()
     np.testing.assert_allclose(targets.vectors[checked].astype(np.float32), fresh, atol=2e-3, rtol=1e-2)
+
+
+def test_the_default_bilstm_is_the_measured_recipe(monkeypatch):
+    """`distill sra` with only the corpus flags resolves to the config of the committed 200k run that scored
+    75.7 (results/sra_runs/crops): a change of default must come with a new measured run."""
+    from pathlib import Path
+
+    import bertdistill.methods.sra as sra
+
+    captured = []
+    record = {"held_out_cosine": 0.0, "held_out_sentences": 0, "stsb_zero_shot": {"skipped": "not run"}}
+    monkeypatch.setattr(sra, "distill_sra", lambda config, command=None: captured.append(config) or record)
+    committed = SRAConfig.load(Path(__file__).parents[1] / "results" / "sra_runs" / "crops"
+                               / "bilstm-200k-dim384-raw-crops1_config.yaml")
+    assert main(["distill", "sra", "--teacher", "minilm", "--corpus", *committed.corpus.paths,
+                 "--max-sentences", "200000", "--max-length", "64", "--output-dir", committed.output_dir,
+                 "--data-dir", committed.sts_data_dir, "--no-progress"]) == 0
+    assert captured[0].to_dict() == committed.to_dict()

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../../.."
 export BERTDISTILL_DATA_DIR=../shared/data/glue
 sra=(bertdistill distill sra --teacher minilm --corpus ../shared/data/corpus/wikipedia_en_slice.txt
      --max-sentences 30000 --max-length 64 --embedding-dim 384 --embedding-init contextual --target-pca 0
-     --loss cosine --student static --no-progress)
+     --loss cosine --span-crops 0 --student static --no-progress)
 run() {
   local name=$1; shift
   [ -f runs/crops/$name/metrics.json ] || "${sra[@]}" "$@" --output-dir runs/crops/$name

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../../.."
 export BERTDISTILL_DATA_DIR=../shared/data/glue
 sra=(bertdistill distill sra --teacher minilm --corpus ../shared/data/corpus/wikipedia_en_slice.txt
      --max-sentences 30000 --max-length 64 --embedding-dim 384 --embedding-init contextual --target-pca 0
-     --loss cosine --no-progress)
+     --loss cosine --span-crops 0 --no-progress)
 static=runs/relational/static-30k-dim384-raw
 bilstm=runs/relational/bilstm-30k-dim384-raw-from-static
 [ -f "$static/metrics.json" ] || "${sra[@]}" --student static --epochs 2 --output-dir "$static"

@@ -5,7 +5,7 @@ cd /work/main
 . .venv/bin/activate
 export BERTDISTILL_DATA_DIR=../shared/data/glue
 common=(--teacher minilm --corpus ../shared/data/corpus/wikipedia_en_slice.txt --max-sentences 200000
-        --max-length 64 --epochs 2 --embedding-dim 256 --embedding-init contextual --target-pca 256 --loss cosine)
+        --max-length 64 --epochs 2 --embedding-dim 256 --embedding-init contextual --target-pca 256 --loss cosine --span-crops 0)
 date
 [ -f runs/scale/static-200k/metrics.json ] || bertdistill distill sra "${common[@]}" --student static \
     --output-dir runs/scale/static-200k --no-progress $( [ -d runs/scale/static-200k ] && echo --resume )

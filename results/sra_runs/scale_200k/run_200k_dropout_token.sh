@@ -7,7 +7,7 @@ cd /work/main
 . .venv/bin/activate
 export BERTDISTILL_DATA_DIR=../shared/data/glue
 common=(--teacher minilm --corpus ../shared/data/corpus/wikipedia_en_slice.txt --max-sentences 200000
-        --max-length 64 --epochs 2 --embedding-dim 256 --embedding-init contextual --target-pca 256 --loss cosine
+        --max-length 64 --epochs 2 --embedding-dim 256 --embedding-init contextual --target-pca 256 --loss cosine --span-crops 0
         --hidden-size 256 --num-layers 1 --residual-static --dropout 0)
 run() {  # name, extra flags...
   local name=$1; shift

@@ -10,7 +10,7 @@ out=runs/static-init/bilstm-200k-from-static
 date
 [ -f "$out/metrics.json" ] || bertdistill distill sra --teacher minilm \
     --corpus ../shared/data/corpus/wikipedia_en_slice.txt --max-sentences 200000 --max-length 64 --epochs 2 \
-    --embedding-dim 256 --target-pca 256 --loss cosine --hidden-size 256 --num-layers 1 --residual-static \
+    --embedding-dim 256 --target-pca 256 --loss cosine --span-crops 0 --hidden-size 256 --num-layers 1 --residual-static \
     --init-student runs/scale/static-200k --output-dir "$out" --no-progress $( [ -d "$out" ] && echo --resume )
 date
 [ -f "$out.json" ] || bertdistill evaluate-encoder --model "$out" --transfer-dir ../shared/data/transfer \

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../../.."
 . .venv/bin/activate
 sra=(bertdistill distill sra --teacher minilm --corpus ../shared/data/corpus/wikipedia_en_slice.txt
      --max-sentences 30000 --max-length 64 --embedding-dim 256 --embedding-init contextual --target-pca 256
-     --loss cosine --embedding-dim 256 --hidden-size 256 --num-layers 1 --residual-static
+     --loss cosine --span-crops 0 --embedding-dim 256 --hidden-size 256 --num-layers 1 --residual-static
      --no-progress)
 for epochs in 1 2; do
   out=runs/static-init/bilstm-30k-from-static-e$epochs

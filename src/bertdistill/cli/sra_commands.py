@@ -89,7 +89,7 @@ def run_encode(args: argparse.Namespace) -> None:
 
 
 def add_sra_arguments(parser: argparse.ArgumentParser) -> None:
-    from bertdistill.methods.sra import SRAConfig, sra_training_defaults
+    from bertdistill.methods.sra import DEFAULT_SPAN_CROPS, SRAConfig, sra_training_defaults
 
     parser.add_argument("--teacher", default="minilm", help="a pre-trained (not fine-tuned) encoder; default: minilm")
     parser.add_argument("--corpus", nargs="+", required=True, metavar="PATH",
@@ -98,10 +98,10 @@ def add_sra_arguments(parser: argparse.ArgumentParser) -> None:
     corpus = add_corpus_arguments(parser)
     corpus.add_argument("--cache-dir", help="teacher-vector cache (default: $BERTDISTILL_CACHE or ~/.cache/bertdistill)")
     corpus.add_argument("--eval-sentences", type=positive_int, default=1000, help="held-out sentences for the cosine check")
-    corpus.add_argument("--span-crops", type=int, default=0, metavar="N",
+    corpus.add_argument("--span-crops", type=int, default=DEFAULT_SPAN_CROPS, metavar="N",
                         help="add N random word spans of each training sentence as extra training texts, each "
                              "encoded by the teacher (cached): short, fragmentary text that whole corpus "
-                             "sentences rarely show; 0: none")
+                             "sentences rarely show (default: 1; 0: none)")
     corpus.add_argument("--crop-words", type=positive_int, nargs=2, default=(4, 16), metavar=("MIN", "MAX"),
                         help="the length range of a span crop in words (default: 4 16)")
     objective = parser.add_argument_group("objective")

@@ -75,8 +75,12 @@ from bertdistill.training.vocabulary import check_same_vocabulary
 logger = logging.getLogger(__name__)
 
 
+# one span crop per training sentence: +0.4 to +0.5 points at 200k sentences (results/sra.md, "Span crops")
+DEFAULT_SPAN_CROPS = 1
+
+
 def sra_training_defaults() -> TrainingConfig:
-    return TrainingConfig(epochs=3, batch_size=128, eval_batch_size=256, lr=1e-3, weight_decay=0.0,
+    return TrainingConfig(epochs=2, batch_size=128, eval_batch_size=256, lr=1e-3, weight_decay=0.0,
                           warmup_ratio=0.02, logging_steps=50)
 
 
@@ -94,7 +98,8 @@ class SRAConfig(Config):
     token_weight: float = 0.0           # > 0: token-level targets from the teacher's last layer (BiLSTM only)
     similarity_weight: float = 0.0      # > 0: add the in-batch pair-similarity (relational) loss
     student: StudentShape = dataclasses.field(default_factory=StudentShape)
-    span_crops: SpanCropConfig = dataclasses.field(default_factory=SpanCropConfig)  # extra short training texts
+    span_crops: SpanCropConfig = dataclasses.field(
+        default_factory=lambda: SpanCropConfig(per_sentence=DEFAULT_SPAN_CROPS))
     init_student: str | None = None     # continue a BiLSTM student, or start from a static one
     max_length: int = 128
     eval_sentences: int = 1000
@@ -279,7 +284,7 @@ def teacher_targets(config: SRAConfig, tokenizer, cache_root: Path) -> Targets:
     teacher = SentenceVectorTeacher(config.teacher, config.representation, idf=idf)
     vectors = cached_teacher_vectors(config, teacher, corpus, token_ids, tokenizer, cache_root)
     pca = fit_target_pca(vectors, train_rows, config.target_pca) if config.target_pca else None
-    targets = Targets(token_ids, train_rows, eval_rows, teacher, vectors, idf, pca, corpus_stats)
+    targets = Targets(token_ids, train_rows, eval_rows, teacher, vectors, idf, pca, {**corpus_stats, "span_crops": 0})
     return with_span_crops(targets, corpus, config, tokenizer, cache_root) if config.span_crops.per_sentence else targets
 
 
