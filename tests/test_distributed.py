@@ -84,13 +84,16 @@ def test_finetune_on_two_processes_equals_one(teacher):
 
 
 def test_distill_sra_on_two_processes_equals_one(setting):
-    # 160 sentences, 16 held out (at most a tenth): 144 train, 9 full batches of 16
+    # 160 sentences, 16 held out (at most a tenth): 144 train, each 6 words long, so each gives exactly one span
+    # crop of 2-3 words: 288 training rows, 18 full batches of 16 (the crops' cache is built by the main process)
     single, double = run_both(setting, "sra", ["distill", "sra", "--teacher", str(setting["bert"]), "--corpus",
                                                str(setting["corpus"]), "--max-sentences", "160", "--eval-sentences",
-                                               "16", "--embedding-init", "random", *STUDENT, *TRAINING])
+                                               "16", "--embedding-init", "random", "--span-crops", "1",
+                                               "--crop-words", "2", "3", *STUDENT, *TRAINING])
     assert_same_student(single, double)
     one, two = (json.loads((folder / "metrics.json").read_text()) for folder in (single, double))
-    assert one["train_sentences"] == 144
+    assert one["span_crops"] == two["span_crops"] == 144
+    assert one["train_sentences"] == 288
     assert one["held_out_cosine"] == pytest.approx(two["held_out_cosine"], abs=1e-5)
 
 
