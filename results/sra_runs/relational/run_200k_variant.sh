@@ -9,7 +9,7 @@ cd /work/main
 export BERTDISTILL_DATA_DIR=../shared/data/glue
 student=$1 name=$2; shift 2
 common=(--teacher minilm --corpus ../shared/data/corpus/wikipedia_en_slice.txt --max-sentences 200000
-        --max-length 64 --epochs 2 --embedding-dim 256 --embedding-init contextual --target-pca 256 --loss cosine)
+        --max-length 64 --epochs 2 --embedding-dim 256 --embedding-init contextual --target-pca 256 --loss cosine --span-crops 0)
 case $student in
   static) shape=(--student static) ;;
   bilstm) shape=(--hidden-size 256 --num-layers 1 --residual-static) ;;
