@@ -57,10 +57,13 @@ def run_both(setting: dict[str, Path], name: str, arguments: list[str]) -> tuple
 
 
 def assert_same_student(single: Path, double: Path) -> None:
+    """The same weights up to float summation order: two processes all-reduce their halves of each batch's
+    gradient, and Adam's per-weight normalisation lifts those last-bit differences to ~1e-5 after a few
+    dozen steps (1.3e-5 seen for KD's embeddings); a different batch or step would differ by far more."""
     one, two = load_file(single / "model.safetensors"), load_file(double / "model.safetensors")
     assert one.keys() == two.keys()
     for key in one:
-        assert (one[key] - two[key]).abs().max().item() < 1e-5, key
+        assert (one[key] - two[key]).abs().max().item() < 5e-5, key
     assert len(list((double / "logs").glob("events.out.tfevents.*"))) == 1   # the main process's log only
     recorded = json.loads((double / "metrics.json").read_text())
     assert recorded["environment"]["processes"] == 2
@@ -89,7 +92,7 @@ def test_distill_sra_on_two_processes_equals_one(setting):
     single, double = run_both(setting, "sra", ["distill", "sra", "--teacher", str(setting["bert"]), "--corpus",
                                                str(setting["corpus"]), "--max-sentences", "160", "--eval-sentences",
                                                "16", "--embedding-init", "random", "--span-crops", "1",
-                                               "--crop-words", "2", "3", *STUDENT, *TRAINING])
+                                               "--crop-min-words", "2", "--crop-max-words", "3", *STUDENT, *TRAINING])
     assert_same_student(single, double)
     one, two = (json.loads((folder / "metrics.json").read_text()) for folder in (single, double))
     assert one["span_crops"] == two["span_crops"] == 144

@@ -2,8 +2,8 @@
 and no module imports itself back through a cycle (imports inside functions count too).
 
 Layers, lowest first; a module may import its own layer or lower ones:
-  0 errors, io, config, model_config, devices, distributed   1 data   2 teachers, students   3 losses   4 training
-  5 scoring, encoding (shared services)   6 methods   7 evaluation, export, serving   8 cli
+  0 errors, io, config, config_tree, model_config, devices, distributed   1 data   2 teachers, students   3 losses   4 training
+  5 scoring, encoding (shared services)   6 methods   7 evaluation, export, serving, api   8 cli
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "bertdistill"
 LAYERS = {
-    "errors": 0, "io": 0, "config": 0, "model_config": 0, "devices": 0, "distributed": 0,
+    "errors": 0, "io": 0, "config": 0, "config_tree": 0, "model_config": 0, "devices": 0, "distributed": 0,
     "data": 1,
     "teachers": 2, "students": 2,
     "losses": 3,
     "training": 4,
     "scoring": 5, "encoding": 5,
     "methods": 6,
-    "evaluation": 7, "export": 7, "serving": 7,
+    "evaluation": 7, "export": 7, "serving": 7, "api": 7,
     "cli": 8,
 }
 

@@ -324,7 +324,7 @@ def test_span_crops_add_training_rows_paired_with_their_own_teacher_vectors(tiny
 
     assert main(["distill", "sra", "--teacher", str(tiny_bert), "--corpus", str(corpus_file), "--output-dir",
                  str(tmp_path / "run"), "--max-length", "16", "--epochs", "1", "--batch-size", "32",
-                 "--eval-sentences", "20", "--no-progress", "--span-crops", "2", "--crop-words", "3", "6",
+                 "--eval-sentences", "20", "--no-progress", "--span-crops", "2", "--crop-min-words", "3", "--crop-max-words", "6",
                  *SMALL_STUDENT]) == 0
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     sentences = metrics["selected_sentences"] - metrics["held_out_sentences"]

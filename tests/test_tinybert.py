@@ -130,21 +130,17 @@ def test_pair_regression_random_narrow_student_without_augmentation(setting, tmp
 
 def config(setting, output: Path, stage: str, resume: bool, student: str | None = None) -> TinyBertConfig:
     from bertdistill.data.loading import DataConfig
-    from bertdistill.methods.tinybert_common import general_defaults, intermediate_defaults, prediction_defaults
+    from bertdistill.training.arguments import TrainingConfig
 
-    training = general_defaults() if stage == "general" else intermediate_defaults()
-    training.epochs = 2 if stage == "general" else 1
-    training.batch_size, training.lr, training.progress_bar = 16, 1e-3, False
-    training.eval_steps = 5
-    prediction = prediction_defaults()
-    prediction.epochs, prediction.batch_size, prediction.lr, prediction.progress_bar = 2, 16, 1e-3, False
+    # the general stage, or task step 2: 2 epochs; task step 1: 1 epoch at the same batch size and rate
+    training = TrainingConfig(epochs=2, batch_size=16, lr=1e-3, eval_steps=5, progress_bar=False)
     return TinyBertConfig(
         stage=stage, teacher=str(setting["bert"] if stage == "general" else setting["teacher"]),
         output_dir=str(output), corpus=CorpusConfig(paths=(str(setting["corpus"]),)) if stage == "general" else None,
         data=DataConfig(train_file=str(setting["train"]), dev_file=str(setting["dev"]), max_length=16)
         if stage == "task" else None,
-        student=student, augment=False, max_length=16, eval_sentences=40, intermediate=training,
-        prediction=prediction, cache_dir=str(setting["root"] / "cache"), resume=resume,
+        student=student, augment=False, max_length=16, eval_sentences=40, training=training,
+        intermediate_epochs=1, intermediate_lr=1e-3, cache_dir=str(setting["root"] / "cache"), resume=resume,
     )
 
 

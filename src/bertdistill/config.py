@@ -1,8 +1,11 @@
 """Typed run configurations that round-trip to YAML and JSON.
 
-Every run is described by one dataclass tree (the single source of truth). `Config.from_dict`
-validates field names and types when it is built, so a typo fails before any training starts, and
-`save()` writes the resolved configuration beside the run's outputs.
+Every run is described by one dataclass tree (the single source of truth). Each field is declared with
+`setting(...)`: its default and its help text live there once, and the command line is generated from them
+(`cli/config_flags.py`). `Config.from_dict` validates field names and types when it is built, so a typo fails
+before any training starts; a partial nested mapping (a recipe's `training: {epochs: 1}`) is laid over that
+field's own default, so a method's defaults survive; and `save()` writes the resolved configuration beside
+the run's outputs.
 """
 
 from __future__ import annotations
@@ -19,6 +22,46 @@ import yaml
 from bertdistill.errors import ConfigError
 
 ConfigT = TypeVar("ConfigT", bound="Config")
+
+DEFAULT_SEED = 42   # every seed that is not set follows the run's seed, which defaults to this
+
+
+def setting(default: Any = dataclasses.MISSING, *, help: str, factory: Any = dataclasses.MISSING,
+            flag: str | None = None, metavar: str | None = None, minimum: int | None = None,
+            rate: bool = False, skip: tuple[str, ...] = (), helps: dict[str, str] | None = None,
+            commas: bool = False, nargs: str | None = None) -> Any:
+    """A config field with its documentation: `help` is the flag's help text; `flag` renames the generated
+    flag (default: `--field-name`); `minimum` and `rate` ([0, 1)) are checked when a flag is parsed;
+    `skip` names fields of a nested config that this parent sets itself (no flag of their own), and `helps`
+    re-documents a nested field where this parent reads it its own way. A list field's flag takes several
+    words or repeats (`nargs="*"`: none at all is a value too); `commas` also splits `1,32,128`."""
+    metadata = {"help": help, "flag": flag, "metavar": metavar, "minimum": minimum, "rate": rate, "skip": skip,
+                "helps": helps or {}, "commas": commas, "nargs": nargs}
+    return dataclasses.field(default=default, default_factory=factory, metadata=metadata)
+
+
+def seed_or_default(seed: int | None) -> int:
+    """A seed left unset (None) outside a run that would fill it in."""
+    return DEFAULT_SEED if seed is None else seed
+
+
+def field_default(field: dataclasses.Field) -> Any:
+    """The field's default value (a fresh one for a factory), or `dataclasses.MISSING` for a required field."""
+    if field.default is not dataclasses.MISSING:
+        return field.default
+    if field.default_factory is not dataclasses.MISSING:
+        return field.default_factory()
+    return dataclasses.MISSING
+
+
+def merge_mappings(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """`overrides` laid over `base`, nested mappings merged key by key (neither input is changed)."""
+    merged = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            value = merge_mappings(merged[key], value)
+        merged[key] = value
+    return merged
 
 
 @dataclasses.dataclass
@@ -37,6 +80,7 @@ class Config:
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(f"{cls.__name__}: unknown field(s) {unknown}; known fields: {sorted(known)}")
+        data = _over_nested_defaults(cls, data)
         values = {name: _coerce(hints[name], value, f"{cls.__name__}.{name}") for name, value in data.items()}
         try:
             return cls(**values)
@@ -69,6 +113,19 @@ class Config:
         path = Path(path)
         text = path.read_text(encoding="utf-8")
         return cls.from_json(text) if path.suffix == ".json" else cls.from_yaml(text)
+
+
+def _over_nested_defaults(cls: type[Config], data: dict[str, Any]) -> dict[str, Any]:
+    """Each nested mapping laid over its field's default config, so `{training: {epochs: 1}}` keeps the
+    method's other training defaults instead of the plain `TrainingConfig()`'s."""
+    merged = dict(data)
+    for field in dataclasses.fields(cls):
+        value = data.get(field.name)
+        if isinstance(value, dict) and field.default_factory is not dataclasses.MISSING:
+            default = field.default_factory()
+            if isinstance(default, Config):
+                merged[field.name] = merge_mappings(default.to_dict(), value)
+    return merged
 
 
 def _plain(value: Any) -> Any:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from bertdistill.teachers.loading import load_config, load_tokenizer, load_weigh
 from bertdistill.teachers.sentence_vector import Representation, SentenceVectorTeacher
 
 IDF_FILE = "idf.safetensors"
+ENCODE_BATCH_SIZE = 128   # texts per forward pass when encoding
 
 
 class SentenceEncoder:
@@ -29,11 +31,12 @@ class SentenceEncoder:
     or its pooled vector with `output="pooled"`; other models give the `representation` vector
     (`idf_mean` takes `idf`, or the `idf.safetensors` a general student was saved with)."""
 
-    def __init__(self, model: str, representation: Representation = "mean", output: str = "projected",
+    def __init__(self, model: str | os.PathLike, representation: Representation = "mean", output: str = "projected",
                  max_length: int = ENCODE_MAX_LENGTH, device: str | None = None,
                  idf: np.ndarray | None = None) -> None:
         from transformers import AutoModel
 
+        model = os.fspath(model)
         self.device = resolve_device(device)
         self.tokenizer = load_tokenizer(model)
         self.max_length = max_length
@@ -67,7 +70,7 @@ class SentenceEncoder:
         return self.is_student and bool(getattr(self.student.config, "normalize", False))
 
     def encode(self, sentences: str | Sequence[str], prompt_name: str | None = None, prompt: str | None = None,
-               batch_size: int = 128, show_progress_bar: bool | None = None,
+               batch_size: int = ENCODE_BATCH_SIZE, show_progress_bar: bool | None = None,
                output_value: str | None = "sentence_embedding", precision: str = "float32",
                convert_to_numpy: bool = True, convert_to_tensor: bool = False, device: str | None = None,
                normalize_embeddings: bool | None = None, truncate_dim: int | None = None,
@@ -96,7 +99,7 @@ class SentenceEncoder:
             vectors = vectors[0]
         return torch.from_numpy(vectors) if convert_to_tensor else vectors
 
-    def encode_texts(self, texts: list[str], batch_size: int = 128, normalize: bool = False,
+    def encode_texts(self, texts: list[str], batch_size: int = ENCODE_BATCH_SIZE, normalize: bool = False,
                      progress: bool = False) -> np.ndarray:
         """Texts -> (N, d) float32, in length-sorted batches (less padding), returned in input order."""
         if batch_size < 1:
@@ -116,7 +119,7 @@ class SentenceEncoder:
         return restored
 
 
-def encode(model: str, texts: Sequence[str], batch_size: int = 128, normalize: bool | None = None,
+def encode(model: str | os.PathLike, texts: Sequence[str], batch_size: int = ENCODE_BATCH_SIZE, normalize: bool | None = None,
            representation: Representation = "mean", max_length: int = ENCODE_MAX_LENGTH) -> np.ndarray:
     """Encode `texts` with a general student folder or any encoder (name, folder or `minilm`): (N, d).
     `normalize=None` follows the model (unit vectors from a static student saved with `normalize`)."""
@@ -140,7 +143,7 @@ def read_texts(path: str | Path) -> list[str]:
     return texts
 
 
-def encode_file(encoder: SentenceEncoder, input_path: str | Path, output_path: str | Path, batch_size: int = 128,
+def encode_file(encoder: SentenceEncoder, input_path: str | Path, output_path: str | Path, batch_size: int = ENCODE_BATCH_SIZE,
                 normalize: bool | None = None, progress: bool = True) -> np.ndarray:
     """`input_path` (one text per line) -> `output_path` (.npy, (N, d) float32, written atomically)."""
     import io

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from bertdistill.cli.common import RAW, add_data_arguments, check_output, data_config_from, positive_int
+from bertdistill.cli.common import RAW, check_output, positive_int
+from bertdistill.cli.config_flags import add_config_arguments, config_from_arguments, part_given
 
 EXPORT_EXAMPLES = """examples:
   bertdistill export onnx --model runs/kd-sst2 --output exported/kd-sst2.onnx --quantize int8
@@ -38,16 +39,6 @@ BENCHMARK_EXAMPLES = """examples:
 """
 
 
-def integers(text: str) -> tuple[int, ...]:
-    try:
-        values = tuple(int(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
-    if not values or min(values) < 1:
-        raise argparse.ArgumentTypeError(f"expected positive integers, got {text!r}")
-    return values
-
-
 def run_export_onnx(args: argparse.Namespace) -> None:
     from bertdistill.errors import ConfigError
     from bertdistill.export.onnx import backend_metrics, export_onnx
@@ -56,7 +47,7 @@ def run_export_onnx(args: argparse.Namespace) -> None:
     from bertdistill.teachers.loading import load_config, task_spec_of
 
     check_output(args.output, "--output")
-    scored = bool(args.task or args.dev_file)
+    scored = part_given(args, "data")
     spec = task_spec_of(load_config(args.model))
     if scored and spec is None:
         raise ConfigError(f"--task / --dev-file score a fine-tuned model; {args.model} has no task (a general "
@@ -64,7 +55,7 @@ def run_export_onnx(args: argparse.Namespace) -> None:
     if scored:   # the dev data is read and checked before anything is exported
         from bertdistill.evaluation.evaluate import labelled_splits
 
-        split, dataset = next(iter(labelled_splits(args.model, spec, data_config_from(args), "dev").items()))
+        split, dataset = next(iter(labelled_splits(args.model, spec, config_from_arguments(args, "data"), "dev").items()))
     record = export_onnx(args.model, args.output, quantize=args.quantize, tolerance=args.tolerance,
                          max_length=resolve_max_length(args.max_length))
     print(f"wrote {record['onnx']} ({record['size_bytes'] / 2**20:.1f} MB); max |ONNX - PyTorch| = "
@@ -88,12 +79,10 @@ def run_export_sentence_transformers(args: argparse.Namespace) -> None:
 
 
 def run_benchmark(args: argparse.Namespace) -> None:
-    from bertdistill.evaluation.benchmark import BenchmarkConfig, benchmark, markdown
+    from bertdistill.evaluation.benchmark import benchmark, markdown
     from bertdistill.io import atomic_write_json
 
-    config = BenchmarkConfig(models=tuple(args.models), teacher=args.teacher, batch_sizes=args.batch_sizes,
-                             seq_lengths=args.seq_lengths, backend=args.backend, repeats=args.repeats,
-                             bert_base=not args.no_bert_base, cpu_memory=not args.no_memory)
+    config = config_from_arguments(args, given={"models": args.models})
     result = benchmark(config, progress=lambda message: print(f"... {message}", flush=True))
     print(markdown(result))
     if args.json:
@@ -151,6 +140,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def register_export(commands: argparse._SubParsersAction) -> None:
+    from bertdistill.data.loading import DataConfig
+    from bertdistill.export.onnx import PARITY_TOLERANCE
+
     export = commands.add_parser("export", help="export a student for serving (ONNX) or for sentence-transformers")
     formats = export.add_subparsers(dest="format", required=True, metavar="FORMAT")
     onnx = formats.add_parser("onnx", help="ONNX (fp32, optionally int8), with a parity check against PyTorch",
@@ -158,9 +150,11 @@ def register_export(commands: argparse._SubParsersAction) -> None:
     onnx.add_argument("--model", required=True, help="a folder written by finetune or distill")
     onnx.add_argument("--output", required=True, help="the .onnx file (int8: <name>.int8.onnx beside it)")
     onnx.add_argument("--quantize", choices=["int8"], help="also write a dynamically quantised int8 model")
-    onnx.add_argument("--tolerance", type=float, default=1e-4, help="max |ONNX - PyTorch| on sample inputs")
+    onnx.add_argument("--tolerance", type=float, default=PARITY_TOLERANCE,
+                      help=f"max |ONNX - PyTorch| on sample inputs (default: {PARITY_TOLERANCE:g})")
     onnx.add_argument("--max-length", type=positive_int, help="default: the length the model was trained with")
-    add_data_arguments(onnx)
+    add_config_arguments(onnx, DataConfig, part="data", recipes=False, skip=("max_length", "max_train_samples"),
+                         titles={"run": "dev-set scoring (the model's GLUE task, or custom files)"})
     onnx.set_defaults(handler=run_export_onnx)
     st = formats.add_parser("sentence-transformers", help="a general student folder that SentenceTransformer(path) "
                             "loads", epilog=SENTENCE_TRANSFORMERS_EXAMPLES, formatter_class=RAW)
@@ -170,23 +164,19 @@ def register_export(commands: argparse._SubParsersAction) -> None:
 
 
 def register_benchmark(commands: argparse._SubParsersAction) -> None:
+    from bertdistill.evaluation.benchmark import BenchmarkConfig
+
     bench = commands.add_parser("benchmark", help="speed and size beside the teacher (and BERT-base)",
                                 epilog=BENCHMARK_EXAMPLES, formatter_class=RAW)
     bench.add_argument("models", nargs="+", metavar="MODEL", help="fine-tuned model folders")
-    bench.add_argument("--teacher", help="the model every speed-up is measured against")
-    bench.add_argument("--batch-sizes", type=integers, default=(1, 32, 128))
-    bench.add_argument("--seq-lengths", type=integers, default=(32, 128))
-    bench.add_argument("--backend", choices=["torch", "onnx", "all"], default="torch",
-                       help="onnx: exported fp32 and int8 models through ONNX Runtime (CPU)")
-    bench.add_argument("--repeats", type=positive_int, default=5)
-    bench.add_argument("--no-bert-base", action="store_true", help="leave out the BERT-base reference row")
-    bench.add_argument("--no-memory", action="store_true", help="skip the CPU peak-memory measurement "
-                       "(one fresh process per model)")
+    add_config_arguments(bench, BenchmarkConfig, skip=("models",), recipes=False, titles={"run": "measurement"})
     bench.add_argument("--json", help="write the full results here")
     bench.set_defaults(handler=run_benchmark)
 
 
 def register_report(commands: argparse._SubParsersAction) -> None:
+    from bertdistill.evaluation.benchmark import BenchmarkConfig
+
     report = commands.add_parser("report", help="one table (method x task) and a quality/speed plot from result "
                                  "files and run folders", epilog=REPORT_EXAMPLES, formatter_class=RAW)
     report.add_argument("--results", help="folder of result JSON files with `entries` (default: results, unless "
@@ -201,7 +191,8 @@ def register_report(commands: argparse._SubParsersAction) -> None:
                         "that task that did not measure the teacher, and the reference of --speed")
     report.add_argument("--speed", action="store_true", help="measure the runs' speed-up over the teacher with "
                         "`bertdistill benchmark` (PyTorch, batch 32, 64 word pieces)")
-    report.add_argument("--repeats", type=positive_int, default=5, help="benchmark repeats for --speed")
+    report.add_argument("--repeats", type=positive_int, default=BenchmarkConfig.repeats,
+                        help=f"benchmark repeats for --speed (default: {BenchmarkConfig.repeats})")
     report.add_argument("--json", help="also write the run folders' rows as a result file (for --results later)")
     report.add_argument("--output", default="README.md",
                         help="a file with <!-- report:start --> and <!-- report:end --> markers (the table goes "

@@ -17,6 +17,7 @@ from bertdistill.cli import (
     task_commands,
     tinybert_commands,
 )
+from bertdistill.cli.common import silence_library_progress_bars
 from bertdistill.errors import BertdistillError
 
 
@@ -42,23 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def silence_library_progress_bars() -> None:
-    """--no-progress covers the bars `datasets` and `transformers` draw themselves (dataset building,
-    tokenizing, weight loading), not only the Trainer's."""
-    import datasets
-    import transformers
-
-    datasets.disable_progress_bars()
-    transformers.utils.logging.disable_progress_bar()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     args.command_line = shlex.join(["bertdistill", *argv])
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if getattr(args, "no_progress", False):
+    if getattr(args, "no_progress", False):   # commands without a training config (evaluate-encoder)
         silence_library_progress_bars()
     try:
         args.handler(args)

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from bertdistill.cli.common import (
-    RAW,
-    add_data_arguments,
-    add_training_arguments,
-    data_config_from,
-    positive_int,
-    print_metrics,
-    training_config_from,
-)
+from bertdistill.cli.common import RAW, positive_int, print_metrics, run_config
+from bertdistill.cli.config_flags import add_config_arguments, config_from_arguments
 
 FINETUNE_EXAMPLES = """examples:
   # the embedded all-MiniLM-L6-v2 teacher on SST-2, GLUE files from a local glue_data folder
@@ -45,21 +38,20 @@ PREDICT_EXAMPLES = """examples:
 
 
 def run_finetune(args: argparse.Namespace) -> None:
-    from bertdistill.methods.finetune import FinetuneConfig, finetune
+    from bertdistill.methods.finetune import finetune
 
-    config = FinetuneConfig(model=args.model, output_dir=args.output_dir, data=data_config_from(args),
-                            training=training_config_from(args), resume=args.resume)
+    config = run_config(args, "finetune")
+    if config is None:
+        return
     record = finetune(config, command=args.command_line)
     print_metrics(record)
-    print(f"saved to {args.output_dir} (load with transformers.AutoModelForSequenceClassification)")
+    print(f"saved to {config.output_dir} (load with transformers.AutoModelForSequenceClassification)")
 
 
 def run_evaluate(args: argparse.Namespace) -> None:
-    from bertdistill.evaluation.evaluate import EvaluateConfig, run_evaluate
+    from bertdistill.evaluation.evaluate import run_evaluate
 
-    config = EvaluateConfig(model=args.model, data=data_config_from(args), split=args.split,
-                            output_dir=args.output_dir, batch_size=args.batch_size, max_length=args.max_length)
-    print_metrics(run_evaluate(config))
+    print_metrics(run_evaluate(config_from_arguments(args)))
 
 
 def run_predict(args: argparse.Namespace) -> None:
@@ -91,22 +83,20 @@ def run_predict(args: argparse.Namespace) -> None:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    from bertdistill.encoding import ENCODE_BATCH_SIZE
+    from bertdistill.evaluation.evaluate import EvaluateConfig
+    from bertdistill.methods.finetune import FinetuneConfig
+
     finetune = commands.add_parser("finetune", help="fine-tune a teacher (or a student) on a task",
                                    epilog=FINETUNE_EXAMPLES, formatter_class=RAW)
-    finetune.add_argument("--model", required=True, help="`minilm` (embedded), a model folder, or a hub name")
-    finetune.add_argument("--output-dir", required=True)
-    add_data_arguments(finetune)
-    add_training_arguments(finetune)
+    add_config_arguments(finetune, FinetuneConfig, titles={"data": "data (a GLUE task, or custom CSV/TSV/JSONL "
+                                                                   "files)"})
     finetune.set_defaults(handler=run_finetune)
 
     evaluate = commands.add_parser("evaluate", help="score a fine-tuned model with the official metric",
                                    epilog=EVALUATE_EXAMPLES, formatter_class=RAW)
-    evaluate.add_argument("--model", required=True, help="a folder written by finetune or distill")
-    evaluate.add_argument("--split", default="dev", help="dev (default; MNLI: matched and mismatched), or train")
-    evaluate.add_argument("--output-dir", help="where metrics.json goes (default: MODEL/eval-TASK-SPLIT)")
-    evaluate.add_argument("--batch-size", type=positive_int, default=128)
-    evaluate.add_argument("--max-length", type=positive_int, help="default: the length the model was trained with")
-    add_data_arguments(evaluate)
+    add_config_arguments(evaluate, EvaluateConfig, titles={"data": "data (the model's GLUE task, or custom "
+                                                                   "files)"}, recipes=False)
     evaluate.set_defaults(handler=run_evaluate)
 
     predict = commands.add_parser("predict", help="labels or scores for new texts",
@@ -115,6 +105,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     predict.add_argument("texts", nargs="*", metavar="TEXT", help="texts; for pair models 'first<TAB>second'")
     predict.add_argument("--input", help="a text file (one example per line; pairs tab-separated), CSV or JSONL")
     predict.add_argument("--output", help="write a TSV of predictions instead of printing")
-    predict.add_argument("--batch-size", type=positive_int, default=128)
+    predict.add_argument("--batch-size", type=positive_int, default=ENCODE_BATCH_SIZE,
+                         help=f"default: {ENCODE_BATCH_SIZE}")
     predict.add_argument("--max-length", type=positive_int)
     predict.set_defaults(handler=run_predict)

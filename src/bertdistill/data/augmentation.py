@@ -24,7 +24,7 @@ from typing import Protocol
 
 from tqdm.auto import tqdm
 
-from bertdistill.config import Config
+from bertdistill.config import Config, seed_or_default, setting
 from bertdistill.errors import ConfigError
 
 WORD_PATTERN = re.compile(r"\w+(?:'\w+)*|'\w+|[^\w\s]")
@@ -34,14 +34,15 @@ WORD_PATTERN = re.compile(r"\w+(?:'\w+)*|'\w+|[^\w\s]")
 class AugmentConfig(Config):
     """Tang et al.'s defaults: p_mask 0.1, p_pos 0.1, p_ng 0.25, n-grams of 1 to 5, n_iter 20 (SST-2)."""
 
-    n_iter: int = 20
-    p_mask: float = 0.1
-    p_pos: float = 0.1
-    p_ngram: float = 0.25
-    min_ngram: int = 1
-    max_ngram: int = 5
-    mask_token: str = "[MASK]"
-    seed: int = 42
+    n_iter: int = setting(20, help="samples tried per example", minimum=1)
+    p_mask: float = setting(0.1, help="per-word masking probability")
+    p_pos: float = setting(0.1, help="per-word probability of a same-POS replacement")
+    p_ngram: float = setting(0.25, help="probability of keeping only one random n-gram")
+    min_ngram: int = setting(1, help="shortest n-gram kept", minimum=1)
+    max_ngram: int = setting(5, help="longest n-gram kept", minimum=1)
+    mask_token: str = setting("[MASK]", help="the masking word (a distillation run uses its teacher's own)")
+    seed: int | None = setting(None, flag="--augmentation-seed", metavar="N", help="seed of the samples (unset: "
+                               "the run's --seed)")
 
     def __post_init__(self) -> None:
         if self.n_iter < 1:
@@ -170,7 +171,7 @@ def iterate_augmented(texts: Sequence[str], pairs: Sequence[str] | None, config:
     sides = [texts] if pairs is None else [texts, pairs]
     tagged = [[(words, tagger.tag(words)) for words in map(split_words, side)] for side in sides]
     vocabulary = PosVocabulary([sentence for side in tagged for sentence in side])
-    rng = random.Random(config.seed)
+    rng = random.Random(seed_or_default(config.seed))
     seen = {_digest(text, None if pairs is None else pairs[index]) for index, text in enumerate(texts)}
     seen |= {_digest(*_joined(index, tagged)) for index in range(len(texts))}
     for index in tqdm(range(len(texts)), desc="augmenting", disable=None if progress else True, leave=False):

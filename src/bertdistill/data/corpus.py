@@ -18,7 +18,7 @@ from pathlib import Path
 
 from datasets import Dataset, Features, Value
 
-from bertdistill.config import Config
+from bertdistill.config import Config, seed_or_default, setting
 from bertdistill.errors import ConfigError, DataError
 
 logger = logging.getLogger(__name__)
@@ -41,14 +41,18 @@ _ABBREVIATION = re.compile(
 class CorpusConfig(Config):
     """Where the unlabeled sentences come from and how they are cleaned."""
 
-    paths: tuple[str, ...] = ()
-    text_column: str = "text"        # for hf: sources
-    split_sentences: bool = True
-    min_words: int = 3
-    max_words: int = 200
-    dedup: bool = True
-    max_sentences: int | None = None
-    seed: int = 42
+    paths: tuple[str, ...] = setting((), flag="--corpus", metavar="PATH", help="text files or globs (one "
+                                     "sentence or paragraph per line), or hf:NAME[:CONFIG[:SPLIT]]")
+    text_column: str = setting("text", flag="--corpus-text-column", help="text column of hf: datasets")
+    split_sentences: bool = setting(True, flag="--sentence-split", help="split lines into sentences "
+                                    "(--no-sentence-split: keep each line whole)")
+    min_words: int = setting(3, help="drop sentences shorter than this many words", minimum=1)
+    max_words: int = setting(200, help="drop sentences longer than this many words", minimum=1)
+    dedup: bool = setting(True, help="drop duplicate sentences")
+    max_sentences: int | None = setting(None, help="keep a seeded random sample of this many sentences", minimum=2)
+    seed: int | None = setting(None, flag="--corpus-seed", metavar="N", help="seed of the sentence sample and its "
+                               "order (unset: the run's --seed); fix it to train several seeds on the same "
+                               "sentences, sharing one teacher-vector cache")
 
     def __post_init__(self) -> None:
         if not self.paths:
@@ -182,7 +186,7 @@ def prepare_corpus(config: CorpusConfig, cache_dir: str | Path) -> tuple[Dataset
     if len(corpus) < 2:
         raise DataError(f"the corpus {list(config.paths)} has only {len(corpus)} usable sentence; need at least 2")
     usable = len(corpus)
-    corpus = corpus.shuffle(seed=config.seed)
+    corpus = corpus.shuffle(seed=seed_or_default(config.seed))
     if config.max_sentences is not None and config.max_sentences < len(corpus):
         corpus = corpus.select(range(config.max_sentences))
     corpus = corpus.flatten_indices()

@@ -7,12 +7,13 @@ import os
 
 from datasets import Dataset
 
-from bertdistill.config import Config
+from bertdistill.config import Config, setting
 from bertdistill.data.custom import custom_spec_from_train_file, dataset_from_table, load_custom_file
 from bertdistill.data.glue import get_glue_task, load_glue_split, split_names
 from bertdistill.data.readers import Table
 from bertdistill.data.tasks import TaskSpec
 from bertdistill.errors import ConfigError
+from bertdistill.model_config import DEFAULT_MAX_LENGTH
 
 DATA_DIR_VARIABLE = "BERTDISTILL_DATA_DIR"
 
@@ -21,17 +22,18 @@ DATA_DIR_VARIABLE = "BERTDISTILL_DATA_DIR"
 class DataConfig(Config):
     """Where the examples come from: a GLUE task (hub or `data_dir`) or custom files."""
 
-    task: str | None = None
-    data_dir: str | None = None
-    train_file: str | None = None
-    dev_file: str | None = None
-    text_column: str = "text"
-    pair_column: str | None = None
-    label_column: str = "label"
-    regression: bool = False
-    task_name: str = "custom"
-    max_train_samples: int | None = None
-    max_length: int = 128
+    task: str | None = setting(None, help="GLUE task: cola, sst2, mrpc, stsb, qqp, mnli, qnli, rte, wnli")
+    data_dir: str | None = setting(None, help=f"local glue_data folder (unset: ${DATA_DIR_VARIABLE}, else the "
+                                   "Hugging Face hub)")
+    train_file: str | None = setting(None, help="custom training file (.csv, .tsv or .jsonl)")
+    dev_file: str | None = setting(None, help="custom dev file, same columns")
+    text_column: str = setting("text", help="custom data: the text column")
+    pair_column: str | None = setting(None, help="custom data: second text column, for sentence-pair tasks")
+    label_column: str = setting("label", help="custom data: the label column")
+    regression: bool = setting(False, help="custom data: numeric labels (scores)")
+    task_name: str = setting("custom", help="custom data: a name for the task")
+    max_train_samples: int | None = setting(None, help="use a seeded random subset of the training set", minimum=1)
+    max_length: int = setting(DEFAULT_MAX_LENGTH, help="max word pieces per example", minimum=1)
 
     def __post_init__(self) -> None:
         if self.task is None and self.train_file is None and self.dev_file is None:

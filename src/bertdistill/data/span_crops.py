@@ -14,7 +14,7 @@ import dataclasses
 import random
 from collections.abc import Sequence
 
-from bertdistill.config import Config
+from bertdistill.config import Config, seed_or_default, setting
 from bertdistill.errors import ConfigError
 
 
@@ -22,10 +22,13 @@ from bertdistill.errors import ConfigError
 class SpanCropConfig(Config):
     """How many crops each training sentence gives, and their length in words (split on white space)."""
 
-    per_sentence: int = 0          # 0: no crops
-    min_words: int = 4
-    max_words: int = 16
-    seed: int = 0
+    per_sentence: int = setting(0, flag="--span-crops", metavar="N", help="add N random word spans of each "
+                                "training sentence as extra training texts, each encoded by the teacher (cached): "
+                                "short, fragmentary text that whole corpus sentences rarely show; 0: none")
+    min_words: int = setting(4, flag="--crop-min-words", help="shortest span crop, in words", minimum=1)
+    max_words: int = setting(16, flag="--crop-max-words", help="longest span crop, in words", minimum=1)
+    seed: int | None = setting(None, flag="--crop-seed", metavar="N",
+                               help="seed of the crops (unset: the corpus seed)")
 
     def __post_init__(self) -> None:
         if self.per_sentence < 0:
@@ -40,7 +43,7 @@ def sentence_crops(text: str, row: int, config: SpanCropConfig) -> list[str]:
     longest = min(config.max_words, len(words) - 1)
     if longest < config.min_words:
         return []
-    draw = random.Random(f"{config.seed}:{row}")
+    draw = random.Random(f"{seed_or_default(config.seed)}:{row}")
     crops: list[str] = []
     for _ in range(config.per_sentence):
         length = draw.randint(config.min_words, longest)

@@ -24,19 +24,22 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from tqdm.auto import tqdm
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-from bertdistill.config import Config
+from bertdistill.config import Config, seed_or_default, setting
 from bertdistill.data.augmentation import TransferExample
 from bertdistill.errors import ConfigError
 
 
 @dataclasses.dataclass
 class WordReplacementConfig(Config):
-    n_samples: int = 20                 # N_a: attempts per example (duplicates use one up, as in the paper's code)
-    candidates: int = 15                # K
-    p_replace: float = 0.4              # p_t
-    augmenter: str | None = None        # a masked LM; None: the teacher's MLM head, else embedding neighbours
-    batch_size: int = 64
-    seed: int = 42
+    n_samples: int = setting(20, help="N_a: attempts per example (a duplicate uses one up, as in the paper's "
+                             "code)", minimum=1)
+    candidates: int = setting(15, help="K: candidates per word", minimum=1)
+    p_replace: float = setting(0.4, help="p_t: per-word replacement probability")
+    augmenter: str | None = setting(None, help="a masked LM for candidates (unset: the teacher's MLM head, else "
+                                    "nearest neighbours in the teacher's input embeddings)")
+    batch_size: int = setting(64, flag="--augmenter-batch-size", help="sentences per augmenter batch", minimum=1)
+    seed: int | None = setting(None, flag="--augmentation-seed", metavar="N", help="seed of the replacements "
+                               "(unset: the run's --seed)")
 
     def __post_init__(self) -> None:
         if self.n_samples < 1 or self.candidates < 1 or self.batch_size < 1:
@@ -158,7 +161,7 @@ def augment_by_replacement(texts: Sequence[str], pairs: Sequence[str] | None, co
     seconds = [text.split() for text in pairs] if pairs is not None else None
     first_candidates = source.candidates(firsts, progress)
     second_candidates = source.candidates(seconds, progress) if seconds is not None else None
-    rng = random.Random(config.seed)
+    rng = random.Random(seed_or_default(config.seed))
     examples: list[TransferExample] = []
     for row in tqdm(range(len(firsts)), disable=not progress, desc="augmenting"):
         seen = {(" ".join(firsts[row]), " ".join(seconds[row]) if seconds else None)}

@@ -23,7 +23,7 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
-from bertdistill.config import Config
+from bertdistill.config import Config, setting
 from bertdistill.devices import resolve_device
 from bertdistill.errors import ModelError
 from bertdistill.evaluation.speed import count_parameters
@@ -110,16 +110,20 @@ def cpu_peak_memory(candidates: list[Candidate], batch_size: int, length: int) -
 
 @dataclasses.dataclass
 class BenchmarkConfig(Config):
-    models: tuple[str, ...]
-    teacher: str | None = None
-    batch_sizes: tuple[int, ...] = (1, 32, 128)
-    seq_lengths: tuple[int, ...] = (32, 128)
-    backend: Literal["torch", "onnx", "all"] = "torch"
-    repeats: int = 5
-    examples_per_pass: int = 128   # each timed pass runs at least this many examples (and >= 2 batches)
-    bert_base: bool = True
-    cpu_memory: bool = True        # peak RSS per model, each in a fresh process (at the largest shape)
-    seed: int = 0
+    models: tuple[str, ...] = setting(help="fine-tuned model folders")
+    teacher: str | None = setting(None, help="the model every speed-up is measured against")
+    batch_sizes: tuple[int, ...] = setting((1, 32, 128), help="batch sizes timed", minimum=1, commas=True)
+    seq_lengths: tuple[int, ...] = setting((32, 128), help="sequence lengths timed (word pieces)", minimum=1,
+                                           commas=True)
+    backend: Literal["torch", "onnx", "all"] = setting("torch", help="onnx: exported fp32 and int8 models "
+                                                       "through ONNX Runtime (CPU)")
+    repeats: int = setting(5, help="timed repeats per cell (the median is kept)", minimum=1)
+    examples_per_pass: int = setting(128, help="each timed pass runs at least this many examples (and at least "
+                                     "two batches)", minimum=1)
+    bert_base: bool = setting(True, help="a BERT-base reference row")
+    cpu_memory: bool = setting(True, flag="--memory", help="CPU peak memory per model, each in a fresh process "
+                               "(at the largest shape)")
+    seed: int = setting(0, help="seed of the random inputs")
 
 
 @dataclasses.dataclass

@@ -10,6 +10,7 @@ repeat is kept, and speed is reported as a ratio to the teacher.
 from __future__ import annotations
 
 import dataclasses
+import os
 import statistics
 import tempfile
 import time
@@ -19,13 +20,16 @@ from typing import Any
 
 import numpy as np
 
-from bertdistill.config import Config
+from bertdistill.config import Config, setting
+from bertdistill.data.loading import DATA_DIR_VARIABLE
 from bertdistill.devices import resolve_device
+from bertdistill.encoding import ENCODE_BATCH_SIZE
 from bertdistill.errors import ConfigError
 from bertdistill.evaluation.encoders import LoadedEncoder, load_encoder
 from bertdistill.evaluation.score_cache import ScoreCache, encoder_identity
 from bertdistill.evaluation.transfer import (
     EXTRA_TASKS,
+    TRANSFER_DIR_VARIABLE,
     TRANSFER_TASKS,
     PairSet,
     ProbeSet,
@@ -33,6 +37,7 @@ from bertdistill.evaluation.transfer import (
     resolve_transfer_dir,
     score_task,
 )
+from bertdistill.students.sentence_transformers_files import ENCODE_MAX_LENGTH
 from bertdistill.teachers.static_distill import model2vec_baseline
 
 BASELINES = ("teacher", "model2vec", "tfidf")
@@ -42,22 +47,30 @@ SPEED_MAX_LENGTH = 256           # truncation for the long texts (every encoder 
 
 @dataclasses.dataclass
 class EncoderBenchmarkConfig(Config):
-    models: tuple[str, ...] = ()
-    baselines: tuple[str, ...] = ("teacher", "model2vec", "tfidf")
-    teacher: str = "minilm"
-    transfer_dir: str | None = None
-    tasks: tuple[str, ...] = TRANSFER_TASKS
-    data_dir: str | None = None          # GLUE folder for stsb-dev
-    batch_size: int = 128
-    max_length: int = 128
-    speed: bool = True
-    speed_batch_sizes: tuple[int, ...] = (1, 128)
-    short_texts: int = 512
-    long_texts: int = 64
-    repeats: int = 3
-    cache_dir: str | None = None
-    score_cache: bool = True             # reuse an unchanged local encoder's scores (score_cache.py)
-    device: str | None = None
+    models: tuple[str, ...] = setting((), flag="--model", metavar="M", help="a general student folder, a "
+                                      "model2vec folder, any Hugging Face encoder or `minilm` (repeatable)")
+    baselines: tuple[str, ...] = setting(BASELINES, flag="--baseline", nargs="*", commas=True, help="baselines "
+                                         "run in the same process, of " + ", ".join(BASELINES) + " (none with a "
+                                         "bare --baseline)")
+    teacher: str = setting("minilm", help="the teacher the baselines come from")
+    transfer_dir: str | None = setting(None, help=f"SentEval-layout folder (unset: ${TRANSFER_DIR_VARIABLE})")
+    tasks: tuple[str, ...] = setting(TRANSFER_TASKS, commas=True, help="tasks, of " + ",".join(TRANSFER_TASKS) +
+                                     ",stsb-dev (comma-separated)")
+    data_dir: str | None = setting(None, help="GLUE folder, for stsb-dev (unset: $BERTDISTILL_DATA_DIR, else the "
+                                   "hub)")
+    batch_size: int = setting(ENCODE_BATCH_SIZE, help="texts per batch when scoring", minimum=1)
+    max_length: int = setting(ENCODE_MAX_LENGTH, help="max word pieces per text when scoring", minimum=1)
+    speed: bool = setting(True, help="measure speed")
+    speed_batch_sizes: tuple[int, ...] = setting((1, 128), help="batch sizes of the speed measurement",
+                                                 minimum=1, commas=True)
+    short_texts: int = setting(512, help="short texts timed", minimum=1)
+    long_texts: int = setting(64, help="long texts timed", minimum=1)
+    repeats: int = setting(3, help="timed repeats per speed cell (the median is kept)", minimum=1)
+    cache_dir: str | None = setting(None, help="where the model2vec baseline and the scores of unchanged local "
+                                    "encoders are cached (unset: $BERTDISTILL_CACHE)")
+    score_cache: bool = setting(True, help="reuse a local folder's scores while its weights, the task data, the "
+                                "protocol and the libraries are unchanged (--no-score-cache: score again)")
+    device: str | None = setting(None, help="cpu or cuda (unset: cuda when present)")
 
     def __post_init__(self) -> None:
         unknown = [task for task in self.tasks if task not in TRANSFER_TASKS + EXTRA_TASKS]
@@ -83,7 +96,7 @@ def load_tasks(config: EncoderBenchmarkConfig) -> dict[str, list[PairSet] | Prob
     if "stsb-dev" in config.tasks:
         from bertdistill.data.glue import get_glue_task, load_glue_split
 
-        dev = load_glue_split(get_glue_task("stsb"), "dev", config.data_dir)
+        dev = load_glue_split(get_glue_task("stsb"), "dev", config.data_dir or os.environ.get(DATA_DIR_VARIABLE))
         data["stsb-dev"] = [PairSet("dev", list(dev["text"]), list(dev["text_pair"]),
                                     np.asarray(dev["label"], dtype=np.float64))]
     return data

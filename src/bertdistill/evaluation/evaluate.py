@@ -10,11 +10,12 @@ from typing import Any
 
 from datasets import Dataset
 
-from bertdistill.config import Config
+from bertdistill.config import Config, setting
 from bertdistill.data.glue import get_glue_task
 from bertdistill.data.loading import DataConfig, load_eval_split
 from bertdistill.data.tasks import TaskSpec
 from bertdistill.devices import resolve_device
+from bertdistill.encoding import ENCODE_BATCH_SIZE
 from bertdistill.errors import ConfigError, DataError
 from bertdistill.io import atomic_write_json
 from bertdistill.model_config import check_positions, resolve_max_length
@@ -24,12 +25,13 @@ from bertdistill.teachers.loading import load_fine_tuned, load_tokenizer
 
 @dataclasses.dataclass
 class EvaluateConfig(Config):
-    model: str
-    data: DataConfig
-    split: str = "dev"
-    output_dir: str | None = None  # default: <model>/eval-<task>-<split>
-    batch_size: int = 128
-    max_length: int | None = None  # default: the length the model was trained with
+    model: str = setting(help="a folder written by finetune or distill")
+    data: DataConfig = setting(help="the examples to score", skip=("max_length", "max_train_samples"))
+    split: str = setting("dev", help="dev (MNLI: matched and mismatched), or train")
+    output_dir: str | None = setting(None, help="where metrics.json goes (unset: MODEL/eval-TASK-SPLIT)")
+    batch_size: int = setting(ENCODE_BATCH_SIZE, help="examples per batch", minimum=1)
+    max_length: int | None = setting(None, help="max word pieces per example (unset: the length the model was "
+                                     "trained with)", minimum=1)
 
 
 def labelled_splits(model: str, spec: TaskSpec, data: DataConfig, split: str) -> dict[str, Dataset]:

@@ -26,6 +26,7 @@ from torch import nn
 
 from bertdistill.errors import ModelError
 from bertdistill.export.unpacked_lstm import drop_unpacked_lstm, use_unpacked_lstm
+from bertdistill.model_config import DEFAULT_MAX_LENGTH
 from bertdistill.serving import Predictor, onnx_session
 from bertdistill.students import GENERAL_STUDENT_TYPES
 from bertdistill.teachers.loading import load_config, load_fine_tuned, load_tokenizer, load_weights, task_spec_of
@@ -33,6 +34,7 @@ from bertdistill.teachers.loading import load_config, load_fine_tuned, load_toke
 logger = logging.getLogger(__name__)
 
 OPSET = 17
+PARITY_TOLERANCE = 1e-4   # max |ONNX - PyTorch| on the sample inputs
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 SAMPLE_TEXTS = (
     "the film is a charming , often funny journey .",
@@ -87,9 +89,9 @@ def max_difference(session, reference: nn.Module, batches: list[dict[str, np.nda
     return worst
 
 
-def export_onnx(model_dir: str, output: str | Path, quantize: str | None = None, tolerance: float = 1e-4,
+def export_onnx(model_dir: str, output: str | Path, quantize: str | None = None, tolerance: float = PARITY_TOLERANCE,
                 texts: Sequence[str] | None = None, pairs: Sequence[str] | None = None,
-                max_length: int = 128) -> dict[str, Any]:
+                max_length: int = DEFAULT_MAX_LENGTH) -> dict[str, Any]:
     """Export `model_dir` to `output` (and `<output stem>.int8.onnx` with `quantize="int8"`)."""
     output = Path(output)
     model, output_name, is_pair = load_exportable(model_dir)

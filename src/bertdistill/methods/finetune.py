@@ -11,7 +11,7 @@ from typing import Any
 
 from transformers import DataCollatorWithPadding, TrainerCallback, set_seed
 
-from bertdistill.config import Config
+from bertdistill.config import Config, setting
 from bertdistill.data.features import tokenize_dataset
 from bertdistill.data.loading import DataConfig, load_task_data
 from bertdistill.distributed import is_main_process
@@ -29,11 +29,11 @@ logger = logging.getLogger(__name__)
 
 @dataclasses.dataclass
 class FinetuneConfig(Config):
-    model: str
-    output_dir: str
-    data: DataConfig
-    training: TrainingConfig = dataclasses.field(default_factory=TrainingConfig)
-    resume: bool = False
+    model: str = setting(help="`minilm` (embedded), a model folder, or a hub name")
+    output_dir: str = setting(help="where the fine-tuned model is saved")
+    data: DataConfig = setting(help="a GLUE task, or custom CSV/TSV/JSONL files")
+    training: TrainingConfig = setting(factory=TrainingConfig, help="optimisation")
+    resume: bool = setting(False, help="continue from the last complete checkpoint in --output-dir")
 
 
 def finetune(

@@ -17,7 +17,7 @@ from typing import Any
 from datasets import Dataset
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback, set_seed
 
-from bertdistill.config import Config
+from bertdistill.config import Config, setting
 from bertdistill.data.augmentation import AugmentConfig, PatternPosTagger, iterate_augmented
 from bertdistill.data.features import tokenize_dataset, with_lengths
 from bertdistill.data.loading import DataConfig, TaskData, load_task_data
@@ -59,26 +59,32 @@ def kd_training_defaults() -> TrainingConfig:
                           warmup_ratio=0.02, logging_steps=100)
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class KDConfig(Config):
-    teacher: str                       # a model fine-tuned on the task (`bertdistill finetune`)
-    output_dir: str
-    data: DataConfig
-    student: str = "bilstm"            # `bilstm` (a new Tang-shaped BiLSTM) or a BiLSTM student folder
-    shape: StudentShape = dataclasses.field(default_factory=tang_shape)  # for `bilstm` only
-    augment: bool = True
-    augmentation: AugmentConfig = dataclasses.field(default_factory=AugmentConfig)
-    transfer_set: str | None = None    # reuse a saved transfer set instead of generating one
-    loss: LogitLoss = "mse"
-    temperature: float = 1.0
-    alpha: float = 0.0
-    teacher_max_length: int | None = None  # default: the length the teacher was fine-tuned with
-    teacher_batch_size: int = 128
-    training: TrainingConfig = dataclasses.field(default_factory=kd_training_defaults)
-    cache_dir: str | None = None
-    resume: bool = False
+    teacher: str = setting(help="a teacher fine-tuned on the task (`bertdistill finetune`)")
+    output_dir: str = setting(help="where the student is saved")
+    data: DataConfig = setting(help="a GLUE task, or custom CSV/TSV/JSONL files")
+    student: str = setting("bilstm", help="bilstm: a new BiLSTM (the shape below, Tang et al.'s by default); or a "
+                           "student folder, e.g. an SRA general student")
+    shape: StudentShape = setting(factory=tang_shape, help="a new BiLSTM's shape")
+    augment: bool = setting(True, help="generate a transfer set (--no-augment: train on the original examples)")
+    augmentation: AugmentConfig = setting(factory=AugmentConfig, help="Tang et al.'s augmentation")
+    transfer_set: str | None = setting(None, help="a transfer set saved by `bertdistill augment` (JSONL) instead "
+                                       "of generating one")
+    loss: LogitLoss = setting("mse", help="logit MSE (the paper's) or soft-target cross-entropy")
+    temperature: float = setting(1.0, help="of soft-ce")
+    alpha: float = setting(0.0, help="weight of gold-label cross-entropy on original examples (the paper's best: 0)")
+    teacher_max_length: int | None = setting(None, help="the teacher's token length (unset: its fine-tuning "
+                                             "length)", minimum=1)
+    teacher_batch_size: int = setting(128, help="examples per teacher batch when logits are computed", minimum=1)
+    training: TrainingConfig = setting(factory=kd_training_defaults, help="optimisation")
+    cache_dir: str | None = setting(None, help="teacher-logit cache (unset: $BERTDISTILL_CACHE or "
+                                    "~/.cache/bertdistill)")
+    resume: bool = setting(False, help="continue from the last complete checkpoint in --output-dir")
 
     def __post_init__(self) -> None:
+        if self.augmentation.seed is None:   # an unset augmentation seed follows the run's
+            self.augmentation = dataclasses.replace(self.augmentation, seed=self.training.seed)
         try:
             _ = self.objective  # building it validates loss, alpha and temperature
         except ValueError as error:

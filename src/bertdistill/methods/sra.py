@@ -20,7 +20,7 @@ from datasets import Dataset, concatenate_datasets
 from safetensors.torch import save_file
 from transformers import TrainerCallback, set_seed
 
-from bertdistill.config import Config
+from bertdistill.config import Config, setting
 from bertdistill.data.cache import (
     cache_key,
     compute_vector_cache,
@@ -38,7 +38,7 @@ from bertdistill.errors import ConfigError, ModelError
 from bertdistill.io import publish_directory
 from bertdistill.losses.representation import RepresentationLoss
 from bertdistill.methods.sra_training import SentenceVectorCollator, SRATrainer, vector_agreement
-from bertdistill.model_config import GENERAL_CONFIG_KEY
+from bertdistill.model_config import DEFAULT_MAX_LENGTH, GENERAL_CONFIG_KEY
 from bertdistill.scoring.general_student import general_student_metrics
 from bertdistill.students import BiLSTMModel, StaticConfig, StaticModel
 from bertdistill.students.factory import (
@@ -84,31 +84,49 @@ def sra_training_defaults() -> TrainingConfig:
                           warmup_ratio=0.02, logging_steps=50)
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class SRAConfig(Config):
-    teacher: str
-    output_dir: str
-    corpus: CorpusConfig
-    representation: Representation = "mean"
-    loss: RepresentationLoss = "cosine"   # beats mse (+1.1) and contrastive (+1.7): results/sra.md
-    cosine_weight: float = 1.0
-    temperature: float = 0.05           # for the contrastive loss
-    target_pca: int = 0                 # > 0: learn this many principal coordinates of the teacher vector
-    student_type: Literal["bilstm", "static"] = "bilstm"
-    token_weight: float = 0.0           # > 0: token-level targets from the teacher's last layer (BiLSTM only)
-    similarity_weight: float = 0.0      # > 0: add the in-batch pair-similarity (relational) loss
-    student: StudentShape = dataclasses.field(default_factory=StudentShape)
-    span_crops: SpanCropConfig = dataclasses.field(
-        default_factory=lambda: SpanCropConfig(per_sentence=DEFAULT_SPAN_CROPS))
-    init_student: str | None = None     # continue a BiLSTM student, or start from a static one
-    max_length: int = 128
-    eval_sentences: int = 1000
-    training: TrainingConfig = dataclasses.field(default_factory=sra_training_defaults)
-    cache_dir: str | None = None
-    sts_data_dir: str | None = None     # for the zero-shot STS-B check (default: $BERTDISTILL_DATA_DIR or hub)
-    resume: bool = False
+    teacher: str = setting("minilm", help="a pre-trained (not fine-tuned) encoder: `minilm` (embedded), a folder "
+                           "or a hub name")
+    output_dir: str = setting(help="where the general student is saved")
+    corpus: CorpusConfig = setting(help="the unlabeled sentences")
+    representation: Representation = setting("mean", help="the teacher's sentence vector to approximate")
+    loss: RepresentationLoss = setting("cosine", help="cosine (beats mse by 1.1 and contrastive by 1.7: "
+                                       "results/sra.md), mse, mse+cosine, or contrastive (in-batch InfoNCE on "
+                                       "cosine similarity)")
+    cosine_weight: float = setting(1.0, help="lambda_cos of mse+cosine")
+    temperature: float = setting(0.05, help="of the contrastive loss")
+    target_pca: int = setting(0, metavar="N", help="learn the teacher vector's top N principal coordinates (PCA "
+                              "fitted on the training vectors, saved with the student); 0: the raw vector")
+    student_type: Literal["bilstm", "static"] = setting("bilstm", flag="--student", help="bilstm: the paper's "
+                                                        "student; static: a weighted mean of token vectors "
+                                                        "(model2vec format; --embedding-dim is its width)")
+    token_weight: float = setting(0.0, metavar="X", help="BiLSTM: add X times a token-level loss (each position's "
+                                  "state, projected, against the teacher's last-layer vector of that word piece; "
+                                  "costs a teacher forward per step)")
+    similarity_weight: float = setting(0.0, metavar="X", help="add X times a relational loss: the batch's pair "
+                                       "cosines against the teacher's (the structure STS scores)")
+    student: StudentShape = setting(factory=StudentShape, help="the BiLSTM's shape")
+    span_crops: SpanCropConfig = setting(factory=lambda: SpanCropConfig(per_sentence=DEFAULT_SPAN_CROPS),
+                                         help="extra training texts cut from the corpus sentences")
+    init_student: str | None = setting(None, metavar="DIR", help="a BiLSTM general student to continue, or a "
+                                       "static one a new residual BiLSTM starts from (its static path then "
+                                       "encodes like the static student at step 0)")
+    max_length: int = setting(DEFAULT_MAX_LENGTH, help="max word pieces per sentence", minimum=8)
+    eval_sentences: int = setting(1000, help="held-out sentences for the cosine check", minimum=1)
+    training: TrainingConfig = setting(factory=sra_training_defaults, help="optimisation")
+    cache_dir: str | None = setting(None, help="teacher-vector cache (unset: $BERTDISTILL_CACHE or "
+                                    "~/.cache/bertdistill)")
+    sts_data_dir: str | None = setting(None, flag="--data-dir", help="glue_data folder for the zero-shot STS-B "
+                                       "check (unset: $BERTDISTILL_DATA_DIR, else the hub)")
+    resume: bool = setting(False, help="continue from the last complete checkpoint in --output-dir")
 
     def __post_init__(self) -> None:
+        # seeds left unset follow the run's: the corpus sample its --seed, the span crops the corpus seed
+        if self.corpus.seed is None:
+            self.corpus = dataclasses.replace(self.corpus, seed=self.training.seed)
+        if self.span_crops.seed is None:
+            self.span_crops = dataclasses.replace(self.span_crops, seed=self.corpus.seed)
         if self.eval_sentences < 1:
             raise ConfigError(f"eval_sentences must be >= 1, got {self.eval_sentences}")
         if self.max_length < 8:

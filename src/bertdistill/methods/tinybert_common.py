@@ -18,7 +18,7 @@ from transformers import (
     TrainerCallback,
 )
 
-from bertdistill.config import Config
+from bertdistill.config import Config, setting
 from bertdistill.data.cache import default_cache_root
 from bertdistill.data.corpus import CorpusConfig
 from bertdistill.data.loading import DataConfig
@@ -29,7 +29,7 @@ from bertdistill.io import publish_directory
 from bertdistill.losses.intermediate_objective import HeadStrategy, IntermediateObjective
 from bertdistill.losses.logits import LOGIT_LOSSES, LogitLoss
 from bertdistill.methods.tinybert_training import PROJECTIONS_FILE, IntermediateTrainer, ProjectedStudent, Projection
-from bertdistill.model_config import TASK_CONFIG_KEY, TINYBERT_CONFIG_KEY
+from bertdistill.model_config import DEFAULT_MAX_LENGTH, TASK_CONFIG_KEY, TINYBERT_CONFIG_KEY
 from bertdistill.students.layer_map import format_layer_map, parse_layer_map
 from bertdistill.students.tinybert import (
     Init,
@@ -55,55 +55,74 @@ from bertdistill.training.vocabulary import check_same_vocabulary
 
 logger = logging.getLogger(__name__)
 
-def general_defaults() -> TrainingConfig:
-    """General stage (authors' code: lr 5e-5, linear schedule with warm-up 0.1, weight decay 0.01)."""
-    return TrainingConfig(epochs=3, batch_size=32, eval_batch_size=128, lr=5e-5, weight_decay=0.01,
-                          warmup_ratio=0.1, logging_steps=50)
+# the learning rate each stage starts from when --lr is unset: the general stage and task step 1 at the authors'
+# code's 5e-5; task step 2 at 3e-5, the paper's range being {1e-5, 2e-5, 3e-5}
+STAGE_LEARNING_RATES = {"general": 5e-5, "task": 3e-5}
 
 
-def intermediate_defaults() -> TrainingConfig:
-    """Task step 1 (authors' code: lr 5e-5 at a constant rate, no warm-up; 10 epochs in its README)."""
-    return TrainingConfig(epochs=10, batch_size=32, eval_batch_size=128, lr=5e-5, weight_decay=0.01,
-                          warmup_ratio=0.0, logging_steps=50)
-
-
-def prediction_defaults() -> TrainingConfig:
-    """Task step 2: 3 epochs, batch 32, lr in {1e-5, 2e-5, 3e-5} (paper), warm-up 0.1 (code)."""
-    return TrainingConfig(epochs=3, batch_size=32, eval_batch_size=128, lr=3e-5, weight_decay=0.01,
-                          warmup_ratio=0.1, logging_steps=50)
-
-
-@dataclasses.dataclass
+@dataclasses.dataclass(kw_only=True)
 class TinyBertConfig(Config):
-    stage: Literal["general", "task"]
-    teacher: str                              # general: a pre-trained encoder; task: fine-tuned (`finetune`)
-    output_dir: str
-    corpus: CorpusConfig | None = None        # general stage
-    data: DataConfig | None = None            # task stage
-    student: str | None = None                # start from this BERT folder (a general-stage output)
-    shape: TinyBertShape = dataclasses.field(default_factory=TinyBertShape)  # for a new student
-    layer_map: str = "uniform"                # or "0:2,1:5" (student:teacher, 0-based)
-    init: Init | None = None                  # new student; None: teacher-layers when the shapes allow it
-    projection: Projection = "separate"
-    embedding_weight: float = 1.0
-    attention_weight: float = 1.0
-    hidden_weight: float = 1.0
-    attention_heads: HeadStrategy = "match"
-    prediction_loss: LogitLoss = "soft-ce"    # step 2 on class logits (paper: soft-ce); a score always uses mse
-    temperature: float = 1.0                  # step 2 soft cross-entropy
-    alpha: float = 0.0                        # step 2 weight of gold-label loss on original examples (paper: 0)
-    augment: bool = True                      # task stage
-    transfer_set: str | None = None           # task stage: these examples (JSONL) instead of word replacement
-    augmentation: WordReplacementConfig = dataclasses.field(default_factory=WordReplacementConfig)
-    max_length: int = 128                     # general stage (the task stage uses data.max_length)
-    eval_sentences: int = 1000                # general stage: held-out sentences for the final loss
-    intermediate: TrainingConfig = dataclasses.field(default_factory=intermediate_defaults)  # general / step 1
-    prediction: TrainingConfig = dataclasses.field(default_factory=prediction_defaults)
-    teacher_batch_size: int = 128
-    cache_dir: str | None = None
-    resume: bool = False
+    stage: Literal["general", "task"] = setting(help="general: a pre-trained teacher on unlabeled sentences; "
+                                                "task: a fine-tuned teacher on the task's data")
+    teacher: str = setting(help="general: a pre-trained encoder (e.g. minilm); task: a teacher fine-tuned on the "
+                           "task")
+    output_dir: str = setting(help="where the student is saved")
+    corpus: CorpusConfig | None = setting(None, help="general stage: the unlabeled sentences")
+    data: DataConfig | None = setting(None, help="task stage: a GLUE task or custom files", skip=("max_length",))
+    student: str | None = setting(None, help="start from this BERT folder (a general-stage output); unset: a new "
+                                  "one")
+    shape: TinyBertShape = setting(factory=TinyBertShape, help="a new student's shape; unset parts follow the "
+                                   "teacher (a third of its layers)")
+    layer_map: str = setting("uniform", help="uniform (student layer i <- teacher layer (i+1)N/M - 1) or "
+                             "STUDENT:TEACHER,... 0-based, e.g. 0:2,1:5")
+    init: Init | None = setting(None, help="a new student's weights (unset: teacher-layers when the student has "
+                                "the teacher's width, heads and FFN, else random)")
+    projection: Projection = setting("separate", help="W_e and one W_h per layer (paper), one for all (authors' "
+                                     "code), or none (same width)")
+    embedding_weight: float = setting(1.0, help="weight of the embedding-layer loss")
+    attention_weight: float = setting(1.0, help="weight of the attention-score loss")
+    hidden_weight: float = setting(1.0, help="weight of the hidden-state loss")
+    attention_heads: HeadStrategy = setting("match", help="compare scores head by head, or head-averaged "
+                                            "(different head counts)")
+    prediction_loss: LogitLoss = setting("soft-ce", help="task step 2 on class logits: soft cross-entropy "
+                                         "(paper) or logit MSE (Tang et al.); a regression score always uses mse")
+    temperature: float = setting(1.0, help="task step 2 soft cross-entropy")
+    alpha: float = setting(0.0, help="task step 2: weight of the gold-label loss on original examples, 1 - alpha "
+                           "on the teacher's (paper: 0)")
+    augment: bool = setting(True, help="task stage: word-replacement augmentation of the task data")
+    transfer_set: str | None = setting(None, help="task stage, instead of word replacement: synthetic or "
+                                       "unlabeled in-domain examples in JSONL (`text`, `text_pair` for pairs), e.g. "
+                                       "from `bertdistill augment`")
+    augmentation: WordReplacementConfig = setting(factory=WordReplacementConfig, help="task stage: word "
+                                                  "replacement (Jiao et al.'s values)")
+    max_length: int = setting(DEFAULT_MAX_LENGTH, help="max word pieces per sentence or example", minimum=8)
+    eval_sentences: int = setting(1000, help="general stage: held-out sentences for the final loss", minimum=1)
+    training: TrainingConfig = setting(factory=TrainingConfig, help="the general stage, or task step 2",
+                                       helps={"lr": "peak learning rate; unset: 5e-5 for the general stage, 3e-5 "
+                                              "for task step 2"})
+    intermediate_epochs: float = setting(10.0, help="task step 1 epochs (the authors' README; paper: 20)")
+    intermediate_lr: float = setting(5e-5, help="task step 1 learning rate (constant, no warm-up)")
+    teacher_batch_size: int = setting(128, help="examples per teacher batch when logits are computed", minimum=1)
+    cache_dir: str | None = setting(None, help="teacher-logit and augmentation cache (unset: $BERTDISTILL_CACHE "
+                                    "or ~/.cache/bertdistill)")
+    resume: bool = setting(False, help="continue from the last complete checkpoint in --output-dir")
+
+    @property
+    def intermediate(self) -> TrainingConfig:
+        """The intermediate-loss phase: the general stage itself, or task step 1 (its own epochs and constant
+        learning rate; batch, seed and the rest as step 2)."""
+        if self.stage == "general":
+            return self.training
+        return dataclasses.replace(self.training, epochs=self.intermediate_epochs, lr=self.intermediate_lr,
+                                   warmup_ratio=0.0)
+
+    @property
+    def prediction(self) -> TrainingConfig:
+        """Task step 2, the prediction layer."""
+        return self.training
 
     def __post_init__(self) -> None:
+        self.resolve_stage_defaults()
         if self.stage == "general" and self.corpus is None:
             raise ConfigError("the general stage needs a corpus (--corpus PATH)")
         if self.stage == "task" and self.data is None:
@@ -120,6 +139,17 @@ class TinyBertConfig(Config):
             _ = self.objective  # building it validates the weights and heads setting
         except ValueError as error:
             raise ConfigError(str(error)) from None
+
+    def resolve_stage_defaults(self) -> None:
+        """The stage's learning rate where none was set; unset seeds follow the run's; one token length."""
+        if self.training.lr is None:
+            self.training = dataclasses.replace(self.training, lr=STAGE_LEARNING_RATES[self.stage])
+        if self.corpus is not None and self.corpus.seed is None:
+            self.corpus = dataclasses.replace(self.corpus, seed=self.training.seed)
+        if self.augmentation.seed is None:
+            self.augmentation = dataclasses.replace(self.augmentation, seed=self.training.seed)
+        if self.data is not None and self.data.max_length != self.max_length:
+            self.data = dataclasses.replace(self.data, max_length=self.max_length)
 
     @property
     def objective(self) -> IntermediateObjective:

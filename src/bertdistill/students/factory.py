@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import torch
 
-from bertdistill.config import Config
+from bertdistill.config import Config, setting
 from bertdistill.errors import ConfigError, ModelError
 from bertdistill.students.configuration_bilstm import BiLSTMConfig
 from bertdistill.students.embeddings import project_teacher_embeddings
@@ -30,14 +30,18 @@ class StudentShape(Config):
     1 x 256 as good as 2 x 300 at 2.3x its speed, 384-d token vectors 0.2-0.7 above 256-d ones); `tang_shape()`
     is the task-specific student of Tang et al."""
 
-    embedding_dim: int = 384
-    hidden_size: int = 256
-    num_layers: int = 1
-    pooling: Literal["max", "mean", "last", "attention"] = "max"
-    dropout: float = 0.1
-    embedding_init: Literal["teacher", "random", "contextual"] = "contextual"
-    classifier_hidden_size: int = 400
-    residual_static: bool = True
+    embedding_dim: int = setting(384, help="token-vector width (a static student's output width)", minimum=1)
+    hidden_size: int = setting(256, help="LSTM units per direction", minimum=1)
+    num_layers: int = setting(1, help="LSTM layers", minimum=1)
+    pooling: Literal["max", "mean", "last", "attention"] = setting("max", help="how the BiLSTM states become "
+                                                                   "the sentence vector")
+    dropout: float = setting(0.1, help="dropout probability", rate=True)
+    embedding_init: Literal["teacher", "random", "contextual"] = setting(
+        "contextual", help="teacher: PCA of the teacher's input embeddings; contextual: each token run through "
+        "the teacher (model2vec's distill, PCA'd to --embedding-dim); random")
+    classifier_hidden_size: int = setting(400, help="ReLU layer of the task head", minimum=1)
+    residual_static: bool = setting(True, help="add a static path (weighted mean of the token vectors) to the "
+                                    "sentence vector; the BiLSTM's own projection starts at zero")
 
 
 def tang_shape() -> StudentShape:

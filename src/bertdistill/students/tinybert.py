@@ -16,7 +16,7 @@ from typing import Literal
 import torch
 from transformers import BertConfig, PretrainedConfig, PreTrainedModel
 
-from bertdistill.config import Config
+from bertdistill.config import Config, setting
 from bertdistill.errors import ConfigError, ModelError
 
 BERT_BASE_WIDTH = 768
@@ -29,10 +29,10 @@ Init = Literal["random", "teacher-layers"]
 class TinyBertShape(Config):
     """The student's shape; None means "derive from the teacher" (see `resolve_shape`)."""
 
-    layers: int | None = None
-    hidden: int | None = None
-    heads: int | None = None
-    intermediate: int | None = None
+    layers: int | None = setting(None, flag="--student-layers", help="Transformer layers", minimum=1)
+    hidden: int | None = setting(None, flag="--student-hidden", help="hidden width", minimum=1)
+    heads: int | None = setting(None, flag="--student-heads", help="attention heads", minimum=1)
+    intermediate: int | None = setting(None, flag="--student-intermediate", help="feed-forward width", minimum=1)
 
     def __post_init__(self) -> None:
         for name in ("layers", "hidden", "heads", "intermediate"):

@@ -9,7 +9,7 @@ from typing import Literal
 import torch
 from transformers import TrainingArguments
 
-from bertdistill.config import Config
+from bertdistill.config import DEFAULT_SEED, Config, setting
 from bertdistill.distributed import is_distributed, world_size
 from bertdistill.errors import ConfigError
 
@@ -18,18 +18,21 @@ from bertdistill.errors import ConfigError
 class TrainingConfig(Config):
     """Optimisation and bookkeeping shared by fine-tuning and every distillation method."""
 
-    epochs: float = 3.0
-    batch_size: int = 32
-    eval_batch_size: int = 128
-    lr: float | None = None  # None: by model type (2e-5 for Transformers, 1e-3 for BiLSTM students)
-    weight_decay: float = 0.01
-    warmup_ratio: float = 0.1
-    seed: int = 42
-    eval_steps: int | None = None  # None: evaluate (and checkpoint) once per epoch
-    save_total_limit: int = 2
-    logging_steps: int = 50
-    precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"
-    progress_bar: bool = True
+    epochs: float = setting(3.0, help="passes over the training set (fractions allowed)")
+    batch_size: int = setting(32, help="examples per optimizer step (the global batch under a launcher)", minimum=1)
+    eval_batch_size: int = setting(128, help="examples per evaluation batch", minimum=1)
+    lr: float | None = setting(None, help="peak learning rate; unset: by model type, 2e-5 for Transformers, "
+                               "1e-3 for BiLSTM and static students")
+    weight_decay: float = setting(0.01, help="AdamW weight decay")
+    warmup_ratio: float = setting(0.1, help="share of the steps the learning rate warms up over", rate=True)
+    seed: int = setting(DEFAULT_SEED, help="seed of initialisation, batch order and every seed left unset")
+    eval_steps: int | None = setting(None, help="evaluate and checkpoint every N steps (default: each epoch)",
+                                     minimum=1, metavar="N")
+    save_total_limit: int = setting(2, help="checkpoints kept on disk", minimum=1)
+    logging_steps: int = setting(50, help="log the loss every N steps", minimum=1, metavar="N")
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = setting("auto", help="auto: bf16 or fp16 on a GPU, "
+                                                                 "fp32 on CPU")
+    progress_bar: bool = setting(True, help="progress bars (--no-progress: logs only)", flag="--progress")
 
     def __post_init__(self) -> None:
         if self.epochs <= 0:
