@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from transformers import TrainerCallback
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 GLUE_DIR = SHARED_DATA / "glue"
@@ -26,8 +27,9 @@ def tiny_vocabulary() -> list[str]:
     return list(dict.fromkeys(pieces))  # "a" is a word and a letter: keep one
 
 
-def make_tiny_bert(directory: Path, seed: int = 0) -> Path:
-    """A random-init BERT with 2 layers, hidden 32, 4 heads and a ~100-piece WordPiece vocabulary."""
+def make_tiny_bert(directory: Path, seed: int = 0, hidden_size: int = 32) -> Path:
+    """A random-init BERT with 2 layers, hidden 32 (or `hidden_size`), 4 heads and a ~100-piece WordPiece
+    vocabulary."""
     from transformers import BertConfig, BertModel, BertTokenizer
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -37,7 +39,7 @@ def make_tiny_bert(directory: Path, seed: int = 0) -> Path:
     assert "[UNK]" not in tokenizer.tokenize("the movie was great"), "tiny vocabulary not loaded"
     tokenizer.save_pretrained(directory)
     torch.manual_seed(seed)
-    config = BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+    config = BertConfig(vocab_size=len(vocab), hidden_size=hidden_size, num_hidden_layers=2, num_attention_heads=4,
                         intermediate_size=37, max_position_embeddings=64)
     BertModel(config).save_pretrained(directory)
     return directory
@@ -147,3 +149,73 @@ def sentiment_files(tmp_path) -> tuple[Path, Path]:
 
 def needs_shared_data():
     return pytest.mark.skipif(not GLUE_DIR.is_dir(), reason=f"{GLUE_DIR} not present")
+
+
+# --- shared by several test modules: a corpus, an offline hub, transfer tasks, a simulated kill ---
+
+@pytest.fixture
+def corpus_file(tmp_path):
+    rng = random.Random(0)
+    words = POSITIVE + NEGATIVE + FILLER
+    lines = [" ".join(rng.choices(words, k=rng.randint(4, 10))) + "." for _ in range(300)]
+    path = tmp_path / "corpus.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def no_hub(monkeypatch, tmp_path):
+    """Offline, no local GLUE: the zero-shot STS-B check is skipped, with the reason recorded."""
+    import datasets
+
+    def offline(*args, **kwargs):
+        raise ConnectionError("offline")
+
+    monkeypatch.setattr(datasets, "load_dataset", offline)
+    monkeypatch.delenv("BERTDISTILL_DATA_DIR", raising=False)
+    monkeypatch.setenv("BERTDISTILL_CACHE", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def transfer_dir(tmp_path):
+    """All eight tasks in SentEval layout, a few lines each."""
+    rng = random.Random(3)
+    root = tmp_path / "transfer"
+
+    def pairs(count):
+        rows = []
+        for _ in range(count):
+            first, second = rng.random() < 0.5, rng.random() < 0.5
+            rows.append((sentiment_sentence(rng, first), sentiment_sentence(rng, second), 5.0 * (first == second)))
+        return rows
+
+    for year in (12, 13, 14, 15, 16):
+        folder = root / "STS" / f"STS{year}-en-test"
+        folder.mkdir(parents=True)
+        rows = pairs(8)
+        (folder / "STS.input.toy.txt").write_text("".join(f"{a}\t{b}\n" for a, b, _ in rows))
+        (folder / "STS.gs.toy.txt").write_text("".join(f"{score + rng.random()}\n" for *_, score in rows))
+    (root / "stsbenchmark").mkdir()
+    (root / "stsbenchmark" / "sts-test.csv").write_text(
+        "".join(f"g\tf\t2012\t{i}\t{score + rng.random()}\t{a}\t{b}\n" for i, (a, b, score) in enumerate(pairs(8))))
+    for folder, names in (("MR", ("rt-polarity.neg", "rt-polarity.pos")), ("SUBJ", ("subj.objective", "subj.subjective"))):
+        (root / folder).mkdir()
+        for label, name in enumerate(names):
+            lines = [sentiment_sentence(rng, bool(label)) for _ in range(10)]
+            (root / folder / name).write_bytes(("\n".join(lines) + "\n").encode())
+    return root
+
+
+class Interrupt(Exception):
+    pass
+
+
+class KillAtStep(TrainerCallback):
+    """Simulates a killed run: raises right after step `step` has finished."""
+
+    def __init__(self, step: int):
+        self.step = step
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if state.global_step == self.step:
+            raise Interrupt(f"killed at step {state.global_step}")

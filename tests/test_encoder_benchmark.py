@@ -4,42 +4,8 @@ teacher, the model2vec baseline and TF-IDF; and the command's clear errors."""
 import json
 import random
 
-import pytest
-
 from bertdistill.cli import main
 from tests.conftest import sentiment_sentence
-from tests.test_sra import corpus_file, no_hub  # noqa: F401  (fixtures)
-
-
-@pytest.fixture
-def transfer_dir(tmp_path):
-    """All eight tasks in SentEval layout, a few lines each."""
-    rng = random.Random(3)
-    root = tmp_path / "transfer"
-
-    def pairs(count):
-        rows = []
-        for _ in range(count):
-            first, second = rng.random() < 0.5, rng.random() < 0.5
-            rows.append((sentiment_sentence(rng, first), sentiment_sentence(rng, second), 5.0 * (first == second)))
-        return rows
-
-    for year in (12, 13, 14, 15, 16):
-        folder = root / "STS" / f"STS{year}-en-test"
-        folder.mkdir(parents=True)
-        rows = pairs(8)
-        (folder / "STS.input.toy.txt").write_text("".join(f"{a}\t{b}\n" for a, b, _ in rows))
-        (folder / "STS.gs.toy.txt").write_text("".join(f"{score + rng.random()}\n" for *_, score in rows))
-    (root / "stsbenchmark").mkdir()
-    (root / "stsbenchmark" / "sts-test.csv").write_text(
-        "".join(f"g\tf\t2012\t{i}\t{score + rng.random()}\t{a}\t{b}\n" for i, (a, b, score) in enumerate(pairs(8))))
-    for folder, names in (("MR", ("rt-polarity.neg", "rt-polarity.pos")), ("SUBJ", ("subj.objective", "subj.subjective"))):
-        (root / folder).mkdir()
-        for label, name in enumerate(names):
-            lines = [sentiment_sentence(rng, bool(label)) for _ in range(10)]
-            (root / folder / name).write_bytes(("\n".join(lines) + "\n").encode())
-    return root
-
 
 SHARED = ["--max-length", "16", "--eval-sentences", "40", "--no-progress", "--epochs", "2", "--batch-size", "32"]
 

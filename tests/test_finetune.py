@@ -14,7 +14,7 @@ from bertdistill.data.loading import DataConfig
 from bertdistill.errors import ConfigError, TrainingError
 from bertdistill.methods.finetune import FinetuneConfig, finetune
 from bertdistill.training.arguments import TrainingConfig
-from tests.conftest import pair_rows, write_csv, write_jsonl
+from tests.conftest import Interrupt, KillAtStep, pair_rows, write_csv, write_jsonl
 
 FAST = ["--epochs", "2", "--batch-size", "16", "--lr", "1e-3", "--max-length", "16", "--no-progress"]
 
@@ -120,21 +120,6 @@ def test_existing_output_needs_resume(tiny_bert, sentiment_files, tmp_path):
     with pytest.raises(ConfigError, match="--resume"):
         finetune(config)
     assert (output / "precious.txt").read_text() == "keep me"
-
-
-class Interrupt(Exception):
-    pass
-
-
-class KillAtStep(TrainerCallback):
-    """Simulates a killed run: raises right after step `step` has finished."""
-
-    def __init__(self, step: int):
-        self.step = step
-
-    def on_step_end(self, args, state, control, **kwargs):
-        if state.global_step == self.step:
-            raise Interrupt(f"killed at step {state.global_step}")
 
 
 def resume_config(tiny_bert, files, output: Path, resume: bool = False) -> FinetuneConfig:

@@ -14,8 +14,7 @@ from bertdistill.data.loading import DataConfig
 from bertdistill.data.transfer_set import read_transfer_set
 from bertdistill.methods.kd import KDConfig, distill_kd, kd_training_defaults
 from bertdistill.students.factory import StudentShape
-from tests.conftest import pair_rows, sentiment_rows, write_csv, write_jsonl
-from tests.test_finetune import Interrupt, KillAtStep
+from tests.conftest import Interrupt, KillAtStep, pair_rows, sentiment_rows, write_csv, write_jsonl
 
 TINY_STUDENT = ["--embedding-dim", "16", "--hidden-size", "16", "--classifier-hidden-size", "16"]
 FAST = ["--batch-size", "16", "--max-length", "16", "--no-progress"]

@@ -1,7 +1,6 @@
 """End to end: raw text -> SRA general student -> reload -> encode -> fine-tune on tasks -> evaluate."""
 
 import json
-import random
 
 import numpy as np
 import pytest
@@ -15,33 +14,9 @@ from bertdistill.errors import ModelError
 from bertdistill.methods.sra import SRAConfig, StudentShape, distill_sra, sra_training_defaults
 from bertdistill.students import BiLSTMModel
 from bertdistill.teachers.loading import load_tokenizer
-from tests.conftest import FILLER, NEGATIVE, POSITIVE, make_tiny_bert, pair_rows, write_jsonl
-from tests.test_finetune import Interrupt, KillAtStep
+from tests.conftest import Interrupt, KillAtStep, make_tiny_bert, pair_rows, write_jsonl
 
 SMALL_STUDENT = ["--embedding-dim", "16", "--hidden-size", "8", "--num-layers", "1"]
-
-
-@pytest.fixture
-def corpus_file(tmp_path):
-    rng = random.Random(0)
-    words = POSITIVE + NEGATIVE + FILLER
-    lines = [" ".join(rng.choices(words, k=rng.randint(4, 10))) + "." for _ in range(300)]
-    path = tmp_path / "corpus.txt"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def no_hub(monkeypatch, tmp_path):
-    """Offline, no local GLUE: the zero-shot STS-B check is skipped, with the reason recorded."""
-    import datasets
-
-    def offline(*args, **kwargs):
-        raise ConnectionError("offline")
-
-    monkeypatch.setattr(datasets, "load_dataset", offline)
-    monkeypatch.delenv("BERTDISTILL_DATA_DIR", raising=False)
-    monkeypatch.setenv("BERTDISTILL_CACHE", str(tmp_path / "cache"))
 
 
 def test_sra_end_to_end(tiny_bert, corpus_file, sentiment_files, tmp_path, no_hub, capsys):
@@ -55,7 +30,9 @@ def test_sra_end_to_end(tiny_bert, corpus_file, sentiment_files, tmp_path, no_hu
     assert (metrics["train_sentences"] + metrics["held_out_sentences"]
             == metrics["selected_sentences"] + metrics["span_crops"])
     assert metrics["held_out_sentences"] == 30  # at most a tenth of the corpus is held out
-    assert -1 <= metrics["held_out_cosine"] <= 1
+    # distillation helped: the student agrees with the teacher on held-out sentences far more than it did untrained
+    assert metrics["held_out_cosine"] > metrics["held_out_cosine_untrained"] + 0.3   # seen: 0.92 against 0.02
+    assert metrics["held_out_cosine"] > 0.7
     assert "skipped" in metrics["stsb_zero_shot"]
     assert (general / "config.yaml").is_file() and (general / "tokenizer.json").is_file()
 
@@ -234,8 +211,9 @@ def test_init_student_command(tiny_bert, tmp_path, sentiment_files):
 
 
 def test_nan_loss_in_sra_names_the_step_and_keeps_the_checkpoint(tiny_bert, corpus_file, tmp_path, no_hub):
+    from transformers import TrainerCallback
+
     from bertdistill.errors import TrainingError
-    from tests.test_finetune import TrainerCallback
 
     class PoisonProjection(TrainerCallback):
         def on_step_end(self, args, state, control, model=None, **kwargs):
@@ -362,7 +340,7 @@ def test_the_default_bilstm_is_the_measured_recipe(monkeypatch):
     monkeypatch.setattr(sra, "distill_sra", lambda config, command=None: captured.append(config) or record)
     committed = SRAConfig.load(Path(__file__).parents[1] / "results" / "sra_runs" / "crops"
                                / "bilstm-200k-dim384-raw-crops1_config.yaml")
-    assert main(["distill", "sra", "--teacher", "minilm", "--corpus", *committed.corpus.paths,
-                 "--max-sentences", "200000", "--max-length", "64", "--output-dir", committed.output_dir,
+    assert main(["distill", "sra", "--corpus", *committed.corpus.paths,
+                 "--max-sentences", "200000", "--output-dir", committed.output_dir,
                  "--data-dir", committed.sts_data_dir, "--no-progress"]) == 0
     assert captured[0].to_dict() == committed.to_dict()

@@ -15,8 +15,7 @@ from bertdistill.cli import main
 from bertdistill.data.corpus import CorpusConfig
 from bertdistill.errors import ConfigError
 from bertdistill.methods.tinybert import TinyBertConfig, distill_tinybert
-from tests.conftest import pair_rows, sentiment_rows, sentiment_sentence, write_csv, write_jsonl
-from tests.test_finetune import Interrupt, KillAtStep
+from tests.conftest import Interrupt, KillAtStep, pair_rows, sentiment_rows, sentiment_sentence, write_csv, write_jsonl
 
 FAST = ["--batch-size", "16", "--max-length", "16", "--no-progress"]
 

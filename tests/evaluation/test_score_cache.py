@@ -11,7 +11,6 @@ from bertdistill.evaluation import encoder_benchmark
 from bertdistill.evaluation.encoder_benchmark import EncoderBenchmarkConfig, run_encoder_benchmark
 from bertdistill.evaluation.score_cache import ScoreCache, encoder_identity
 from tests.conftest import make_tiny_bert
-from tests.test_encoder_benchmark import transfer_dir  # noqa: F401  (fixture)
 
 
 @pytest.fixture

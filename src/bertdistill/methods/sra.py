@@ -37,8 +37,13 @@ from bertdistill.encoding import IDF_FILE
 from bertdistill.errors import ConfigError, ModelError
 from bertdistill.io import publish_directory
 from bertdistill.losses.representation import RepresentationLoss
-from bertdistill.methods.sra_training import SentenceVectorCollator, SRATrainer, vector_agreement
-from bertdistill.model_config import DEFAULT_MAX_LENGTH, GENERAL_CONFIG_KEY
+from bertdistill.methods.sra_training import (
+    SentenceVectorCollator,
+    SRATrainer,
+    untrained_agreement,
+    vector_agreement,
+)
+from bertdistill.model_config import GENERAL_CONFIG_KEY
 from bertdistill.scoring.general_student import general_student_metrics
 from bertdistill.students import BiLSTMModel, StaticConfig, StaticModel
 from bertdistill.students.factory import (
@@ -77,6 +82,9 @@ logger = logging.getLogger(__name__)
 
 # one span crop per training sentence: +0.4 to +0.5 points at 200k sentences (results/sra.md, "Span crops")
 DEFAULT_SPAN_CROPS = 1
+# word pieces per training sentence: the measured recipe's (corpus sentences rarely run longer; students encode
+# up to 128 afterwards)
+SRA_MAX_LENGTH = 64
 
 
 def sra_training_defaults() -> TrainingConfig:
@@ -112,7 +120,7 @@ class SRAConfig(Config):
     init_student: str | None = setting(None, metavar="DIR", help="a BiLSTM general student to continue, or a "
                                        "static one a new residual BiLSTM starts from (its static path then "
                                        "encodes like the static student at step 0)")
-    max_length: int = setting(DEFAULT_MAX_LENGTH, help="max word pieces per sentence", minimum=8)
+    max_length: int = setting(SRA_MAX_LENGTH, help="max word pieces per training sentence", minimum=8)
     eval_sentences: int = setting(1000, help="held-out sentences for the cosine check", minimum=1)
     training: TrainingConfig = setting(factory=sra_training_defaults, help="optimisation")
     cache_dir: str | None = setting(None, help="teacher-vector cache (unset: $BERTDISTILL_CACHE or "
@@ -377,6 +385,7 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
             similarity_weight=config.similarity_weight,
             token_teacher=teacher.model if config.token_weight > 0 else None,
         )
+        untrained = untrained_agreement(student, eval_set, trainer.data_collator, config.training.eval_batch_size)
         outcome = phase.train(trainer)
         save_general_student(trainer, output_dir, tokenizer, idf, pca)
         agreement = trainer.evaluate()
@@ -394,6 +403,7 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
             "held_out_sentences": len(eval_set),
             "train_sentences": len(train_set),
             "held_out_cosine": agreement["eval_cosine"],
+            "held_out_cosine_untrained": untrained["cosine"],
             "held_out_mse": agreement["eval_mse"],
             **targets.corpus_stats,
             **general_student_metrics(str(output_dir), config.teacher, config.representation, config.max_length,

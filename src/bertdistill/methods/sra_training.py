@@ -79,6 +79,24 @@ class SRATrainer(Trainer):
         return loss.detach(), outputs.sentence_embedding.float(), inputs["teacher_vector"]
 
 
+def untrained_agreement(student: torch.nn.Module, rows, collator: SentenceVectorCollator,
+                        batch_size: int) -> dict[str, float]:
+    """`vector_agreement` of the student as it is, on `rows`, in this process alone: the start distillation is
+    measured from. (Not `Trainer.evaluate`: before training, under a launcher, it would wrap the model for
+    the evaluation and the training would then skip its own wrapping.)"""
+    was_training, device = student.training, next(student.parameters()).device
+    student.eval()
+    predictions, targets = [], []
+    with torch.no_grad():
+        for start in range(0, len(rows), batch_size):
+            batch = collator([rows[index] for index in range(start, min(start + batch_size, len(rows)))])
+            outputs = student(input_ids=batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device))
+            predictions.append(outputs.sentence_embedding.float().cpu().numpy())           # (B, d_T)
+            targets.append(batch["teacher_vector"].numpy())                                # (B, d_T)
+    student.train(was_training)
+    return vector_agreement(EvalPrediction(predictions=np.concatenate(predictions), label_ids=np.concatenate(targets)))
+
+
 def vector_agreement(prediction: EvalPrediction) -> dict[str, float]:
     """Held-out agreement with the teacher: mean cosine and element-wise MSE."""
     student, teacher = np.asarray(prediction.predictions), np.asarray(prediction.label_ids)
