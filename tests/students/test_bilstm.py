@@ -121,3 +121,17 @@ def test_pca_embedding_init_keeps_geometry_at_the_target_scale():
 
 def test_pca_pads_when_the_student_is_wider():
     assert project_teacher_embeddings(torch.randn(20, 4), 7, target_std=0.1).shape == (20, 7)
+
+
+def test_the_default_config_is_the_measured_recipe_and_tang_a_preset():
+    from bertdistill.students.factory import StudentShape, tang_shape
+
+    recipe, shape = BiLSTMConfig(), StudentShape()
+    assert (recipe.embedding_dim, recipe.hidden_size, recipe.num_layers, recipe.pooling) == (384, 256, 1, "max")
+    assert recipe.residual_static and recipe.projection_dim == 384
+    for name in ("embedding_dim", "hidden_size", "num_layers", "pooling", "dropout", "classifier_hidden_size",
+                 "residual_static"):
+        assert getattr(shape, name) == getattr(recipe, name), name
+        assert getattr(tang_shape(), name) == getattr(BiLSTMConfig.tang(), name), name
+    tang = BiLSTMConfig.tang(hidden_size=64)
+    assert (tang.embedding_dim, tang.hidden_size, tang.pooling, tang.residual_static) == (300, 64, "last", False)

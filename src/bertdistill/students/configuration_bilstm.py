@@ -10,6 +10,10 @@ POOLINGS = ("max", "mean", "last", "attention")
 class BiLSTMConfig(PretrainedConfig):
     """A bidirectional LSTM sentence encoder over the teacher's WordPiece vocabulary.
 
+    `BiLSTMConfig()` is the SRA general student's measured recipe (results/sra.md): 384-d token vectors,
+    one layer of 256 units per direction, max pooling, a residual static path, a 384-d projection (the
+    embedded teacher's width). `BiLSTMConfig.tang()` is Tang et al.'s task student.
+
     Args:
         vocab_size: size of the (teacher's) vocabulary.
         embedding_dim: width of the token embeddings.
@@ -34,16 +38,16 @@ class BiLSTMConfig(PretrainedConfig):
     def __init__(
         self,
         vocab_size: int = 30522,
-        embedding_dim: int = 300,
-        hidden_size: int = 300,
-        num_layers: int = 2,
+        embedding_dim: int = 384,
+        hidden_size: int = 256,
+        num_layers: int = 1,
         pooling: str = "max",
         dropout: float = 0.1,
         projection_dim: int = 384,
         classifier_hidden_size: int = 400,
         pad_token_id: int = 0,
         initializer_range: float = 0.1,
-        residual_static: bool = False,
+        residual_static: bool = True,
         ignored_token_ids: list[int] | None = None,
         token_projection_dim: int = 0,
         **kwargs,
@@ -72,6 +76,15 @@ class BiLSTMConfig(PretrainedConfig):
         self.ignored_token_ids = list(ignored_token_ids or [])
         self.token_projection_dim = token_projection_dim
         super().__init__(pad_token_id=pad_token_id, **kwargs)
+
+    @classmethod
+    def tang(cls, **overrides) -> BiLSTMConfig:
+        """Tang et al. (2019)'s single-sentence BiLSTM: 300-d word vectors, one layer of 150 units per
+        direction, the last forward and backward states, a ReLU layer of 200; no projection (the pair
+        model is its siamese version)."""
+        values = dict(embedding_dim=300, hidden_size=150, num_layers=1, pooling="last", projection_dim=0,
+                      classifier_hidden_size=200, residual_static=False)
+        return cls(**{**values, **overrides})
 
     @property
     def sentence_dim(self) -> int:

@@ -22,33 +22,38 @@ from bertdistill.students.configuration_bilstm import BiLSTMConfig
 from bertdistill.students.embeddings import project_teacher_embeddings
 from bertdistill.students.static import StaticConfig, StaticModel
 
+RECIPE = BiLSTMConfig()   # the shape defaults below are its values: one source for the BiLSTM's recipe
+
 
 @dataclasses.dataclass
 class StudentShape(Config):
-    """A BiLSTM student's shape. The defaults are the SRA general student's recipe, chosen by the encoder
-    benchmark (results/sra.md: contextual token vectors +8.9 points over random ones, the residual static path,
-    1 x 256 as good as 2 x 300 at 2.3x its speed, 384-d token vectors 0.2-0.7 above 256-d ones); `tang_shape()`
-    is the task-specific student of Tang et al."""
+    """A BiLSTM student's shape and how its token vectors start. The shape defaults are `BiLSTMConfig()`'s,
+    the SRA general student's recipe chosen by the encoder benchmark (results/sra.md: contextual token
+    vectors +8.9 points over random ones, the residual static path, 1 x 256 as good as 2 x 300 at 2.3x its
+    speed, 384-d token vectors 0.2-0.7 above 256-d ones); `tang_shape()` is `BiLSTMConfig.tang()`'s."""
 
-    embedding_dim: int = setting(384, help="token-vector width (a static student's output width)", minimum=1)
-    hidden_size: int = setting(256, help="LSTM units per direction", minimum=1)
-    num_layers: int = setting(1, help="LSTM layers", minimum=1)
-    pooling: Literal["max", "mean", "last", "attention"] = setting("max", help="how the BiLSTM states become "
-                                                                   "the sentence vector")
-    dropout: float = setting(0.1, help="dropout probability", rate=True)
+    embedding_dim: int = setting(RECIPE.embedding_dim, help="token-vector width (a static student's output "
+                                 "width)", minimum=1)
+    hidden_size: int = setting(RECIPE.hidden_size, help="LSTM units per direction", minimum=1)
+    num_layers: int = setting(RECIPE.num_layers, help="LSTM layers", minimum=1)
+    pooling: Literal["max", "mean", "last", "attention"] = setting(RECIPE.pooling, help="how the BiLSTM states "
+                                                                   "become the sentence vector")
+    dropout: float = setting(RECIPE.dropout, help="dropout probability", rate=True)
     embedding_init: Literal["teacher", "random", "contextual"] = setting(
         "contextual", help="teacher: PCA of the teacher's input embeddings; contextual: each token run through "
         "the teacher (model2vec's distill, PCA'd to --embedding-dim); random")
-    classifier_hidden_size: int = setting(400, help="ReLU layer of the task head", minimum=1)
-    residual_static: bool = setting(True, help="add a static path (weighted mean of the token vectors) to the "
-                                    "sentence vector; the BiLSTM's own projection starts at zero")
+    classifier_hidden_size: int = setting(RECIPE.classifier_hidden_size, help="ReLU layer of the task head",
+                                          minimum=1)
+    residual_static: bool = setting(RECIPE.residual_static, help="add a static path (weighted mean of the token "
+                                    "vectors) to the sentence vector; the BiLSTM's own projection starts at zero")
 
 
 def tang_shape() -> StudentShape:
-    """Tang et al.'s single-sentence BiLSTM: one layer of 150 units per direction, the last forward and
-    backward states, a ReLU layer of 200 (the pair model is its siamese version)."""
-    return StudentShape(embedding_dim=300, hidden_size=150, num_layers=1, pooling="last",
-                        classifier_hidden_size=200, embedding_init="teacher", residual_static=False)
+    """Tang et al.'s BiLSTM (`BiLSTMConfig.tang()`), its word vectors from the teacher's input embeddings."""
+    tang = BiLSTMConfig.tang()
+    return StudentShape(embedding_dim=tang.embedding_dim, hidden_size=tang.hidden_size, num_layers=tang.num_layers,
+                        pooling=tang.pooling, dropout=tang.dropout, embedding_init="teacher",
+                        classifier_hidden_size=tang.classifier_hidden_size, residual_static=tang.residual_static)
 
 
 def student_config(shape: StudentShape, teacher_embeddings: torch.Tensor, tokenizer_size: int,

@@ -22,7 +22,8 @@ from bertdistill.students.sentence_transformers_files import write_sentence_tran
 
 
 class StaticConfig(PretrainedConfig):
-    """A static sentence encoder over a (teacher's) vocabulary.
+    """A static sentence encoder over a (teacher's) vocabulary. `StaticConfig()` is the measured recipe's
+    width: 384-d token vectors (results/sra.md).
 
     Args:
         vocab_size: rows of the token table.
@@ -36,7 +37,7 @@ class StaticConfig(PretrainedConfig):
 
     model_type = "model2vec"
 
-    def __init__(self, vocab_size: int = 30522, hidden_dim: int = 256, projection_dim: int = 0,
+    def __init__(self, vocab_size: int = 30522, hidden_dim: int = 384, projection_dim: int = 0,
                  token_weights: bool = False, ignored_token_ids: list[int] | None = None, normalize: bool = True,
                  classifier_hidden_size: int = 400, dropout: float = 0.1, pad_token_id: int = 0, **kwargs) -> None:
         for name, value in (("vocab_size", vocab_size), ("hidden_dim", hidden_dim)):
