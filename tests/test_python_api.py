@@ -132,3 +132,35 @@ def test_export_sentence_transformers_refuses_bad_input_and_writes_nothing(gener
         assert message in error and "Traceback" not in error
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
     assert [path.name for path in taken.iterdir()] == ["keep.txt"]
+
+
+def test_distill_and_finetune_from_python(tiny_bert, corpus_file, sentiment_files, tmp_path, no_hub):
+    """The training API as the README shows it: settings by flag name, a trained model to pass on."""
+    import bertdistill
+
+    student = bertdistill.distill_sra(teacher=tiny_bert, corpus=corpus_file, output_dir=tmp_path / "general",
+                                      epochs=1, batch_size=32, max_length=16, eval_sentences=20, embedding_dim=16,
+                                      hidden_size=8, progress=False)
+    assert isinstance(student, bertdistill.TrainedModel) and student.path == tmp_path / "general"
+    assert student.metrics["held_out_cosine"] == json.loads((student.path / "metrics.json").read_text())[
+        "held_out_cosine"]
+    assert bertdistill.encode(student, ["the film was good"]).shape == (1, 32)
+
+    train, dev = sentiment_files
+    tuned = bertdistill.finetune(model=student, train_file=train, dev_file=dev, output_dir=tmp_path / "tuned",
+                                 epochs=1, batch_size=16, progress=False)
+    assert "accuracy" in tuned.metrics["metrics"]["dev"]
+    assert bertdistill.Predictor(tuned).spec.num_labels == 2
+
+
+def test_python_settings_are_checked_like_flags(tmp_path):
+    import bertdistill
+    from bertdistill.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="max_sentence .*did you mean max_sentences"):
+        bertdistill.distill_sra(corpus="a.txt", output_dir=tmp_path / "x", max_sentence=10)
+    with pytest.raises(ConfigError, match="--output-dir is required"):
+        bertdistill.distill_kd(teacher="t", task="sst2")
+    with pytest.raises(ConfigError, match="expected an integer"):
+        bertdistill.distill_sra(corpus="a.txt", output_dir=tmp_path / "x", batch_size="big")
+    assert not (tmp_path / "x").exists()

@@ -1,7 +1,8 @@
 """bertdistill: distil BERT-family teachers into small, fast students.
 
     import bertdistill                                   # registers the students with transformers' Auto classes
-    from bertdistill import encode, SentenceEncoder, Predictor
+    from bertdistill import distill_sra, distill_kd, distill_tinybert, finetune   # training (bertdistill.api)
+    from bertdistill import encode, SentenceEncoder, Predictor                      # using what was trained
 
 Importing the package registers every student type (BiLSTM, static) with `AutoConfig`, `AutoModel` and
 `AutoModelForSequenceClassification`, so `AutoModel.from_pretrained(student_dir)` and
@@ -17,10 +18,13 @@ from bertdistill.errors import BertdistillError, ConfigError, DataError, Trainin
 __version__ = "0.1.0"
 
 _LAZY = {"encode": "bertdistill.encoding", "SentenceEncoder": "bertdistill.encoding",
-         "Predictor": "bertdistill.serving", "Prediction": "bertdistill.serving"}
+         "Predictor": "bertdistill.serving", "Prediction": "bertdistill.serving",
+         "distill_sra": "bertdistill.api", "distill_kd": "bertdistill.api", "distill_tinybert": "bertdistill.api",
+         "finetune": "bertdistill.api", "TrainedModel": "bertdistill.api"}
 
 __all__ = ["BertdistillError", "ConfigError", "DataError", "Prediction", "Predictor", "SentenceEncoder",
-           "TrainingError", "__version__", "encode"]
+           "TrainedModel", "TrainingError", "__version__", "distill_kd", "distill_sra", "distill_tinybert",
+           "encode", "finetune"]
 
 
 def __getattr__(name: str):

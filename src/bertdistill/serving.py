@@ -12,6 +12,7 @@ Inputs are tokenised in length-sorted batches (little padding) and returned in i
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -48,8 +49,9 @@ def onnx_session(path: str | Path, threads: int | None = None):
 class Predictor:
     """Batched prediction from a model folder (tokenizer and config) and, optionally, an ONNX file."""
 
-    def __init__(self, model: str, onnx: str | Path | None = None, max_length: int | None = None,
+    def __init__(self, model: str | os.PathLike, onnx: str | Path | None = None, max_length: int | None = None,
                  device: str | None = None, threads: int | None = None) -> None:
+        model = os.fspath(model)
         config = load_config(model)
         spec = task_spec_of(config)
         if spec is None:
