@@ -10,9 +10,11 @@ from collections.abc import Sequence
 
 from bertdistill import __version__
 from bertdistill.cli import (
+    cache_commands,
     encoder_commands,
     export_commands,
     kd_commands,
+    run_commands,
     sra_commands,
     task_commands,
     tinybert_commands,
@@ -40,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     kd_commands.register(commands)
     export_commands.register(commands)
     encoder_commands.register(commands)
+    cache_commands.register(commands)
+    run_commands.register(commands, (build_parser, main))
     return parser
 
 
