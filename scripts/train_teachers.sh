@@ -35,5 +35,5 @@ run rte 128 3
 runs=()
 for task in cola sst2 mrpc stsb rte; do runs+=(--run "$root/$task"); done
 here=$(cd "$(dirname "$0")/.." && pwd)
-bertdistill report --table runs "${runs[@]}" --markers teachers --output "$here/README.md" --json "$here/results/teachers.json"
+bertdistill report --table runs "${runs[@]}" --markers teachers --output "$here/docs/results.md" --json "$here/results/teachers.json"
 

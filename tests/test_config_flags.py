@@ -13,6 +13,7 @@ import yaml
 from bertdistill.cli import main
 from bertdistill.cli.config_flags import config_from_arguments
 from bertdistill.cli.main import build_parser
+from bertdistill.cli.reference import leaf_commands, reference_markdown
 from bertdistill.config_tree import config_leaves
 from bertdistill.data.corpus import CorpusConfig
 from bertdistill.data.loading import DataConfig
@@ -43,16 +44,6 @@ def parsed(command: str, *flags: str) -> argparse.Namespace:
     return build_parser().parse_args([*command.split(), *flags])
 
 
-def leaf_parsers(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()):
-    """(command words, parser) for every command that runs something."""
-    commands = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
-    if not commands:
-        yield prefix, parser
-        return
-    for name, child in commands[0].choices.items():
-        yield from leaf_parsers(child, (*prefix, name))
-
-
 @pytest.mark.parametrize("command", sorted(TRAINING_COMMANDS))
 def test_parser_defaults_equal_the_config_defaults(command):
     flags, in_python = TRAINING_COMMANDS[command]
@@ -65,7 +56,7 @@ def test_kd_shape_default_is_tangs_and_sra_the_general_students():
 
 
 def test_every_leaf_command_has_help_and_every_config_flag_is_documented(capsys):
-    leaves = list(leaf_parsers(build_parser()))
+    leaves = list(leaf_commands(build_parser()))
     assert len(leaves) >= 14
     for words, parser in leaves:
         with pytest.raises(SystemExit) as stop:
@@ -170,3 +161,8 @@ def test_tinybert_stage_defaults_live_in_the_config():
     assert task.intermediate.batch_size == task.prediction.batch_size
     assert task.data.max_length == 64
     assert TinyBertConfig.from_yaml(task.to_yaml()) == task
+
+
+def test_the_committed_cli_reference_is_the_current_help():
+    committed = (Path(__file__).resolve().parents[1] / "docs" / "cli-reference.md").read_text(encoding="utf-8")
+    assert committed == reference_markdown(), "regenerate: python -m bertdistill.cli.reference > docs/cli-reference.md"

