@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 if [ $# -eq 0 ]; then
-  .venv/bin/ruff check src tests scripts experiments
+  .venv/bin/ruff check src tests scripts
   set -- -m "not gpu"
 fi
 exec .venv/bin/python -m pytest "$@"

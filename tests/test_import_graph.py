@@ -97,3 +97,19 @@ def test_no_import_cycles():
         if module not in state:
             visit(module)
     assert not cycles, "\n".join(cycles)
+
+
+def test_the_product_never_reaches_into_research():
+    """research/ may import bertdistill; src/ and tests/ never import research code or load its scripts."""
+    root = PACKAGE.parents[1]
+    research_code = ("research", "experiments")
+    reached = []
+    for path in [*PACKAGE.rglob("*.py"), *(root / "tests").rglob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(text)):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            reached += [f"{path.name}: import {name}" for name in names if name.split(".")[0] in research_code]
+        if '"research"' in text and path.name != "test_import_graph.py":
+            reached.append(f"{path.name}: names the research folder")
+    assert not reached, "\n".join(reached)
