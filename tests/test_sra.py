@@ -244,17 +244,17 @@ def test_static_sra_resume_matches_an_uninterrupted_run(tiny_bert, corpus_file, 
 
 def test_similarity_weight_adds_the_relational_loss_to_every_step(tiny_bert, corpus_file, tmp_path, no_hub,
                                                                  monkeypatch):
-    import bertdistill.methods.sra_training as sra_training
+    from bertdistill.losses.registry import LOSSES
 
     calls = []
-    original = sra_training.representation_similarity
+    original = LOSSES["similarity"]
 
     def spy(student, teacher):
         value = original(student, teacher)
         calls.append((tuple(student.shape), value.item()))
         return value
 
-    monkeypatch.setattr(sra_training, "representation_similarity", spy)
+    monkeypatch.setitem(LOSSES, "similarity", spy)   # the registered term the objective calls by name
     config = sra_config(tiny_bert, corpus_file, tmp_path / "run", similarity_weight=0.5)
     config.training.epochs = 1
     record = distill_sra(config)

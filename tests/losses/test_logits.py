@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from bertdistill.losses.logits import distillation_loss, gold_loss, logit_mse, soft_cross_entropy
+from bertdistill.losses.logits import gold_loss, logit_mse, soft_cross_entropy
 from bertdistill.losses.objectives import KDObjective
 
 STUDENT = torch.tensor([[1.0, 2.0], [0.0, -1.0]])
@@ -53,7 +53,7 @@ def test_objective_mixes_gold_and_distillation_with_alpha():
 
 def test_soft_ce_is_refused_for_one_output_and_bad_settings():
     with pytest.raises(ValueError, match="regression"):
-        distillation_loss(torch.zeros(2, 1), torch.zeros(2, 1), "soft-ce")
+        KDObjective("soft-ce")(torch.zeros(2, 1), torch.zeros(2, 1), torch.zeros(2), torch.zeros(2))
     with pytest.raises(ValueError):
         KDObjective("kl")
     with pytest.raises(ValueError):

@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from bertdistill.losses.representation import representation_cosine, representation_mse, sra_loss
+from bertdistill.losses.representation import representation_cosine, representation_mse, sra_objective
 
 STUDENT = torch.tensor([[1.0, 2.0], [0.0, -1.0]])
 TEACHER = torch.tensor([[2.0, 2.0], [1.0, 1.0]])
@@ -23,10 +23,25 @@ def test_cosine_distance():
     assert representation_cosine(STUDENT, TEACHER).item() == pytest.approx(expected)
 
 
+def sra_loss(loss: str, **weights) -> float:
+    return sra_objective(loss, **weights)(student=STUDENT, teacher=TEACHER, temperature=0.5)["loss"].item()
+
+
 def test_combined_loss_weights_the_cosine_term():
     expected = representation_mse(STUDENT, TEACHER) + 0.5 * representation_cosine(STUDENT, TEACHER)
-    assert sra_loss(STUDENT, TEACHER, "mse+cosine", cosine_weight=0.5).item() == pytest.approx(expected.item())
-    assert sra_loss(STUDENT, TEACHER, "mse").item() == pytest.approx(1.5)
+    assert sra_loss("mse+cosine", cosine_weight=0.5) == pytest.approx(expected.item())
+    assert sra_loss("mse") == pytest.approx(1.5)
+
+
+def test_the_relational_term_adds_at_its_weight_and_reports_each_part():
+    from bertdistill.losses.representation import representation_similarity
+
+    parts = sra_objective("cosine", similarity_weight=2.0)(student=STUDENT, teacher=TEACHER, temperature=0.5)
+    expected = representation_cosine(STUDENT, TEACHER) + 2.0 * representation_similarity(STUDENT, TEACHER)
+    assert parts["loss"].item() == pytest.approx(expected.item())
+    assert set(parts) == {"loss", "cosine", "similarity"}      # the token term (weight 0) is not computed
+    assert not sra_objective("cosine").needs("student_tokens") and sra_objective("cosine", token_weight=1).needs(
+        "student_tokens")
 
 
 def test_cosine_ignores_scale_but_mse_does_not():
@@ -36,7 +51,9 @@ def test_cosine_ignores_scale_but_mse_does_not():
 
 def test_unknown_loss():
     with pytest.raises(ValueError, match="loss must be one of"):
-        sra_loss(STUDENT, TEACHER, "kl")
+        sra_objective("kl")
+    with pytest.raises(ValueError, match="weights must be >= 0"):
+        sra_objective("cosine", similarity_weight=-1.0)
 
 
 def test_contrastive_is_in_batch_infonce_on_cosine():
@@ -52,7 +69,7 @@ def test_contrastive_is_in_batch_infonce_on_cosine():
         expected += -(logits[row] - math.log(sum(math.exp(value) for value in logits)))
     expected /= 2
     assert representation_contrastive(STUDENT, TEACHER, temperature=tau).item() == pytest.approx(expected, rel=1e-6)
-    assert sra_loss(STUDENT, TEACHER, "contrastive", temperature=tau).item() == pytest.approx(expected, rel=1e-6)
+    assert sra_loss("contrastive") == pytest.approx(expected, rel=1e-6)     # sra_loss passes tau = 0.5
 
 
 def test_token_cosine_averages_over_unmasked_positions_only():

@@ -15,9 +15,34 @@ from typing import Literal
 from torch import Tensor
 
 from bertdistill.losses.intermediate import attention_score_mse, hidden_state_mse
+from bertdistill.losses.registry import WeightedSum, register_loss
 from bertdistill.teachers.layer_outputs import LayerOutputs
 
 HeadStrategy = Literal["match", "mean"]
+
+
+def head_view(scores: Tensor, heads: HeadStrategy) -> Tensor:
+    return scores.mean(dim=1, keepdim=True) if heads == "mean" else scores   # (B, h or 1, T, T)
+
+
+@register_loss("embedding")
+def embedding_mse(student: LayerOutputs, teacher: LayerOutputs, attention_mask: Tensor) -> Tensor:
+    """L_embd: the (projected) embedding-layer outputs against the teacher's."""
+    return hidden_state_mse(student.embeddings, teacher.embeddings, attention_mask)
+
+
+@register_loss("attention")
+def attention_mse(student: LayerOutputs, teacher: LayerOutputs, attention_mask: Tensor, heads: HeadStrategy) -> Tensor:
+    """sum over mapped layers of L_attn: attention scores, head by head or head-averaged (`heads`)."""
+    return sum(attention_score_mse(head_view(mine, heads), head_view(theirs, heads), attention_mask)
+               for mine, theirs in zip(student.scores, teacher.scores, strict=True))
+
+
+@register_loss("hidden")
+def hidden_mse(student: LayerOutputs, teacher: LayerOutputs, attention_mask: Tensor) -> Tensor:
+    """sum over mapped layers of L_hidn: the (projected) hidden states against the teacher's."""
+    return sum(hidden_state_mse(mine, theirs, attention_mask)
+               for mine, theirs in zip(student.hidden, teacher.hidden, strict=True))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,21 +53,17 @@ class IntermediateObjective:
     heads: HeadStrategy = "match"
 
     def __post_init__(self) -> None:
-        weights = (self.embedding_weight, self.attention_weight, self.hidden_weight)
-        if min(weights) < 0 or max(weights) == 0:
-            raise ValueError(f"loss weights must be >= 0 and not all 0, got {weights}")
         if self.heads not in ("match", "mean"):
             raise ValueError(f"heads must be match or mean, got {self.heads!r}")
+        _ = self.terms   # checks the weights
 
-    def head_view(self, scores: Tensor) -> Tensor:
-        return scores.mean(dim=1, keepdim=True) if self.heads == "mean" else scores   # (B, h or 1, T, T)
+    @property
+    def terms(self) -> WeightedSum:
+        """The objective as a weighted sum of registered losses."""
+        return WeightedSum((("embedding", self.embedding_weight), ("attention", self.attention_weight),
+                            ("hidden", self.hidden_weight)))
 
     def __call__(self, student: LayerOutputs, teacher: LayerOutputs, attention_mask: Tensor) -> dict[str, Tensor]:
-        """`student` already projected to the teacher's width; returns each part and their weighted sum."""
-        embedding = hidden_state_mse(student.embeddings, teacher.embeddings, attention_mask)
-        attention = sum(attention_score_mse(self.head_view(mine), self.head_view(theirs), attention_mask)
-                        for mine, theirs in zip(student.scores, teacher.scores, strict=True))
-        hidden = sum(hidden_state_mse(mine, theirs, attention_mask)
-                     for mine, theirs in zip(student.hidden, teacher.hidden, strict=True))
-        total = self.embedding_weight * embedding + self.attention_weight * attention + self.hidden_weight * hidden
-        return {"loss": total, "embedding": embedding, "attention": attention, "hidden": hidden}
+        """`student` already projected to the teacher's width; returns each part of weight > 0 and their sum
+        (under "loss")."""
+        return self.terms(student=student, teacher=teacher, attention_mask=attention_mask, heads=self.heads)

@@ -18,10 +18,13 @@ from typing import Literal
 from torch import Tensor
 from torch.nn import functional
 
+from bertdistill.losses.registry import register_loss
+
 LogitLoss = Literal["mse", "soft-ce"]
 LOGIT_LOSSES = ("mse", "soft-ce")
 
 
+@register_loss("logit-mse")
 def logit_mse(student_logits: Tensor, teacher_logits: Tensor) -> Tensor:
     """1/B sum_b ||z_T,b - z_S,b||^2. Args: (B, C) each; C = 1 for regression scores."""
     return ((student_logits - teacher_logits) ** 2).sum(dim=-1).mean()
@@ -35,6 +38,7 @@ def soft_cross_entropy(student_logits: Tensor, teacher_logits: Tensor, temperatu
     return per_example.mean() * temperature**2
 
 
+@register_loss("gold")
 def gold_loss(student_logits: Tensor, labels: Tensor, has_gold: Tensor) -> Tensor:
     """Cross-entropy (or, for one output, squared error) over the rows that have a gold label; 0 if none.
 
@@ -51,12 +55,13 @@ def gold_loss(student_logits: Tensor, labels: Tensor, has_gold: Tensor) -> Tenso
     return functional.cross_entropy(student_logits[mask], labels[mask].long())
 
 
-def distillation_loss(student_logits: Tensor, teacher_logits: Tensor, kind: LogitLoss,
-                      temperature: float = 1.0) -> Tensor:
-    if kind == "mse":
-        return logit_mse(student_logits, teacher_logits)
-    if kind == "soft-ce":
-        if student_logits.shape[-1] < 2:
-            raise ValueError("soft-ce needs class logits; a regression task (one output) uses mse")
-        return soft_cross_entropy(student_logits, teacher_logits, temperature)
-    raise ValueError(f"loss must be one of {LOGIT_LOSSES}, got {kind!r}")
+@register_loss("soft-ce")
+def soft_cross_entropy_of_classes(student_logits: Tensor, teacher_logits: Tensor, temperature: float) -> Tensor:
+    """`soft_cross_entropy`, refused for a single output (a regression score has no distribution)."""
+    if student_logits.shape[-1] < 2:
+        raise ValueError("soft-ce needs class logits; a regression task (one output) uses mse")
+    return soft_cross_entropy(student_logits, teacher_logits, temperature)
+
+
+# the registered loss of each `--loss` choice of logit distillation
+DISTILLATION_TERMS = {"mse": "logit-mse", "soft-ce": "soft-ce"}

@@ -6,7 +6,8 @@ import dataclasses
 
 from torch import Tensor
 
-from bertdistill.losses.logits import LOGIT_LOSSES, LogitLoss, distillation_loss, gold_loss
+from bertdistill.losses.logits import DISTILLATION_TERMS, LOGIT_LOSSES, LogitLoss
+from bertdistill.losses.registry import WeightedSum
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,8 +26,11 @@ class KDObjective:
         if self.temperature <= 0:
             raise ValueError(f"temperature must be > 0, got {self.temperature}")
 
+    @property
+    def terms(self) -> WeightedSum:
+        """The objective as a weighted sum of registered losses."""
+        return WeightedSum(((DISTILLATION_TERMS[self.loss], 1 - self.alpha), ("gold", self.alpha)))
+
     def __call__(self, student_logits: Tensor, teacher_logits: Tensor, labels: Tensor, has_gold: Tensor) -> Tensor:
-        distill = distillation_loss(student_logits, teacher_logits, self.loss, self.temperature)
-        if self.alpha == 0:
-            return distill
-        return self.alpha * gold_loss(student_logits, labels, has_gold) + (1 - self.alpha) * distill
+        return self.terms(student_logits=student_logits, teacher_logits=teacher_logits, labels=labels,
+                          has_gold=has_gold, temperature=self.temperature)["loss"]

@@ -20,10 +20,13 @@ from typing import Literal
 import torch
 from torch import Tensor
 
+from bertdistill.losses.registry import WeightedSum, register_loss
+
 RepresentationLoss = Literal["mse", "cosine", "mse+cosine", "contrastive"]
 REPRESENTATION_LOSSES = ("mse", "cosine", "mse+cosine", "contrastive")
 
 
+@register_loss("mse")
 def representation_mse(student: Tensor, teacher: Tensor) -> Tensor:
     """Mean squared error over every element: 1/(B*d) sum ||s_S - s_T||^2.
 
@@ -34,12 +37,14 @@ def representation_mse(student: Tensor, teacher: Tensor) -> Tensor:
     return torch.mean((student - teacher) ** 2)
 
 
+@register_loss("cosine")
 def representation_cosine(student: Tensor, teacher: Tensor) -> Tensor:
     """Mean cosine distance: 1/B sum_b (1 - cos(s_S,b, s_T,b)); scale-free, unlike the MSE."""
     return torch.mean(1.0 - torch.nn.functional.cosine_similarity(student, teacher, dim=-1, eps=1e-8))
 
 
-def representation_contrastive(student: Tensor, teacher: Tensor, temperature: float = 0.05) -> Tensor:
+@register_loss("contrastive")
+def representation_contrastive(student: Tensor, teacher: Tensor, temperature: float) -> Tensor:
     """In-batch InfoNCE on cosine similarity: each student vector must pick its own teacher vector
     among the batch's teacher vectors. 1/B sum_b -log softmax_j(cos(s_S,b, s_T,j) / tau)[b].
 
@@ -53,6 +58,7 @@ def representation_contrastive(student: Tensor, teacher: Tensor, temperature: fl
     return torch.nn.functional.cross_entropy(logits, targets)
 
 
+@register_loss("similarity")
 def representation_similarity(student: Tensor, teacher: Tensor) -> Tensor:
     """Squared difference between the student's and the teacher's in-batch cosine-similarity matrices,
     averaged over all B*B pairs: 1/B^2 sum_ij (cos(s_S,i, s_S,j) - cos(s_T,i, s_T,j))^2. It constrains how
@@ -66,20 +72,18 @@ def representation_similarity(student: Tensor, teacher: Tensor) -> Tensor:
     return torch.mean((student @ student.T - teacher @ teacher.T) ** 2)   # (B, B) -> ()
 
 
-def sra_loss(student: Tensor, teacher: Tensor, kind: RepresentationLoss, cosine_weight: float = 1.0,
-             temperature: float = 0.05) -> Tensor:
-    """The SRA objective selected by `kind` (a bertdistill choice; the paper's loss is unknown)."""
-    if kind == "mse":
-        return representation_mse(student, teacher)
-    if kind == "cosine":
-        return representation_cosine(student, teacher)
-    if kind == "mse+cosine":
-        return representation_mse(student, teacher) + cosine_weight * representation_cosine(student, teacher)
-    if kind == "contrastive":
-        return representation_contrastive(student, teacher, temperature)
-    raise ValueError(f"loss must be one of {REPRESENTATION_LOSSES}, got {kind!r}")
+def sra_objective(loss: RepresentationLoss, cosine_weight: float = 1.0, similarity_weight: float = 0.0,
+                  token_weight: float = 0.0) -> WeightedSum:
+    """SRA's objective as a weighted sum of registered terms: the sentence-vector loss `loss` (a bertdistill
+    choice; the paper's loss is unknown), plus the relational and token-level terms at their weights."""
+    sentence = {"mse": (("mse", 1.0),), "cosine": (("cosine", 1.0),), "contrastive": (("contrastive", 1.0),),
+                "mse+cosine": (("mse", 1.0), ("cosine", cosine_weight))}
+    if loss not in sentence:
+        raise ValueError(f"loss must be one of {REPRESENTATION_LOSSES}, got {loss!r}")
+    return WeightedSum((*sentence[loss], ("similarity", similarity_weight), ("token-cosine", token_weight)))
 
 
+@register_loss("token-cosine")
 def token_cosine(student_tokens: Tensor, teacher_tokens: Tensor, mask: Tensor) -> Tensor:
     """Token-level targets: mean cosine distance between each position's projected student state and the
     teacher's last-layer vector of the same word piece, over the positions where `mask` is 1.

@@ -36,7 +36,8 @@ from bertdistill.distributed import is_main_process, main_process_first, wait_fo
 from bertdistill.encoding import IDF_FILE
 from bertdistill.errors import ConfigError, ModelError
 from bertdistill.io import publish_directory
-from bertdistill.losses.representation import RepresentationLoss
+from bertdistill.losses.registry import WeightedSum
+from bertdistill.losses.representation import RepresentationLoss, sra_objective
 from bertdistill.methods.sra_training import (
     SentenceVectorCollator,
     SRATrainer,
@@ -147,9 +148,18 @@ class SRAConfig(Config):
         if self.token_weight < 0 or (self.token_weight > 0 and self.student_type == "static"):
             raise ConfigError("--token-weight must be >= 0, and token-level targets need a BiLSTM student "
                               "(a static student has no per-position state)")
+        _ = self.objective   # building it checks the loss and its weights
         if self.student_type == "static" and self.init_student:
             raise ConfigError("--init-student starts a BiLSTM (from a BiLSTM or a static student); a static "
                               "student starts from the teacher")
+
+    @property
+    def objective(self) -> WeightedSum:
+        """The SRA loss as a weighted sum of registered terms (`losses/representation.py`)."""
+        try:
+            return sra_objective(self.loss, self.cosine_weight, self.similarity_weight, self.token_weight)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
 
 
 def build_student(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer, projection_dim: int,
@@ -380,10 +390,8 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
         trainer = SRATrainer(
             model=student, args=phase.arguments(config.training, "cosine", ["teacher_vector"]), train_dataset=train_set,
             eval_dataset=eval_set, data_collator=SentenceVectorCollator(vectors, pad_token_id, pca),
-            compute_metrics=vector_agreement, callbacks=phase.callbacks(callbacks), loss_kind=config.loss,
-            cosine_weight=config.cosine_weight, temperature=config.temperature, token_weight=config.token_weight,
-            similarity_weight=config.similarity_weight,
-            token_teacher=teacher.model if config.token_weight > 0 else None,
+            compute_metrics=vector_agreement, callbacks=phase.callbacks(callbacks), objective=config.objective,
+            temperature=config.temperature, token_teacher=teacher.model if config.token_weight > 0 else None,
         )
         untrained = untrained_agreement(student, eval_set, trainer.data_collator, config.training.eval_batch_size)
         outcome = phase.train(trainer)

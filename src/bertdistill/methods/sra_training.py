@@ -12,7 +12,7 @@ from transformers import EvalPrediction
 
 from bertdistill.data.target_pca import TargetPCA
 from bertdistill.data.vector_file import VectorFile
-from bertdistill.losses.representation import RepresentationLoss, representation_similarity, sra_loss, token_cosine
+from bertdistill.losses.registry import WeightedSum
 from bertdistill.training.trainer import Trainer
 
 
@@ -38,39 +38,35 @@ class SentenceVectorCollator:
 
 
 class SRATrainer(Trainer):
-    """Trainer whose loss is the distance between student and teacher sentence vectors."""
+    """Trainer whose loss is `objective` (a weighted sum of registered terms) between student and teacher
+    sentence vectors; token-level terms get the teacher's token vectors, computed on each batch."""
 
-    def __init__(self, *args, loss_kind: RepresentationLoss, cosine_weight: float, temperature: float,
-                 token_weight: float = 0.0, token_teacher: torch.nn.Module | None = None,
-                 similarity_weight: float = 0.0, **kwargs) -> None:
+    def __init__(self, *args, objective: WeightedSum, temperature: float,
+                 token_teacher: torch.nn.Module | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.loss_kind = loss_kind
-        self.cosine_weight = cosine_weight
+        self.objective = objective
         self.temperature = temperature
-        self.token_weight = token_weight
         self.token_teacher = token_teacher   # the frozen teacher, run on each batch for token-level targets
-        self.similarity_weight = similarity_weight
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         input_ids, attention_mask = inputs["input_ids"], inputs["attention_mask"]
         outputs = model(input_ids=input_ids, attention_mask=attention_mask)
-        student = outputs.sentence_embedding.float()                                         # (B, d_T)
-        teacher = inputs["teacher_vector"]                                                   # (B, d_T)
-        loss = sra_loss(student, teacher, self.loss_kind, self.cosine_weight, self.temperature)
-        if self.similarity_weight > 0:
-            loss = loss + self.similarity_weight * representation_similarity(student, teacher)
-        if self.token_weight > 0:
-            loss = loss + self.token_weight * self.token_loss(model, outputs, input_ids, attention_mask)
+        terms = {"student": outputs.sentence_embedding.float(),                             # (B, d_T)
+                 "teacher": inputs["teacher_vector"], "temperature": self.temperature}     # (B, d_T)
+        if self.objective.needs("student_tokens"):
+            terms.update(self.token_terms(model, outputs, input_ids, attention_mask))
+        loss = self.objective(**terms)["loss"]
         return (loss, outputs) if return_outputs else loss
 
-    def token_loss(self, model, outputs, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        """Each position's BiLSTM state, projected, against the teacher's last-layer vector of that word piece
+    def token_terms(self, model, outputs, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> dict:
+        """Each position's BiLSTM state, projected, and the teacher's last-layer vector of that word piece
         (student and teacher share the tokenizer, so positions line up); recomputed on the fly, not cached."""
         self.token_teacher.to(input_ids.device)
         with torch.no_grad():
             teacher_tokens = self.token_teacher(input_ids=input_ids, attention_mask=attention_mask)
         student_tokens = model.token_projection(outputs.last_hidden_state)                  # (B, T, d_T)
-        return token_cosine(student_tokens.float(), teacher_tokens.last_hidden_state.float(), attention_mask)
+        return {"student_tokens": student_tokens.float(),
+                "teacher_tokens": teacher_tokens.last_hidden_state.float(), "mask": attention_mask}
 
     def prediction_step(self, model, inputs, prediction_loss_only, ignore_keys=None):
         inputs = self._prepare_inputs(inputs)

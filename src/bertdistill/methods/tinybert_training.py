@@ -95,8 +95,9 @@ class IntermediateTrainer(Trainer):
             teacher = layer_outputs(self.teacher, inputs, self.teacher_layers, self.teacher_modules)
         parts = self.objective(student, teacher, inputs["attention_mask"])
         if model.training:
-            for name in ("embedding", "attention", "hidden"):
-                self.parts[name].append(float(parts[name].detach()) if torch.is_tensor(parts[name]) else 0.0)
+            for name in ("embedding", "attention", "hidden"):   # a part of weight 0 is not computed: logged as 0
+                part = parts.get(name, 0.0)
+                self.parts[name].append(float(part.detach()) if torch.is_tensor(part) else float(part))
         return (parts["loss"], student) if return_outputs else parts["loss"]
 
     def prediction_step(self, model, inputs, prediction_loss_only, ignore_keys=None):
