@@ -128,7 +128,8 @@ def test_bilstm_started_from_a_static_student(tiny_bert, corpus_file, tmp_path, 
     """distill sra --student static, then a residual BiLSTM with --init-student on it: before training the
     BiLSTM encodes like the static student (same target PCA: the basis change is the identity); it trains,
     saves, reloads and records where it started."""
-    from bertdistill.methods.sra import build_student, teacher_targets
+    from bertdistill.methods.sra import teacher_targets
+    from bertdistill.methods.sra.run import build_student
 
     static = tmp_path / "static"
     pca_run = {"loss": "cosine", "target_pca": 8, "training": _one_epoch()}
@@ -145,12 +146,12 @@ def test_bilstm_started_from_a_static_student(tiny_bert, corpus_file, tmp_path, 
     out = start(batch["input_ids"], batch["attention_mask"]).sentence_embedding.detach().numpy()
     np.testing.assert_allclose(out / np.linalg.norm(out, axis=1, keepdims=True), expected, atol=1e-4)
 
-    import bertdistill.methods.sra as sra_module
+    import bertdistill.students.general as general_students
 
     def no_table(*args, **kwargs):
         raise AssertionError("a started student needs no model2vec table")
 
-    monkeypatch.setattr(sra_module, "model2vec_baseline", no_table)
+    monkeypatch.setattr(general_students, "model2vec_baseline", no_table)
     record = distill_sra(config)
     reloaded = AutoModel.from_pretrained(tmp_path / "bilstm")
     assert isinstance(reloaded, BiLSTMModel)

@@ -23,9 +23,10 @@ import torch
 
 from bertdistill.data.cache import default_cache_root
 from bertdistill.io import atomic_write_json
-from bertdistill.methods.sra import SRAConfig, pad_id, teacher_targets
-from bertdistill.methods.sra_training import SentenceVectorCollator
+from bertdistill.methods.sra import SRAConfig, teacher_targets
+from bertdistill.methods.sra.training import SentenceVectorCollator
 from bertdistill.students import BiLSTMModel
+from bertdistill.students.general import pad_id
 from bertdistill.teachers.loading import load_tokenizer, load_weights
 
 

@@ -1,0 +1,96 @@
+"""The configuration of an SRA run: every default of `bertdistill distill sra`, stated once."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal
+
+from bertdistill.config import Config, setting
+from bertdistill.data.corpus import CorpusConfig
+from bertdistill.data.span_crops import SpanCropConfig
+from bertdistill.errors import ConfigError
+from bertdistill.losses.registry import WeightedSum
+from bertdistill.losses.representation import RepresentationLoss, sra_objective
+from bertdistill.students.factory import StudentShape
+from bertdistill.teachers.sentence_vector import Representation
+from bertdistill.training.arguments import TrainingConfig
+
+# one span crop per training sentence: +0.4 to +0.5 points at 200k sentences (results/sra.md, "Span crops")
+DEFAULT_SPAN_CROPS = 1
+# word pieces per training sentence: the measured recipe's (corpus sentences rarely run longer; students encode
+# up to 128 afterwards)
+SRA_MAX_LENGTH = 64
+
+
+def sra_training_defaults() -> TrainingConfig:
+    return TrainingConfig(epochs=2, batch_size=128, eval_batch_size=256, lr=1e-3, weight_decay=0.0,
+                          warmup_ratio=0.02, logging_steps=50)
+
+
+@dataclasses.dataclass(kw_only=True)
+class SRAConfig(Config):
+    teacher: str = setting("minilm", help="a pre-trained (not fine-tuned) encoder: `minilm` (embedded), a folder "
+                           "or a hub name")
+    output_dir: str = setting(help="where the general student is saved")
+    corpus: CorpusConfig = setting(help="the unlabeled sentences")
+    representation: Representation = setting("mean", help="the teacher's sentence vector to approximate")
+    loss: RepresentationLoss = setting("cosine", help="cosine (beats mse by 1.1 and contrastive by 1.7: "
+                                       "results/sra.md), mse, mse+cosine, or contrastive (in-batch InfoNCE on "
+                                       "cosine similarity)")
+    cosine_weight: float = setting(1.0, help="lambda_cos of mse+cosine")
+    temperature: float = setting(0.05, help="of the contrastive loss")
+    target_pca: int = setting(0, metavar="N", help="learn the teacher vector's top N principal coordinates (PCA "
+                              "fitted on the training vectors, saved with the student); 0: the raw vector")
+    student_type: Literal["bilstm", "static"] = setting("bilstm", flag="--student", help="bilstm: the paper's "
+                                                        "student; static: a weighted mean of token vectors "
+                                                        "(model2vec format; --embedding-dim is its width)")
+    token_weight: float = setting(0.0, metavar="X", help="BiLSTM: add X times a token-level loss (each position's "
+                                  "state, projected, against the teacher's last-layer vector of that word piece; "
+                                  "costs a teacher forward per step)")
+    similarity_weight: float = setting(0.0, metavar="X", help="add X times a relational loss: the batch's pair "
+                                       "cosines against the teacher's (the structure STS scores)")
+    student: StudentShape = setting(factory=StudentShape, help="the BiLSTM's shape")
+    span_crops: SpanCropConfig = setting(factory=lambda: SpanCropConfig(per_sentence=DEFAULT_SPAN_CROPS),
+                                         help="extra training texts cut from the corpus sentences")
+    init_student: str | None = setting(None, metavar="DIR", help="a BiLSTM general student to continue, or a "
+                                       "static one a new residual BiLSTM starts from (its static path then "
+                                       "encodes like the static student at step 0)")
+    max_length: int = setting(SRA_MAX_LENGTH, help="max word pieces per training sentence", minimum=8)
+    eval_sentences: int = setting(1000, help="held-out sentences for the cosine check", minimum=1)
+    training: TrainingConfig = setting(factory=sra_training_defaults, help="optimisation")
+    cache_dir: str | None = setting(None, help="teacher-vector cache (unset: $BERTDISTILL_CACHE or "
+                                    "~/.cache/bertdistill)")
+    sts_data_dir: str | None = setting(None, flag="--data-dir", help="glue_data folder for the zero-shot STS-B "
+                                       "check (unset: $BERTDISTILL_DATA_DIR, else the hub)")
+    resume: bool = setting(False, help="continue from the last complete checkpoint in --output-dir")
+
+    def __post_init__(self) -> None:
+        # seeds left unset follow the run's: the corpus sample its --seed, the span crops the corpus seed
+        if self.corpus.seed is None:
+            self.corpus = dataclasses.replace(self.corpus, seed=self.training.seed)
+        if self.span_crops.seed is None:
+            self.span_crops = dataclasses.replace(self.span_crops, seed=self.corpus.seed)
+        if self.eval_sentences < 1:
+            raise ConfigError(f"eval_sentences must be >= 1, got {self.eval_sentences}")
+        if self.max_length < 8:
+            raise ConfigError(f"max_length must be >= 8, got {self.max_length}")
+        if self.temperature <= 0:
+            raise ConfigError(f"temperature must be > 0, got {self.temperature}")
+        for name in ("target_pca", "similarity_weight"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name} must be >= 0, got {getattr(self, name)}")
+        if self.token_weight < 0 or (self.token_weight > 0 and self.student_type == "static"):
+            raise ConfigError("--token-weight must be >= 0, and token-level targets need a BiLSTM student "
+                              "(a static student has no per-position state)")
+        _ = self.objective   # building it checks the loss and its weights
+        if self.student_type == "static" and self.init_student:
+            raise ConfigError("--init-student starts a BiLSTM (from a BiLSTM or a static student); a static "
+                              "student starts from the teacher")
+
+    @property
+    def objective(self) -> WeightedSum:
+        """The SRA loss as a weighted sum of registered terms (`losses/representation.py`)."""
+        try:
+            return sra_objective(self.loss, self.cosine_weight, self.similarity_weight, self.token_weight)
+        except ValueError as error:
+            raise ConfigError(str(error)) from None

@@ -1,0 +1,166 @@
+"""An SRA run end to end: targets, the student, training, the saved general student and its record."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import save_file
+from transformers import TrainerCallback, set_seed
+
+from bertdistill.config import DEFAULT_SEED
+from bertdistill.data.cache import default_cache_root
+from bertdistill.data.features import with_lengths
+from bertdistill.data.target_pca import TargetPCA
+from bertdistill.distributed import is_main_process, main_process_first, wait_for_everyone
+from bertdistill.encoding import IDF_FILE
+from bertdistill.io import publish_directory
+from bertdistill.methods.sra.config import SRAConfig
+from bertdistill.methods.sra.targets import teacher_targets
+from bertdistill.methods.sra.training import SentenceVectorCollator, SRATrainer, untrained_agreement, vector_agreement
+from bertdistill.scoring.general_student import general_student_metrics
+from bertdistill.students import BiLSTMModel, StaticConfig, StaticModel
+from bertdistill.students.factory import StudentShape
+from bertdistill.students.general import (
+    bilstm_from_static,
+    continued_bilstm,
+    new_bilstm,
+    new_static,
+    pad_id,
+    prepare_contextual,
+)
+from bertdistill.students.sentence_transformers_files import write_sentence_transformers_files
+from bertdistill.students.static import save_static
+from bertdistill.teachers.loading import load_config, load_tokenizer
+from bertdistill.teachers.sentence_vector import SentenceVectorTeacher
+from bertdistill.training.outputs import prepare_output_dir
+from bertdistill.training.run import Phase, open_run, record_run, recorded_run
+from bertdistill.training.trainer import Trainer, save_final_model
+from bertdistill.training.vocabulary import check_same_vocabulary
+
+logger = logging.getLogger(__name__)
+
+
+def build_student(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer, projection_dim: int,
+                  cache_root: Path, pca: TargetPCA | None = None) -> BiLSTMModel | StaticModel:
+    """The run's student (built by `students.general`): a new one over the teacher's vocabulary, or one
+    started from `config.init_student` (a BiLSTM to continue, or a static student a new BiLSTM starts from),
+    checked against the teacher."""
+    token_width = teacher.hidden_size if config.token_weight > 0 else 0
+    if config.init_student:
+        check_same_vocabulary(load_tokenizer(config.init_student), tokenizer, config.init_student, config.teacher)
+        if load_config(config.init_student).model_type == StaticConfig.model_type:
+            return bilstm_from_static(config.init_student, config.student, teacher, tokenizer, projection_dim,
+                                      cache_root, pca, general_record(config, "static-student"), token_width)
+        return continued_bilstm(config.init_student, projection_dim, token_targets=config.token_weight > 0)
+    general = general_record(config, config.student.embedding_init)
+    if config.student_type == "static":
+        return new_static(config.student, config.teacher, tokenizer, projection_dim, cache_root, general)
+    return new_bilstm(config.student, teacher, tokenizer, projection_dim, cache_root, general,
+                      token_projection_dim=token_width)
+
+
+def general_record(config: SRAConfig, embedding_init: str) -> dict:
+    """What a general student's config records about how it was made."""
+    return {"teacher": config.teacher, "representation": config.representation, "loss": config.loss,
+            "embedding_init": embedding_init, "target_pca": config.target_pca}
+
+
+def init_student(teacher_name: str, output_dir: str, shape: StudentShape, seed: int = DEFAULT_SEED) -> Path:
+    """Save an untrained BiLSTM student with the teacher's tokenizer: the from-scratch baseline, and the
+    starting point of task-specific distillation without SRA."""
+    output = prepare_output_dir(output_dir, resume=False)
+    tokenizer = load_tokenizer(teacher_name)
+    teacher = SentenceVectorTeacher(teacher_name, "mean", device="cpu")
+    prepare_contextual(teacher_name, shape, default_cache_root())
+    set_seed(seed)
+    student = new_bilstm(shape, teacher, tokenizer, teacher.hidden_size, default_cache_root())
+    staging = output / ".final-model.tmp"
+    student.save_pretrained(staging)
+    tokenizer.save_pretrained(staging)
+    write_sentence_transformers_files(staging, student.config.model_type)
+    publish_directory(staging, output)
+    return output
+
+
+def save_general_student(trainer: Trainer, output_dir: Path, tokenizer, idf: np.ndarray | None,
+                         pca: TargetPCA | None) -> None:
+    """The final student, with the run's IDF weights and target PCA beside it, in sentence-transformers form
+    too. A static student is folded into one table and saved in model2vec form."""
+    def extra_files(staging: Path) -> None:
+        if isinstance(trainer.model, BiLSTMModel):
+            write_sentence_transformers_files(staging, trainer.model.config.model_type)
+        if idf is not None:
+            save_file({"idf": torch.from_numpy(idf)}, str(staging / IDF_FILE))
+        if pca is not None:
+            pca.save(staging)
+
+    if not isinstance(trainer.model, StaticModel):
+        save_final_model(trainer, output_dir, tokenizer, extra=extra_files)
+        return
+    if is_main_process():
+        staging = output_dir / ".final-model.tmp"
+        save_static(trainer.model, tokenizer, staging)
+        extra_files(staging)
+        publish_directory(staging, output_dir)
+    wait_for_everyone()
+
+
+def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), command: str | None = None) -> dict:
+    """Run SRA end to end; returns (and writes) metrics.json."""
+    cache_root = Path(config.cache_dir) if config.cache_dir else default_cache_root()
+    tokenizer = load_tokenizer(config.teacher)
+    pad_token_id = pad_id(tokenizer)
+    with main_process_first():   # the main process builds the shared caches; the others then read them
+        targets = teacher_targets(config, tokenizer, cache_root)
+        if not config.init_student:   # a started student brings its own token vectors
+            prepare_contextual(config.teacher, config.student, cache_root)
+    token_ids, train_rows, teacher, vectors, idf, pca = (targets.token_ids, targets.train_rows, targets.teacher,
+                                                         targets.vectors, targets.idf, targets.pca)
+
+    set_seed(config.training.seed)
+    student = build_student(config, teacher, tokenizer, config.target_pca or teacher.hidden_size, cache_root,
+                            pca)
+    features = token_ids.remove_columns("text").map(lambda batch, rows: {"row": rows}, with_indices=True,
+                                                     batched=True, desc="row numbers")
+    features = with_lengths(features)
+    train_set, eval_set = features.select(train_rows), features.select(targets.eval_rows)
+
+    with open_run(config.output_dir, config.resume, config) as output_dir:   # only once every input has been checked
+        phase = Phase(output_dir, config.resume)
+        trainer = SRATrainer(
+            model=student, args=phase.arguments(config.training, "cosine", ["teacher_vector"]), train_dataset=train_set,
+            eval_dataset=eval_set, data_collator=SentenceVectorCollator(vectors, pad_token_id, pca),
+            compute_metrics=vector_agreement, callbacks=phase.callbacks(callbacks), objective=config.objective,
+            temperature=config.temperature, token_teacher=teacher.model if config.token_weight > 0 else None,
+        )
+        untrained = untrained_agreement(student, eval_set, trainer.data_collator, config.training.eval_batch_size)
+        outcome = phase.train(trainer)
+        save_general_student(trainer, output_dir, tokenizer, idf, pca)
+        agreement = trainer.evaluate()
+        if not is_main_process():
+            return recorded_run(output_dir)
+        record = {
+            "method": "sra",
+            "teacher": config.teacher,
+            "representation": config.representation,
+            "loss": config.loss,
+            "student_type": config.student_type,
+            "target_pca": config.target_pca,
+            "token_weight": config.token_weight,
+            "similarity_weight": config.similarity_weight,
+            "held_out_sentences": len(eval_set),
+            "train_sentences": len(train_set),
+            "held_out_cosine": agreement["eval_cosine"],
+            "held_out_cosine_untrained": untrained["cosine"],
+            "held_out_mse": agreement["eval_mse"],
+            **targets.corpus_stats,
+            **general_student_metrics(str(output_dir), config.teacher, config.representation, config.max_length,
+                                      config.sts_data_dir, cache_root),
+            "parameters": sum(parameter.numel() for parameter in student.parameters()),
+            "epochs": config.training.epochs,
+            **outcome,
+        }
+        return record_run(output_dir, record, command)
