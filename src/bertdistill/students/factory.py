@@ -18,8 +18,10 @@ import torch
 
 from bertdistill.config import Config, setting
 from bertdistill.errors import ConfigError, ModelError
+from bertdistill.model_config import TASK_CONFIG_KEY
 from bertdistill.students.configuration_bilstm import BiLSTMConfig
 from bertdistill.students.embeddings import project_teacher_embeddings
+from bertdistill.students.heads import BiLSTMForSequenceClassification
 from bertdistill.students.static import StaticConfig, StaticModel
 
 RECIPE = BiLSTMConfig()   # the shape defaults below are its values: one source for the BiLSTM's recipe
@@ -75,6 +77,20 @@ def student_config(shape: StudentShape, teacher_embeddings: torch.Tensor, tokeni
         )
     except ValueError as error:   # the config's own validation: a user's flags, not a bug
         raise ConfigError(f"student shape: {error}") from None
+
+
+def new_task_bilstm(shape: StudentShape, teacher_embeddings: torch.Tensor, tokenizer,
+                    task_settings: dict[str, Any]) -> BiLSTMForSequenceClassification:
+    """A new BiLSTM task model over the teacher's vocabulary (no projection: Tang et al.'s student), its head
+    set by `task_settings` (`teachers.loading.task_head_settings`), its word vectors from the teacher's."""
+    settings = dict(task_settings)
+    task = settings.pop(TASK_CONFIG_KEY)
+    pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    config = student_config(shape, teacher_embeddings, len(tokenizer), pad_token_id, projection_dim=0, **settings)
+    setattr(config, TASK_CONFIG_KEY, task)
+    student = BiLSTMForSequenceClassification(config)
+    initialise_embeddings(student, teacher_embeddings, shape)
+    return student
 
 
 def initialise_embeddings(student: torch.nn.Module, teacher_embeddings: torch.Tensor, shape: StudentShape,
