@@ -21,7 +21,7 @@ from bertdistill.errors import ConfigError
 from bertdistill.methods.finetune import FinetuneConfig
 from bertdistill.methods.kd import KDConfig
 from bertdistill.methods.sra import SRAConfig
-from bertdistill.methods.tinybert_common import TinyBertConfig
+from bertdistill.methods.tinybert import TinyBertConfig
 from bertdistill.students.factory import StudentShape, tang_shape
 
 CLI = Path(__file__).resolve().parents[1] / "src" / "bertdistill" / "cli"

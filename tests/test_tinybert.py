@@ -210,7 +210,7 @@ def test_masked_lm_augmenter_through_the_task_stage(setting, tmp_path):
     import torch
     from transformers import AutoTokenizer, BertConfig, BertForMaskedLM
 
-    from bertdistill.methods.tinybert_task import candidate_source
+    from bertdistill.methods.tinybert.task import candidate_source
 
     masked_lm = tmp_path / "mlm"
     torch.manual_seed(0)

@@ -46,7 +46,7 @@ class TrainedModel:
 METHODS = {
     "distill sra": ("bertdistill.methods.sra:SRAConfig", "bertdistill.methods.sra:distill_sra"),
     "distill kd": ("bertdistill.methods.kd:KDConfig", "bertdistill.methods.kd:distill_kd"),
-    "distill tinybert": ("bertdistill.methods.tinybert_common:TinyBertConfig",
+    "distill tinybert": ("bertdistill.methods.tinybert:TinyBertConfig",
                          "bertdistill.methods.tinybert:distill_tinybert"),
     "finetune": ("bertdistill.methods.finetune:FinetuneConfig", "bertdistill.methods.finetune:finetune"),
 }

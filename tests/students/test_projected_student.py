@@ -6,7 +6,7 @@ import torch
 from transformers import BertConfig, BertModel, DistilBertConfig, DistilBertModel
 
 from bertdistill.errors import ConfigError, ModelError
-from bertdistill.methods.tinybert_training import ProjectedStudent
+from bertdistill.methods.tinybert.training import ProjectedStudent
 from bertdistill.teachers.layer_outputs import encoder_layers, layer_outputs
 
 

@@ -48,7 +48,7 @@ def run_distill_tinybert(args: argparse.Namespace) -> None:
 
 
 def register_distill(methods: argparse._SubParsersAction) -> None:
-    from bertdistill.methods.tinybert_common import TinyBertConfig
+    from bertdistill.methods.tinybert import TinyBertConfig
 
     parser = methods.add_parser("tinybert", help="a small Transformer student matched layer by layer: general "
                                 "and task stages (Jiao et al. 2020)", epilog=TINYBERT_EXAMPLES, formatter_class=RAW)

@@ -14,10 +14,11 @@ import dataclasses
 from typing import Literal
 
 import torch
-from transformers import BertConfig, PretrainedConfig, PreTrainedModel
+from transformers import BertConfig, BertForSequenceClassification, BertModel, PretrainedConfig, PreTrainedModel
 
 from bertdistill.config import Config, setting
 from bertdistill.errors import ConfigError, ModelError
+from bertdistill.model_config import TASK_CONFIG_KEY
 
 BERT_BASE_WIDTH = 768
 TINYBERT4_WIDTH, TINYBERT4_HEADS, TINYBERT4_FFN = 312, 12, 1200
@@ -112,3 +113,16 @@ def copy_teacher_head(student: PreTrainedModel, teacher: PreTrainedModel) -> boo
     with torch.no_grad():
         student_head.load_state_dict(teacher_head.state_dict())
     return True
+
+
+def new_tinybert(shape: TinyBertShape, teacher: PretrainedConfig,
+                 task_settings: dict | None = None) -> BertModel | BertForSequenceClassification:
+    """A random-init BERT of `shape` (resolved) with the teacher's vocabulary: an encoder, or with the task head
+    `task_settings` describes (`teachers.loading.task_head_settings`)."""
+    if task_settings is None:
+        return BertModel(student_config(shape, teacher))
+    settings = dict(task_settings)
+    task = settings.pop(TASK_CONFIG_KEY)
+    config = student_config(shape, teacher, **settings)
+    setattr(config, TASK_CONFIG_KEY, task)
+    return BertForSequenceClassification(config)

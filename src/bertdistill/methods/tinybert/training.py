@@ -113,4 +113,3 @@ class IntermediateTrainer(Trainer):
                 logs[f"loss_{name}"] = round(sum(values) / len(values), 6)
         self.parts.clear()
         super().log(logs, *args, **kwargs)
-

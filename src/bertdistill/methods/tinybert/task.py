@@ -39,16 +39,10 @@ from bertdistill.data.word_replacement import (
 )
 from bertdistill.devices import resolve_device
 from bertdistill.losses.objectives import KDObjective
-from bertdistill.methods.tinybert_common import (
-    TINYBERT_CONFIG_KEY,
-    TinyBertConfig,
-    plan_student,
-    projected_student,
-    save_student,
-    train_intermediate,
-)
-from bertdistill.methods.tinybert_training import PROJECTIONS_FILE
-from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY
+from bertdistill.methods.tinybert.config import TinyBertConfig
+from bertdistill.methods.tinybert.plan import plan_student, projected_student, save_student, train_intermediate
+from bertdistill.methods.tinybert.training import PROJECTIONS_FILE
+from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY, TINYBERT_CONFIG_KEY
 from bertdistill.scoring.metrics import metric_function
 from bertdistill.scoring.splits import evaluate_splits, metrics_record
 from bertdistill.scoring.teacher_labels import check_teacher_task, teacher_outputs, training_rows

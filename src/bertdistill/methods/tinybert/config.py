@@ -1,59 +1,27 @@
-"""TinyBERT's shared pieces (both stages): the run configuration and its defaults, the student plan
-(new, from the teacher's layers, or a previous stage's student with its projections), the intermediate
-training step, and how a stage saves its student."""
+"""The configuration of a TinyBERT run (both stages): every default of `bertdistill distill tinybert`, stated
+once, the stage defaults resolved here."""
 
 from __future__ import annotations
 
 import dataclasses
-import logging
 from pathlib import Path
 from typing import Literal
-
-from transformers import (
-    BertForSequenceClassification,
-    BertModel,
-    DataCollatorWithPadding,
-    PreTrainedModel,
-    PreTrainedTokenizerBase,
-    TrainerCallback,
-)
 
 from bertdistill.config import Config, setting
 from bertdistill.data.cache import default_cache_root
 from bertdistill.data.corpus import CorpusConfig
 from bertdistill.data.loading import DataConfig
-from bertdistill.data.tasks import TaskSpec
 from bertdistill.data.word_replacement import WordReplacementConfig
-from bertdistill.errors import ConfigError, ModelError
-from bertdistill.io import publish_directory
+from bertdistill.errors import ConfigError
 from bertdistill.losses.intermediate_objective import HeadStrategy, IntermediateObjective
 from bertdistill.losses.logits import LOGIT_LOSSES, LogitLoss
-from bertdistill.methods.tinybert_training import PROJECTIONS_FILE, IntermediateTrainer, ProjectedStudent, Projection
-from bertdistill.model_config import DEFAULT_MAX_LENGTH, TASK_CONFIG_KEY, TINYBERT_CONFIG_KEY
-from bertdistill.students.layer_map import format_layer_map, parse_layer_map
+from bertdistill.methods.tinybert.training import Projection
+from bertdistill.model_config import DEFAULT_MAX_LENGTH
 from bertdistill.students.tinybert import (
     Init,
     TinyBertShape,
-    check_copyable,
-    copy_teacher_head,
-    copy_teacher_layers,
-    resolve_shape,
-)
-from bertdistill.students.tinybert import student_config as tinybert_config
-from bertdistill.teachers.layer_outputs import encoder_layers
-from bertdistill.teachers.loading import (
-    load_config,
-    load_encoder,
-    load_for_training,
-    load_tokenizer,
-    task_head_settings,
-    task_spec_of,
 )
 from bertdistill.training.arguments import TrainingConfig
-from bertdistill.training.run import Phase
-from bertdistill.training.vocabulary import check_same_vocabulary
-
-logger = logging.getLogger(__name__)
 
 # the learning rate each stage starts from when --lr is unset: the general stage and task step 1 at the authors'
 # code's 5e-5; task step 2 at 3e-5, the paper's range being {1e-5, 2e-5, 3e-5}
@@ -159,109 +127,3 @@ class TinyBertConfig(Config):
     @property
     def cache_root(self) -> Path:
         return Path(self.cache_dir) if self.cache_dir else default_cache_root()
-
-
-@dataclasses.dataclass
-class StudentPlan:
-    """The student to train and how it relates to the teacher (recorded in metrics and config.json)."""
-
-    student: PreTrainedModel
-    layer_map: dict[int, int]
-    init: str
-
-    def describe(self) -> dict:
-        config = self.student.config
-        return {"layers": config.num_hidden_layers, "hidden": config.hidden_size, "heads": config.num_attention_heads,
-                "intermediate": config.intermediate_size, "layer_map": format_layer_map(self.layer_map),
-                "init": self.init}
-
-
-def check_heads(student: PreTrainedModel, teacher: PreTrainedModel, strategy: HeadStrategy) -> None:
-    mine, theirs = student.config.num_attention_heads, teacher.config.num_attention_heads
-    if strategy == "match" and mine != theirs:
-        raise ConfigError(f"the student has {mine} attention heads and the teacher {theirs}: attention scores are "
-                          f"compared head by head. Use --student-heads {theirs}, or --attention-heads mean "
-                          "(compare head-averaged scores)")
-
-
-def new_student(shape: TinyBertShape, teacher: PreTrainedModel, spec: TaskSpec | None) -> PreTrainedModel:
-    """A random-init BERT of `shape`: an encoder, or with a task head for `spec`."""
-    if spec is None:
-        return BertModel(tinybert_config(shape, teacher.config))
-    settings = task_head_settings(spec)
-    task = settings.pop(TASK_CONFIG_KEY)
-    config = tinybert_config(shape, teacher.config, **settings)
-    setattr(config, TASK_CONFIG_KEY, task)
-    return BertForSequenceClassification(config)
-
-
-def plan_student(config: TinyBertConfig, teacher: PreTrainedModel, teacher_tokenizer: PreTrainedTokenizerBase,
-                 spec: TaskSpec | None = None) -> StudentPlan:
-    """A student folder (`config.student`, vocabulary checked), or a new BERT of the resolved shape,
-    random or started from the teacher's mapped layers; then the layer map, the heads, the attentions.
-    With a task `spec` the student has a classification (or regression) head."""
-    encoder_layers(teacher, f"the teacher {config.teacher}")
-    teacher_layers = teacher.config.num_hidden_layers
-    if config.student:
-        check_same_vocabulary(load_tokenizer(config.student), teacher_tokenizer, config.student, config.teacher)
-        student = load_for_training(config.student, spec) if spec else load_encoder(config.student)
-        if student.config.model_type != "bert":
-            raise ModelError(f"{config.student} is a {student.config.model_type}; TinyBERT students are BERT models")
-        if spec is not None and task_spec_of(load_config(config.student)) is None:
-            copy_teacher_head(student, teacher)  # a general student has no head: start from the teacher's
-        layer_map = parse_layer_map(config.layer_map, student.config.num_hidden_layers, teacher_layers)
-        plan = StudentPlan(student, layer_map, f"from {config.student}")
-    else:
-        shape = resolve_shape(config.shape, teacher.config)
-        student = new_student(shape, teacher, spec)
-        layer_map = parse_layer_map(config.layer_map, shape.layers, teacher_layers)
-        init = config.init or ("teacher-layers" if check_copyable(student.config, teacher.config) is None
-                               else "random")
-        if init == "teacher-layers":
-            copy_teacher_layers(student, teacher, [layer_map.get(layer, layer) for layer in range(shape.layers)])
-        plan = StudentPlan(student, layer_map, init)
-    check_heads(plan.student, teacher, config.attention_heads)
-    width, teacher_width = plan.student.config.hidden_size, teacher.config.hidden_size
-    if config.projection == "none" and width != teacher_width:
-        raise ConfigError(f"the student is {width} wide and the teacher {teacher_width}: hidden states can only "
-                          "be compared through a learned projection (--projection separate or shared)")
-    return plan
-
-
-def projected_student(config: TinyBertConfig, plan: StudentPlan, teacher: PreTrainedModel) -> ProjectedStudent:
-    """The student with projections: an earlier stage's when the student folder has them and they fit."""
-    model = ProjectedStudent(plan.student, teacher.config.hidden_size, list(plan.layer_map), config.projection)
-    earlier = Path(config.student or "") / PROJECTIONS_FILE
-    if config.student and earlier.is_file():
-        if model.load_projections(earlier):
-            logger.info("continuing with the projections of %s", earlier)
-        else:
-            logger.warning("%s does not fit this layer map or projection kind; new projections", earlier)
-    return model
-
-
-def train_intermediate(config: TinyBertConfig, model: ProjectedStudent, teacher: PreTrainedModel,
-                       plan: StudentPlan, tokenizer: PreTrainedTokenizerBase, train_set, eval_set,
-                       run_dir: Path, callbacks: tuple[TrainerCallback, ...]) -> tuple[IntermediateTrainer, dict]:
-    """One intermediate-loss training phase (general stage or task step 1) in `run_dir`, resumable; returns
-    the trainer and what metrics.json records of the phase."""
-    phase = Phase(run_dir, config.resume)
-    arguments = phase.arguments(config.intermediate, None, label_names=[])
-    arguments.lr_scheduler_type = "constant" if config.intermediate.warmup_ratio == 0 else "linear"
-    trainer = IntermediateTrainer(
-        model=model, args=arguments, train_dataset=train_set, eval_dataset=eval_set,
-        data_collator=DataCollatorWithPadding(tokenizer), callbacks=phase.callbacks(callbacks),
-        teacher=teacher, teacher_layers=[plan.layer_map[layer] for layer in plan.layer_map],
-        objective=config.objective,
-    )
-    return trainer, phase.train(trainer)
-
-
-def save_student(model: ProjectedStudent, tokenizer: PreTrainedTokenizerBase, target: Path, record: dict) -> None:
-    """The student as a plain save_pretrained folder (with tokenizer), projections beside it."""
-    setattr(model.student.config, TINYBERT_CONFIG_KEY, record)
-    staging = target / ".final-model.tmp"
-    model.student.save_pretrained(staging)
-    tokenizer.save_pretrained(staging)
-    model.save_projections(staging / PROJECTIONS_FILE)
-    publish_directory(staging, target)

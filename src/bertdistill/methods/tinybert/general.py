@@ -1,42 +1,16 @@
-"""TinyBERT (Jiao et al. 2020, arXiv 1909.10351; docs/methods.md, section 3): a small Transformer student
-matched to its teacher layer by layer.
-
-- General distillation (`stage: general`): a pre-trained teacher, unlabeled sentences, the intermediate
-  losses (embeddings, attention scores, hidden states). Output: a plain BERT encoder.
-- Task distillation (`stage: task`, in `tinybert_task.py`): a fine-tuned teacher; step 1 the intermediate
-  losses on the augmented task data, step 2 the prediction layer (soft cross-entropy, t = 1).
-The student is a standard `transformers` BERT; the projections W_e, W_h are saved apart from it
-(`projections.safetensors`), and the next stage continues with them.
-"""
+"""TinyBERT's general stage: a pre-trained teacher, unlabeled sentences, the intermediate losses; the output is a
+plain BERT encoder (with its projections beside it) that the task stage continues."""
 
 from __future__ import annotations
 
-import logging
-
-from transformers import (
-    TrainerCallback,
-    set_seed,
-)
+from transformers import TrainerCallback, set_seed
 
 from bertdistill.data.corpus import prepare_corpus
 from bertdistill.data.features import with_lengths
-from bertdistill.distributed import is_distributed
-from bertdistill.errors import ConfigError
-from bertdistill.methods.tinybert_common import (
-    TinyBertConfig,
-    plan_student,
-    projected_student,
-    save_student,
-    train_intermediate,
-)
-from bertdistill.methods.tinybert_task import distill_task
-from bertdistill.teachers.loading import (
-    load_encoder,
-    load_tokenizer,
-)
+from bertdistill.methods.tinybert.config import TinyBertConfig
+from bertdistill.methods.tinybert.plan import plan_student, projected_student, save_student, train_intermediate
+from bertdistill.teachers.loading import load_encoder, load_tokenizer
 from bertdistill.training.run import open_run, record_run
-
-logger = logging.getLogger(__name__)
 
 
 def distill_general(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ...] = (),
@@ -69,14 +43,3 @@ def distill_general(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ..
             "epochs": config.intermediate.epochs, **outcome,
         }
         return record_run(output_dir, metrics, command)
-
-
-def distill_tinybert(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ...] = (),
-                     command: str | None = None) -> dict:
-    if is_distributed():   # its stages are not rank-aware yet (their own caches, the task stage's two steps)
-        raise ConfigError("distill tinybert runs in one process; multi-process runs (torchrun, accelerate "
-                          "launch) are supported for finetune, distill sra and distill kd")
-    if config.stage == "general":
-        return distill_general(config, callbacks, command)
-    return distill_task(config, callbacks, command)
-
