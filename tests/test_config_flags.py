@@ -166,3 +166,15 @@ def test_tinybert_stage_defaults_live_in_the_config():
 def test_the_committed_cli_reference_is_the_current_help():
     committed = (Path(__file__).resolve().parents[1] / "docs" / "cli-reference.md").read_text(encoding="utf-8")
     assert committed == reference_markdown(), "regenerate: python -m bertdistill.cli.reference > docs/cli-reference.md"
+
+
+def test_bounds_are_checked_however_a_config_is_built():
+    corpus = CorpusConfig(paths=("a.txt",))
+    with pytest.raises(ConfigError, match=r"--temperature \(SRAConfig.temperature\) must be above 0"):
+        SRAConfig(output_dir="o", corpus=corpus, temperature=0.0)
+    with pytest.raises(ConfigError, match="must be a finite number"):
+        SRAConfig.from_dict({"output_dir": "o", "corpus": {"paths": ["a.txt"]}, "similarity_weight": float("inf")})
+    with pytest.raises(ConfigError, match="--corpus-seed .* must be at least 0"):
+        CorpusConfig(paths=("a.txt",), seed=-3)
+    with pytest.raises(SystemExit):                                   # and at parse time, as a flag
+        parsed("distill sra", *TRAINING_COMMANDS["distill sra"][0], "--cosine-weight", "nan")

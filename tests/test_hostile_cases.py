@@ -42,6 +42,9 @@ DATA = ["--train-file", "{train}", "--dev-file", "{dev}"]
 SMALL = ["--max-length", "16", "--no-progress", "--epochs", "1"]
 
 # name: (arguments with {placeholders}, the message, the output that must not appear)
+SRA = ["distill", "sra", "--teacher", "{bert}", "--corpus", "{corpus}", "--output-dir", "{out}",
+       "--cache-dir", "{root}/cache"]
+
 CASES = {
     "predict, damaged weights": (["predict", "--model", "{damaged-teacher}", "a good film"],
                                  "{damaged-teacher}: its safetensors weights are damaged or truncated", None),
@@ -80,6 +83,25 @@ CASES = {
                                   "--max-length", "0"], "--max-length: must be at least 1", "{out}"),
     "evaluate, --max-length 0": (["evaluate", "--model", "{teacher}", "--dev-file", "{dev}", "--max-length", "0",
                                   "--output-dir", "{out}"], "--max-length: must be at least 1", "{out}"),
+    # a local path that does not exist is named as such (no hub lookup)
+    "finetune, a missing local model": (["finetune", "--model", "{root}/no-such-model", *DATA, "--output-dir",
+                                         "{out}", *SMALL], "{root}/no-such-model: no such model folder", "{out}"),
+    # numbers: finite and in range, refused when parsed (one rule for every generated flag)
+    "distill sra, --token-weight nan": (SRA + ["--token-weight", "nan"], "--token-weight: must be a finite", "{out}"),
+    "distill sra, --similarity-weight -1": (SRA + ["--similarity-weight", "-1"],
+                                            "--similarity-weight: must be at least 0", "{out}"),
+    "distill sra, --temperature 0": (SRA + ["--temperature", "0"], "--temperature: must be above 0", "{out}"),
+    "distill sra, --seed -1": (SRA + ["--seed", "-1"], "--seed: must be at least 0", "{out}"),
+    "distill sra, --corpus-seed -1": (SRA + ["--corpus-seed", "-1"], "--corpus-seed: must be at least 0", "{out}"),
+    "distill sra, --lr inf": (SRA + ["--lr", "inf"], "--lr: must be a finite number", "{out}"),
+    "distill sra, contrastive with --batch-size 1": (SRA + ["--loss", "contrastive", "--batch-size", "1"],
+                                                     "needs --batch-size 2 or more", "{out}"),
+    "distill kd, --temperature nan": (["distill", "kd", "--teacher", "{teacher}", *DATA, "--output-dir", "{out}",
+                                       "--temperature", "nan", *SMALL], "--temperature: must be a finite", "{out}"),
+    "distill tinybert, --attention-weight -2": (["distill", "tinybert", "--stage", "general", "--teacher", "{bert}",
+                                                 "--corpus", "{corpus}", "--output-dir", "{out}",
+                                                 "--attention-weight", "-2"], "--attention-weight: must be at least 0",
+                                                "{out}"),
 }
 
 

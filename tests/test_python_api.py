@@ -163,4 +163,6 @@ def test_python_settings_are_checked_like_flags(tmp_path):
         bertdistill.distill_kd(teacher="t", task="sst2")
     with pytest.raises(ConfigError, match="expected an integer"):
         bertdistill.distill_sra(corpus="a.txt", output_dir=tmp_path / "x", batch_size="big")
+    with pytest.raises(ConfigError, match="--token-weight .*must be a finite number"):   # the bounds of the flags
+        bertdistill.distill_sra(corpus="a.txt", output_dir=tmp_path / "x", token_weight=float("nan"))
     assert not (tmp_path / "x").exists()

@@ -271,7 +271,7 @@ def test_similarity_weight_adds_the_relational_loss_to_every_step(tiny_bert, cor
 def test_negative_similarity_weight_is_refused(tiny_bert, corpus_file, tmp_path):
     from bertdistill.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="similarity_weight must be >= 0, got -1.0"):
+    with pytest.raises(ConfigError, match=r"--similarity-weight \(SRAConfig.similarity_weight\) must be at least 0"):
         sra_config(tiny_bert, corpus_file, tmp_path / "run", similarity_weight=-1.0)
     assert not (tmp_path / "run").exists()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import types
 import typing
 from pathlib import Path
@@ -27,17 +28,33 @@ DEFAULT_SEED = 42   # every seed that is not set follows the run's seed, which d
 
 
 def setting(default: Any = dataclasses.MISSING, *, help: str, factory: Any = dataclasses.MISSING,
-            flag: str | None = None, metavar: str | None = None, minimum: int | None = None,
-            rate: bool = False, skip: tuple[str, ...] = (), helps: dict[str, str] | None = None,
-            commas: bool = False, nargs: str | None = None) -> Any:
+            flag: str | None = None, metavar: str | None = None, minimum: float | None = None,
+            above: float | None = None, rate: bool = False, skip: tuple[str, ...] = (),
+            helps: dict[str, str] | None = None, commas: bool = False, nargs: str | None = None) -> Any:
     """A config field with its documentation: `help` is the flag's help text; `flag` renames the generated
-    flag (default: `--field-name`); `minimum` and `rate` ([0, 1)) are checked when a flag is parsed;
+    flag (default: `--field-name`); `minimum` (inclusive), `above` (exclusive) and `rate` ([0, 1)) bound a
+    number, checked when a flag is parsed and whenever the config is built (every float must be finite);
     `skip` names fields of a nested config that this parent sets itself (no flag of their own), and `helps`
     re-documents a nested field where this parent reads it its own way. A list field's flag takes several
     words or repeats (`nargs="*"`: none at all is a value too); `commas` also splits `1,32,128`."""
-    metadata = {"help": help, "flag": flag, "metavar": metavar, "minimum": minimum, "rate": rate, "skip": skip,
-                "helps": helps or {}, "commas": commas, "nargs": nargs}
+    metadata = {"help": help, "flag": flag, "metavar": metavar, "minimum": minimum, "above": above, "rate": rate,
+                "skip": skip, "helps": helps or {}, "commas": commas, "nargs": nargs}
     return dataclasses.field(default=default, default_factory=factory, metadata=metadata)
+
+
+def bound_problem(value: Any, metadata: Any) -> str | None:
+    """Why a number breaks its field's bounds ("must be ..."), or None; not a number: None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"must be a finite number, got {value}"
+    if metadata.get("rate") and not 0 <= value < 1:
+        return f"must be in [0, 1), got {value}"
+    if metadata.get("minimum") is not None and value < metadata["minimum"]:
+        return f"must be at least {metadata['minimum']:g}, got {value}"
+    if metadata.get("above") is not None and value <= metadata["above"]:
+        return f"must be above {metadata['above']:g}, got {value}"
+    return None
 
 
 def seed_or_default(seed: int | None) -> int:
@@ -66,7 +83,27 @@ def merge_mappings(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str,
 
 @dataclasses.dataclass
 class Config:
-    """Base class for configuration dataclasses: dict, YAML and JSON conversion with type checks."""
+    """Base class for configuration dataclasses: dict, YAML and JSON conversion with type checks; every
+    field's bounds (`setting(minimum=..., above=...)`, finite floats) are checked before the class's own
+    `__post_init__`, however the config is built."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("__post_init__")
+
+        def checked_post_init(self) -> None:
+            self.check_bounds()
+            if own is not None:
+                own(self)
+
+        cls.__post_init__ = checked_post_init
+
+    def check_bounds(self) -> None:
+        for field in dataclasses.fields(self):
+            problem = bound_problem(getattr(self, field.name), field.metadata)
+            if problem:
+                flag = field.metadata.get("flag") or "--" + field.name.replace("_", "-")
+                raise ConfigError(f"{flag} ({type(self).__name__}.{field.name}) {problem}")
 
     def to_dict(self) -> dict[str, Any]:
         return {field.name: _plain(getattr(self, field.name)) for field in dataclasses.fields(self)}

@@ -40,7 +40,7 @@ def test_crops_depend_on_the_seed_and_row_not_on_batching():
 
 
 @pytest.mark.parametrize("values, message", [({"per_sentence": -1}, "per sentence must be >= 0"),
-                                             ({"min_words": 0}, "min_words <= max_words"),
+                                             ({"min_words": 0}, "crop-min-words .* must be at least 1"),
                                              ({"min_words": 6, "max_words": 5}, "min_words <= max_words")])
 def test_bad_crop_settings_are_refused(values, message):
     with pytest.raises(ConfigError, match=message):

@@ -18,33 +18,29 @@ import dataclasses
 import typing
 from typing import Any, Literal
 
-from bertdistill.config import Config, merge_mappings
+from bertdistill.config import Config, bound_problem, merge_mappings
 from bertdistill.config_tree import Leaf, build_config, config_leaves, optional_removed, read_recipe
 from bertdistill.errors import ConfigError
 
 
 def at_least(minimum: int, kind: type) -> Any:
+    """argparse type: a number of `kind` that is at least `minimum`."""
+    return bounded(kind, {"minimum": minimum})
+
+
+def bounded(kind: type, metadata: Any) -> Any:
+    """argparse type: a number of `kind`, finite and within the field's bounds (`config.bound_problem`)."""
     def parse(text: str) -> Any:
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a {'whole number' if kind is int else 'number'}, "
                                              f"got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        problem = bound_problem(value, metadata)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
         return value
     return parse
-
-
-def rate(text: str) -> float:
-    """A probability in [0, 1)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {value}")
-    return value
 
 
 def shown_default(leaf: Leaf) -> str:
@@ -60,11 +56,9 @@ def shown_default(leaf: Leaf) -> str:
 
 
 def value_parser(leaf: Leaf, hint: Any) -> Any:
-    """The argparse type of one value: a checked rate, a number with a minimum, or the plain type."""
-    if leaf.metadata.get("rate"):
-        return rate
-    if leaf.metadata.get("minimum") is not None:
-        return at_least(leaf.metadata["minimum"], hint)
+    """The argparse type of one value: a number checked against the field's bounds, or the plain type."""
+    if hint in (int, float):
+        return bounded(hint, leaf.metadata)
     return str if typing.get_origin(hint) is Literal else hint
 
 

@@ -42,7 +42,7 @@ class AugmentConfig(Config):
     max_ngram: int = setting(5, help="longest n-gram kept", minimum=1)
     mask_token: str = setting("[MASK]", help="the masking word (a distillation run uses its teacher's own)")
     seed: int | None = setting(None, flag="--augmentation-seed", metavar="N", help="seed of the samples (unset: "
-                               "the run's --seed)")
+                               "the run's --seed)", minimum=0)
 
     def __post_init__(self) -> None:
         if self.n_iter < 1:

@@ -52,7 +52,7 @@ class CorpusConfig(Config):
     max_sentences: int | None = setting(None, help="keep a seeded random sample of this many sentences", minimum=2)
     seed: int | None = setting(None, flag="--corpus-seed", metavar="N", help="seed of the sentence sample and its "
                                "order (unset: the run's --seed); fix it to train several seeds on the same "
-                               "sentences, sharing one teacher-vector cache")
+                               "sentences, sharing one teacher-vector cache", minimum=0)
 
     def __post_init__(self) -> None:
         if not self.paths:

@@ -28,7 +28,7 @@ class SpanCropConfig(Config):
     min_words: int = setting(4, flag="--crop-min-words", help="shortest span crop, in words", minimum=1)
     max_words: int = setting(16, flag="--crop-max-words", help="longest span crop, in words", minimum=1)
     seed: int | None = setting(None, flag="--crop-seed", metavar="N",
-                               help="seed of the crops (unset: the corpus seed)")
+                               help="seed of the crops (unset: the corpus seed)", minimum=0)
 
     def __post_init__(self) -> None:
         if self.per_sentence < 0:

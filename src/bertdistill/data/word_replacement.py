@@ -39,7 +39,7 @@ class WordReplacementConfig(Config):
                                     "nearest neighbours in the teacher's input embeddings)")
     batch_size: int = setting(64, flag="--augmenter-batch-size", help="sentences per augmenter batch", minimum=1)
     seed: int | None = setting(None, flag="--augmentation-seed", metavar="N", help="seed of the replacements "
-                               "(unset: the run's --seed)")
+                               "(unset: the run's --seed)", minimum=0)
 
     def __post_init__(self) -> None:
         if self.n_samples < 1 or self.candidates < 1 or self.batch_size < 1:

@@ -123,7 +123,7 @@ class BenchmarkConfig(Config):
     bert_base: bool = setting(True, help="a BERT-base reference row")
     cpu_memory: bool = setting(True, flag="--memory", help="CPU peak memory per model, each in a fresh process "
                                "(at the largest shape)")
-    seed: int = setting(0, help="seed of the random inputs")
+    seed: int = setting(0, help="seed of the random inputs", minimum=0)
 
 
 @dataclasses.dataclass

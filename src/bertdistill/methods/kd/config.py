@@ -32,8 +32,8 @@ class KDConfig(Config):
     transfer_set: str | None = setting(None, help="a transfer set saved by `bertdistill augment` (JSONL) instead "
                                        "of generating one")
     loss: LogitLoss = setting("mse", help="logit MSE (the paper's) or soft-target cross-entropy")
-    temperature: float = setting(1.0, help="of soft-ce")
-    alpha: float = setting(0.0, help="weight of gold-label cross-entropy on original examples (the paper's best: 0)")
+    temperature: float = setting(1.0, help="of soft-ce", above=0)
+    alpha: float = setting(0.0, help="weight of gold-label cross-entropy on original examples (the paper's best: 0)", minimum=0)
     teacher_max_length: int | None = setting(None, help="the teacher's token length (unset: its fine-tuning "
                                              "length)", minimum=1)
     teacher_batch_size: int = setting(128, help="examples per teacher batch when logits are computed", minimum=1)

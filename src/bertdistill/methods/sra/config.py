@@ -37,18 +37,18 @@ class SRAConfig(Config):
     loss: RepresentationLoss = setting("cosine", help="cosine (beats mse by 1.1 and contrastive by 1.7: "
                                        "results/sra.md), mse, mse+cosine, or contrastive (in-batch InfoNCE on "
                                        "cosine similarity)")
-    cosine_weight: float = setting(1.0, help="lambda_cos of mse+cosine")
-    temperature: float = setting(0.05, help="of the contrastive loss")
+    cosine_weight: float = setting(1.0, help="lambda_cos of mse+cosine", minimum=0)
+    temperature: float = setting(0.05, help="of the contrastive loss", above=0)
     target_pca: int = setting(0, metavar="N", help="learn the teacher vector's top N principal coordinates (PCA "
-                              "fitted on the training vectors, saved with the student); 0: the raw vector")
+                              "fitted on the training vectors, saved with the student); 0: the raw vector", minimum=0)
     student_type: Literal["bilstm", "static"] = setting("bilstm", flag="--student", help="bilstm: the paper's "
                                                         "student; static: a weighted mean of token vectors "
                                                         "(model2vec format; --embedding-dim is its width)")
     token_weight: float = setting(0.0, metavar="X", help="BiLSTM: add X times a token-level loss (each position's "
                                   "state, projected, against the teacher's last-layer vector of that word piece; "
-                                  "costs a teacher forward per step)")
+                                  "costs a teacher forward per step)", minimum=0)
     similarity_weight: float = setting(0.0, metavar="X", help="add X times a relational loss: the batch's pair "
-                                       "cosines against the teacher's (the structure STS scores)")
+                                       "cosines against the teacher's (the structure STS scores)", minimum=0)
     student: StudentShape = setting(factory=StudentShape, help="the BiLSTM's shape")
     span_crops: SpanCropConfig = setting(factory=lambda: SpanCropConfig(per_sentence=DEFAULT_SPAN_CROPS),
                                          help="extra training texts cut from the corpus sentences")
@@ -83,6 +83,9 @@ class SRAConfig(Config):
             raise ConfigError("--token-weight must be >= 0, and token-level targets need a BiLSTM student "
                               "(a static student has no per-position state)")
         _ = self.objective   # building it checks the loss and its weights
+        if self.loss == "contrastive" and self.training.batch_size < 2:
+            raise ConfigError("--loss contrastive compares each sentence with the others of its batch: it needs "
+                              f"--batch-size 2 or more, got {self.training.batch_size}")
         if self.student_type == "static" and self.init_student:
             raise ConfigError("--init-student starts a BiLSTM (from a BiLSTM or a static student); a static "
                               "student starts from the teacher")

@@ -47,16 +47,16 @@ class TinyBertConfig(Config):
                                 "the teacher's width, heads and FFN, else random)")
     projection: Projection = setting("separate", help="W_e and one W_h per layer (paper), one for all (authors' "
                                      "code), or none (same width)")
-    embedding_weight: float = setting(1.0, help="weight of the embedding-layer loss")
-    attention_weight: float = setting(1.0, help="weight of the attention-score loss")
-    hidden_weight: float = setting(1.0, help="weight of the hidden-state loss")
+    embedding_weight: float = setting(1.0, help="weight of the embedding-layer loss", minimum=0)
+    attention_weight: float = setting(1.0, help="weight of the attention-score loss", minimum=0)
+    hidden_weight: float = setting(1.0, help="weight of the hidden-state loss", minimum=0)
     attention_heads: HeadStrategy = setting("match", help="compare scores head by head, or head-averaged "
                                             "(different head counts)")
     prediction_loss: LogitLoss = setting("soft-ce", help="task step 2 on class logits: soft cross-entropy "
                                          "(paper) or logit MSE (Tang et al.); a regression score always uses mse")
-    temperature: float = setting(1.0, help="task step 2 soft cross-entropy")
+    temperature: float = setting(1.0, help="task step 2 soft cross-entropy", above=0)
     alpha: float = setting(0.0, help="task step 2: weight of the gold-label loss on original examples, 1 - alpha "
-                           "on the teacher's (paper: 0)")
+                           "on the teacher's (paper: 0)", minimum=0)
     augment: bool = setting(True, help="task stage: word-replacement augmentation of the task data")
     transfer_set: str | None = setting(None, help="task stage, instead of word replacement: synthetic or "
                                        "unlabeled in-domain examples in JSONL (`text`, `text_pair` for pairs), e.g. "
@@ -68,8 +68,8 @@ class TinyBertConfig(Config):
     training: TrainingConfig = setting(factory=TrainingConfig, help="the general stage, or task step 2",
                                        helps={"lr": "peak learning rate; unset: 5e-5 for the general stage, 3e-5 "
                                               "for task step 2"})
-    intermediate_epochs: float = setting(10.0, help="task step 1 epochs (the authors' README; paper: 20)")
-    intermediate_lr: float = setting(5e-5, help="task step 1 learning rate (constant, no warm-up)")
+    intermediate_epochs: float = setting(10.0, help="task step 1 epochs (the authors' README; paper: 20)", above=0)
+    intermediate_lr: float = setting(5e-5, help="task step 1 learning rate (constant, no warm-up)", above=0)
     teacher_batch_size: int = setting(128, help="examples per teacher batch when logits are computed", minimum=1)
     cache_dir: str | None = setting(None, help="teacher-logit and augmentation cache (unset: $BERTDISTILL_CACHE "
                                     "or ~/.cache/bertdistill)")
