@@ -9,7 +9,7 @@
 #   e.g. BERTDISTILL_DATA_DIR=../shared/data/glue bash scripts/tinybert_results.sh runs/teachers \
 #            ../shared/data/corpus/wikipedia_en_slice.txt runs/tinybert-results
 #
-# TEACHERS holds cola, sst2, mrpc, stsb, rte from scripts/train_teachers.sh. Sized for 2 CPU cores:
+# TEACHERS holds cola, sst2, mrpc, stsb, rte from recipes/teachers.yaml. Sized for 2 CPU cores:
 # GENERAL_SENTENCES, STEP1_EPOCHS and the per-task N_a below are far under the paper's (see
 # results/tinybert.md). A rerun skips finished steps and resumes interrupted ones. Ends with `bertdistill
 # report` over every TASK/VARIANT run folder: results/tinybert.json and OUTPUT/report.md (scores against each run's teacher,
@@ -132,13 +132,13 @@ reuse_step1 cola cola/full-lr1e-4-mse
 step cola/full-lr1e-4-mse bertdistill distill tinybert $(task_arguments cola) --student "$output/general" --lr 1e-4 \
   --prediction-loss mse
 # No task distillation (the paper's "No TD"): the general student fine-tuned on the gold labels, with the
-# teachers' recipe (scripts/train_teachers.sh) and at 1e-4
+# teachers' recipe (recipes/teachers.yaml) and at 1e-4
 for lr in 5e-5 1e-4; do
   step "cola/general-finetuned-lr$lr" bertdistill finetune --model "$output/general" --task cola --max-length 64 \
     --epochs 3 --batch-size 32 --lr "$lr" --seed 42
 done
 # Tang et al.'s transfer set (masking, POS-guided replacement, n-gram sampling; `bertdistill augment` with the
-# N_iter of scripts/kd_results.sh) instead of word replacement, for both steps; step 2 at 1e-4
+# N_iter of recipes/kd-glue.yaml) instead of word replacement, for both steps; step 2 at 1e-4
 for task in ${TANG_TASKS:-cola}; do
   transfer=$output/$task-tang-transfer.jsonl
   [ -f "$transfer" ] || bertdistill augment --task "$task" --n-iter 4 --output "$transfer"

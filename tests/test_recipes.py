@@ -79,3 +79,25 @@ def test_a_bad_recipe_is_refused_before_any_step_runs(tmp_path, capsys):
     assert main(["run", str(recipe)]) == 2
     assert "{missing} is not a variable" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("recipe, step, flags", [
+    ("teachers.yaml", "sst2", ["finetune", "--model", "minilm", "--task", "sst2", "--max-length", "64", "--epochs", "2",
+                               "--batch-size", "32", "--lr", "5e-5", "--seed", "42", "--max-train-samples", "20000"]),
+    ("kd-glue.yaml", "sst2/scratch", ["distill", "kd", "--teacher", "runs/teachers/sst2", "--task", "sst2",
+                                      "--max-length", "64", "--max-train-samples", "20000", "--no-augment",
+                                      "--alpha", "1", "--epochs", "5"]),
+    ("kd-glue.yaml", "mrpc/kd-aug", ["distill", "kd", "--teacher", "runs/teachers/mrpc", "--task", "mrpc",
+                                     "--max-length", "128", "--n-iter", "4", "--epochs", "2"]),
+])
+def test_the_result_recipes_run_the_commands_of_the_published_runs(recipe, step, flags):
+    """The steps are the command lines the shell pipelines ran for the committed results (results/kd.md,
+    results/teachers.md), built as configs."""
+    from bertdistill.cli.config_flags import config_from_arguments
+    from bertdistill.cli.main import build_parser
+
+    built = steps_of(recipe)[step]
+    output = f"runs/x/{step}"
+    from_recipe = method_config(built.command, **built.settings, output_dir=output, progress=False)
+    from_flags = config_from_arguments(build_parser().parse_args([*flags, "--output-dir", output, "--no-progress"]))
+    assert from_recipe == from_flags
