@@ -89,6 +89,12 @@ def test_a_bad_recipe_is_refused_before_any_step_runs(tmp_path, capsys):
                                       "--alpha", "1", "--epochs", "5"]),
     ("kd-glue.yaml", "mrpc/kd-aug", ["distill", "kd", "--teacher", "runs/teachers/mrpc", "--task", "mrpc",
                                      "--max-length", "128", "--n-iter", "4", "--epochs", "2"]),
+    ("tinybert-glue.yaml", "cola/full", ["distill", "tinybert", "--stage", "task", "--teacher", "runs/teachers/cola",
+                                         "--task", "cola", "--intermediate-epochs", "1", "--n-samples", "2",
+                                         "--max-length", "64", "--student", "runs/tinybert-results/general"]),
+    ("tinybert-glue.yaml", "general", ["distill", "tinybert", "--stage", "general", "--teacher", "minilm", "--corpus",
+                                       "../shared/data/corpus/wikipedia_en_slice.txt", "--max-sentences", "30000",
+                                       "--max-length", "64", "--epochs", "1"]),
 ])
 def test_the_result_recipes_run_the_commands_of_the_published_runs(recipe, step, flags):
     """The steps are the command lines the shell pipelines ran for the committed results (results/kd.md,
