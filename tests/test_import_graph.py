@@ -113,3 +113,11 @@ def test_the_product_never_reaches_into_research():
         if '"research"' in text and path.name != "test_import_graph.py":
             reached.append(f"{path.name}: names the research folder")
     assert not reached, "\n".join(reached)
+
+
+def test_rank_checks_live_only_in_the_run_skeleton():
+    """Which process builds, writes and records in a multi-process run is decided in training/run.py
+    (built_once, written_once, finish_run); no method asks for its rank."""
+    asking = [f"{source} -> {target}" for source, targets in import_graph().items() for target in targets
+              if method_family(source) and target == "bertdistill.distributed"]
+    assert not asking, "\n".join(sorted(asking))

@@ -14,14 +14,13 @@ from transformers import DataCollatorWithPadding, TrainerCallback, set_seed
 from bertdistill.config import Config, setting
 from bertdistill.data.features import tokenize_dataset
 from bertdistill.data.loading import DataConfig, load_task_data
-from bertdistill.distributed import is_main_process
 from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY
 from bertdistill.scoring.metrics import metric_function
 from bertdistill.scoring.splits import evaluate_splits, metrics_record
 from bertdistill.students.heads import check_pair_tokenizer
 from bertdistill.teachers.loading import load_for_training, load_tokenizer, resolve_model_path
 from bertdistill.training.arguments import TrainingConfig, resolve_learning_rate
-from bertdistill.training.run import Phase, open_run, record_run, recorded_run
+from bertdistill.training.run import Phase, finish_run, open_run
 from bertdistill.training.trainer import Trainer, save_final_model
 
 logger = logging.getLogger(__name__)
@@ -70,21 +69,14 @@ def finetune(
         )
         outcome = phase.train(trainer)
         save_final_model(trainer, output_dir)  # the best checkpoint, with the tokenizer (processing_class)
-        if not is_main_process():
-            return recorded_run(output_dir)
 
-        results = evaluate_splits(trainer.model, tokenizer, spec, data.dev, data_config.max_length,
-                                  config.training.eval_batch_size, predictions_dir=output_dir,
-                                  progress=config.training.progress_bar)
-        record = metrics_record(
-            spec, results,
-            model=config.model,
-            model_path=resolve_model_path(config.model),
-            split="dev",
-            max_length=data_config.max_length,
-            train_examples=len(data.train),
-            epochs=config.training.epochs,
-            best_checkpoint=trainer.state.best_model_checkpoint,
-            **outcome,
-        )
-        return record_run(output_dir, record, command)
+        def record() -> dict:
+            results = evaluate_splits(trainer.model, tokenizer, spec, data.dev, data_config.max_length,
+                                      config.training.eval_batch_size, predictions_dir=output_dir,
+                                      progress=config.training.progress_bar)
+            return metrics_record(spec, results, model=config.model, model_path=resolve_model_path(config.model),
+                                  split="dev", max_length=data_config.max_length, train_examples=len(data.train),
+                                  epochs=config.training.epochs, best_checkpoint=trainer.state.best_model_checkpoint,
+                                  **outcome)
+
+        return finish_run(output_dir, command, record)

@@ -17,7 +17,7 @@ import dataclasses
 import json
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ import yaml
 from transformers import Trainer, TrainerCallback, TrainingArguments
 
 from bertdistill.config import Config
-from bertdistill.distributed import is_main_process, main_process_first, wait_for_everyone
+from bertdistill.distributed import is_distributed, is_main_process, main_process_first, wait_for_everyone
 from bertdistill.errors import ConfigError
 from bertdistill.io import atomic_write_json
 from bertdistill.training.arguments import TrainingConfig, make_training_arguments
@@ -141,3 +141,35 @@ def recorded_run(folder: Path) -> dict[str, Any]:
     evaluation after training is the main process's alone)."""
     wait_for_everyone()
     return json.loads((folder / METRICS_FILE).read_text(encoding="utf-8"))
+
+
+# Which process does what in a multi-process run lives here, so that a method never asks for its rank.
+
+@contextlib.contextmanager
+def built_once() -> Iterator[bool]:
+    """Inputs every process reads (caches, a transfer set): the main process builds them first while the
+    others wait, then they read what it wrote. Yields whether this process is the one that builds."""
+    with main_process_first():
+        yield is_main_process()
+
+
+def written_once(write: Callable[[], None]) -> None:
+    """A shared output (the final model) written by the main process alone; every process waits for it."""
+    if is_main_process():
+        write()
+    wait_for_everyone()
+
+
+def finish_run(folder: Path, command: str | None, make_record: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The end of a run: the main process evaluates and records (`make_record`, then metrics.json); the other
+    processes wait and return what it recorded."""
+    if not is_main_process():
+        return recorded_run(folder)
+    return record_run(folder, make_record(), command)
+
+
+def refuse_multi_process(command: str, reason: str) -> None:
+    """A command that runs in one process only refuses a launcher in one line."""
+    if is_distributed():
+        raise ConfigError(f"{command} runs in one process ({reason}); multi-process runs (torchrun, accelerate "
+                          "launch) are supported for finetune, distill sra and distill kd")

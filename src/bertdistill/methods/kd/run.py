@@ -14,7 +14,6 @@ from bertdistill.data.loading import TaskData, load_task_data
 from bertdistill.data.tasks import TaskSpec
 from bertdistill.data.transfer_set import read_transfer_set
 from bertdistill.devices import resolve_device
-from bertdistill.distributed import is_main_process, main_process_first
 from bertdistill.errors import ConfigError
 from bertdistill.methods.kd.config import KDConfig
 from bertdistill.methods.kd.transfer import transfer_examples
@@ -33,7 +32,7 @@ from bertdistill.teachers.loading import (
     task_head_settings,
 )
 from bertdistill.training.logit_distillation import KDCollator, KDTrainer
-from bertdistill.training.run import Phase, open_run, record_run, recorded_run
+from bertdistill.training.run import Phase, built_once, finish_run, open_run
 from bertdistill.training.trainer import save_final_model
 from bertdistill.training.vocabulary import check_same_vocabulary
 
@@ -107,9 +106,9 @@ def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), co
         phase = Phase(output_dir, config.resume)
         progress = config.training.progress_bar
 
-        with main_process_first():   # the main process writes the transfer set and fills the logit cache
+        with built_once() as building:   # the main process writes the transfer set and fills the logit cache
             transfer, transfer_metadata = transfer_examples(config, data, tokenizer.mask_token, output_dir,
-                                                            progress, given)
+                                                            progress, given, building)
             rows, teacher_dev = labelled_rows(config, data, training_rows(data, transfer), teacher, tokenizer)
         del teacher
 
@@ -126,11 +125,11 @@ def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), co
         )
         outcome = phase.train(trainer)
         save_final_model(trainer, output_dir)
-        if not is_main_process():
-            return recorded_run(output_dir)
 
-        results = evaluate_splits(trainer.model, tokenizer, spec, data.dev, data_config.max_length,
-                                  config.training.eval_batch_size, predictions_dir=output_dir, progress=progress)
-        record = metrics_record(spec, results, **kd_record(config, data, transfer, transfer_metadata,
-                                                              teacher_dev, trainer), **outcome)
-        return record_run(output_dir, record, command)
+        def record() -> dict:
+            results = evaluate_splits(trainer.model, tokenizer, spec, data.dev, data_config.max_length,
+                                      config.training.eval_batch_size, predictions_dir=output_dir, progress=progress)
+            return metrics_record(spec, results, **kd_record(config, data, transfer, transfer_metadata,
+                                                                teacher_dev, trainer), **outcome)
+
+        return finish_run(output_dir, command, record)

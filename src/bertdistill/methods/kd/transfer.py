@@ -12,7 +12,6 @@ from datasets import Dataset
 from bertdistill.data.augmentation import AugmentConfig, PatternPosTagger, iterate_augmented
 from bertdistill.data.loading import TaskData
 from bertdistill.data.transfer_set import metadata_path, read_metadata, read_transfer_set, write_transfer_set
-from bertdistill.distributed import is_main_process
 from bertdistill.io import atomic_write_json
 from bertdistill.methods.kd.config import KDConfig
 
@@ -20,15 +19,15 @@ TRANSFER_SET_FILE = "transfer_set.jsonl"
 
 
 def transfer_examples(config: KDConfig, data: TaskData, mask_token: str | None, output_dir: Path,
-                      progress: bool, given: Dataset | None) -> tuple[Dataset | None, dict]:
+                      progress: bool, given: Dataset | None, building: bool = True) -> tuple[Dataset | None, dict]:
     """The synthetic examples: a given file (read before the run folder exists), the run's own saved set
-    (on resume, and in the other processes of a multi-process run), or a new one, streamed to disk."""
+    (on resume, and where another process built it: `building` false), or a new one, streamed to disk."""
     if given is not None:
         return given, {"transfer_set": config.transfer_set}
     if not config.augment:
         return None, {}
     path = output_dir / TRANSFER_SET_FILE
-    if (config.resume or not is_main_process()) and read_metadata(path) is not None:
+    if (config.resume or not building) and read_metadata(path) is not None:
         return read_transfer_set(path, data.spec.is_pair), read_metadata(path)
     augmentation = config.augmentation
     if mask_token and augmentation.mask_token == AugmentConfig().mask_token:

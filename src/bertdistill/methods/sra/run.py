@@ -14,7 +14,6 @@ from bertdistill.config import DEFAULT_SEED
 from bertdistill.data.cache import default_cache_root
 from bertdistill.data.features import with_lengths
 from bertdistill.data.target_pca import TargetPCA
-from bertdistill.distributed import is_main_process, main_process_first, wait_for_everyone
 from bertdistill.encoding import IDF_FILE
 from bertdistill.io import publish_directory
 from bertdistill.methods.sra.config import SRAConfig
@@ -36,7 +35,7 @@ from bertdistill.students.static import save_static
 from bertdistill.teachers.loading import load_config, load_tokenizer
 from bertdistill.teachers.sentence_vector import SentenceVectorTeacher
 from bertdistill.training.outputs import prepare_output_dir
-from bertdistill.training.run import Phase, open_run, record_run, recorded_run
+from bertdistill.training.run import Phase, built_once, finish_run, open_run, written_once
 from bertdistill.training.trainer import Trainer, save_final_model
 from bertdistill.training.vocabulary import check_same_vocabulary
 
@@ -100,12 +99,13 @@ def save_general_student(trainer: Trainer, output_dir: Path, tokenizer, idf: np.
     if not isinstance(trainer.model, StaticModel):
         save_final_model(trainer, output_dir, tokenizer, extra=extra_files)
         return
-    if is_main_process():
+    def write_static() -> None:
         staging = output_dir / ".final-model.tmp"
         save_static(trainer.model, tokenizer, staging)
         extra_files(staging)
         publish_directory(staging, output_dir)
-    wait_for_everyone()
+
+    written_once(write_static)
 
 
 def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), command: str | None = None) -> dict:
@@ -113,7 +113,7 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
     cache_root = Path(config.cache_dir) if config.cache_dir else default_cache_root()
     tokenizer = load_tokenizer(config.teacher)
     pad_token_id = pad_id(tokenizer)
-    with main_process_first():   # the main process builds the shared caches; the others then read them
+    with built_once():   # the main process builds the shared caches; the others then read them
         targets = teacher_targets(config, tokenizer, cache_root)
         if not config.init_student:   # a started student brings its own token vectors
             prepare_contextual(config.teacher, config.student, cache_root)
@@ -140,27 +140,28 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
         outcome = phase.train(trainer)
         save_general_student(trainer, output_dir, tokenizer, idf, pca)
         agreement = trainer.evaluate()
-        if not is_main_process():
-            return recorded_run(output_dir)
-        record = {
-            "method": "sra",
-            "teacher": config.teacher,
-            "representation": config.representation,
-            "loss": config.loss,
-            "student_type": config.student_type,
-            "target_pca": config.target_pca,
-            "token_weight": config.token_weight,
-            "similarity_weight": config.similarity_weight,
-            "held_out_sentences": len(eval_set),
-            "train_sentences": len(train_set),
-            "held_out_cosine": agreement["eval_cosine"],
-            "held_out_cosine_untrained": untrained["cosine"],
-            "held_out_mse": agreement["eval_mse"],
-            **targets.corpus_stats,
-            **general_student_metrics(str(output_dir), config.teacher, config.representation, config.max_length,
-                                      config.sts_data_dir, cache_root),
-            "parameters": sum(parameter.numel() for parameter in student.parameters()),
-            "epochs": config.training.epochs,
-            **outcome,
-        }
-        return record_run(output_dir, record, command)
+
+        def record() -> dict:
+            return {
+                "method": "sra",
+                "teacher": config.teacher,
+                "representation": config.representation,
+                "loss": config.loss,
+                "student_type": config.student_type,
+                "target_pca": config.target_pca,
+                "token_weight": config.token_weight,
+                "similarity_weight": config.similarity_weight,
+                "held_out_sentences": len(eval_set),
+                "train_sentences": len(train_set),
+                "held_out_cosine": agreement["eval_cosine"],
+                "held_out_cosine_untrained": untrained["cosine"],
+                "held_out_mse": agreement["eval_mse"],
+                **targets.corpus_stats,
+                **general_student_metrics(str(output_dir), config.teacher, config.representation, config.max_length,
+                                          config.sts_data_dir, cache_root),
+                "parameters": sum(parameter.numel() for parameter in student.parameters()),
+                "epochs": config.training.epochs,
+                **outcome,
+            }
+
+        return finish_run(output_dir, command, record)
