@@ -83,6 +83,12 @@ CASES = {
                                   "--max-length", "0"], "--max-length: must be at least 1", "{out}"),
     "evaluate, --max-length 0": (["evaluate", "--model", "{teacher}", "--dev-file", "{dev}", "--max-length", "0",
                                   "--output-dir", "{out}"], "--max-length: must be at least 1", "{out}"),
+    # a model judged by what it is: --init-student takes a general student only
+    "distill sra, --init-student a fine-tuned classifier": (SRA + ["--init-student", "{teacher}"],
+                                                            "--init-student takes a bertdistill general student",
+                                                            "{out}"),
+    "distill sra, --init-student a plain Transformer": (SRA + ["--init-student", "{bert}"], "is a bert model",
+                                                        "{out}"),
     # a local path that does not exist is named as such (no hub lookup)
     "finetune, a missing local model": (["finetune", "--model", "{root}/no-such-model", *DATA, "--output-dir",
                                          "{out}", *SMALL], "{root}/no-such-model: no such model folder", "{out}"),
