@@ -145,6 +145,10 @@ def test_distill_and_finetune_from_python(tiny_bert, corpus_file, sentiment_file
     assert student.metrics["held_out_cosine"] == json.loads((student.path / "metrics.json").read_text())[
         "held_out_cosine"]
     assert bertdistill.encode(student, ["the film was good"]).shape == (1, 32)
+    import datasets
+
+    assert not datasets.utils.logging.is_progress_bar_enabled()   # progress=False silences the libraries' bars too
+    datasets.enable_progress_bars()
 
     train, dev = sentiment_files
     tuned = bertdistill.finetune(model=student, train_file=train, dev_file=dev, output_dir=tmp_path / "tuned",

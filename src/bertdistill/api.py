@@ -66,9 +66,21 @@ def method_config(command: str, config: Config | str | Path | None = None, **set
     return config_from_settings(imported(METHODS[command][0]), settings, config, command)
 
 
+def silence_library_progress_bars() -> None:
+    """`progress=False` (`--no-progress`) covers the bars `datasets` and `transformers` draw themselves
+    (dataset building, tokenizing, weight loading), not only the Trainer's."""
+    import datasets
+    import transformers
+
+    datasets.disable_progress_bars()
+    transformers.utils.logging.disable_progress_bar()
+
+
 def run_command(command: str, config: Config | str | Path | None = None, **settings: Any) -> TrainedModel:
     """Run a training command (`distill sra`, `distill kd`, `distill tinybert`, `finetune`) from Python."""
     built = method_config(command, config, **settings)
+    if not built.training.progress_bar:
+        silence_library_progress_bars()
     run: Callable[..., dict] = imported(METHODS[command][1])
     metrics = run(built, command=f"python: bertdistill.run_command({command!r}, ...)")
     return TrainedModel(Path(built.output_dir), metrics)

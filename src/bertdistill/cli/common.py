@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from bertdistill.api import silence_library_progress_bars
 from bertdistill.cli.config_flags import at_least, config_from_arguments
 from bertdistill.config import Config
 from bertdistill.io import check_output_file
@@ -16,16 +17,6 @@ def check_output(path: str | None, flag: str, create_folders: bool = True) -> No
     """An output file flag, checked before any work (see `io.check_output_file`); None passes."""
     if path is not None:
         check_output_file(path, flag, create_folders)
-
-
-def silence_library_progress_bars() -> None:
-    """--no-progress covers the bars `datasets` and `transformers` draw themselves (dataset building,
-    tokenizing, weight loading), not only the Trainer's."""
-    import datasets
-    import transformers
-
-    datasets.disable_progress_bars()
-    transformers.utils.logging.disable_progress_bar()
 
 
 def run_config(args: argparse.Namespace, command: str) -> Config | None:
