@@ -173,6 +173,7 @@ def no_hub(monkeypatch, tmp_path):
 
     monkeypatch.setattr(datasets, "load_dataset", offline)
     monkeypatch.delenv("BERTDISTILL_DATA_DIR", raising=False)
+    monkeypatch.delenv("BERTDISTILL_RETRIEVAL_DIR", raising=False)
     monkeypatch.setenv("BERTDISTILL_CACHE", str(tmp_path / "cache"))
 
 
@@ -204,6 +205,30 @@ def transfer_dir(tmp_path):
             lines = [sentiment_sentence(rng, bool(label)) for _ in range(10)]
             (root / folder / name).write_bytes(("\n".join(lines) + "\n").encode())
     return root
+
+
+def write_beir_set(folder: Path, documents: dict[str, tuple[str, str]], queries: dict[str, str],
+                   qrels: list[tuple[str, str, int]]) -> Path:
+    """A BEIR-format folder: documents as id -> (title, text), queries as id -> text, qrels as rows."""
+    (folder / "qrels").mkdir(parents=True)
+    (folder / "corpus.jsonl").write_text("".join(json.dumps({"_id": key, "title": title, "text": text}) + "\n"
+                                                 for key, (title, text) in documents.items()))
+    (folder / "queries.jsonl").write_text("".join(json.dumps({"_id": key, "text": text}) + "\n"
+                                                  for key, text in queries.items()))
+    (folder / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\n" +
+                                               "".join(f"{query}\t{document}\t{grade}\n" for query, document, grade in qrels))
+    return folder
+
+
+@pytest.fixture
+def retrieval_dir(tmp_path):
+    """A folder holding one tiny BEIR set (`toy`): 3 judged queries over 6 documents, in the tiny vocabulary."""
+    documents = {"d1": ("good film", "a good movie and a great cast"), "d2": ("", "the plot was boring and dull"),
+                 "d3": ("music", "lovely music and a happy ending"), "d4": ("sad", "a sad story, very grim"),
+                 "d5": ("acting", "the acting was awful and poor"), "d6": ("nice", "a nice start, quite bright")}
+    queries = {"q1": "good movie cast", "q2": "awful acting", "q3": "happy music", "q4": "never judged"}
+    qrels = [("q1", "d1", 2), ("q1", "d6", 1), ("q1", "d2", 0), ("q2", "d5", 3), ("q3", "d3", 2), ("q3", "d6", 1)]
+    return write_beir_set(tmp_path / "retrieval" / "toy", documents, queries, qrels).parent
 
 
 class Interrupt(Exception):

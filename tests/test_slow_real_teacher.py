@@ -120,3 +120,17 @@ def test_encoder_benchmark_reproduces_the_reference_figures(tmp_path, monkeypatc
     teacher, static = rows["teacher (minilm)"], rows["model2vec distill (no data)"]
     assert teacher["sts12"]["score"] == pytest.approx(70.0, abs=0.5) and teacher["mr"]["score"] == pytest.approx(76.3, abs=0.5)
     assert static["sts12"]["score"] == pytest.approx(62.2, abs=0.5) and static["mr"]["score"] == pytest.approx(72.0, abs=0.5)
+
+
+@pytest.mark.skipif(not (GLUE_DIR.parent / "retrieval" / "cranfield").is_dir(), reason="../shared/data/retrieval absent")
+def test_retrieval_reproduces_the_committed_figures(tmp_path, monkeypatch):
+    """The teacher and BM25 on the shared Cranfield set, against results/encoders.md (nDCG@10 38.2 / 37.3)."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    output = tmp_path / "retrieval.json"
+    assert main(["evaluate-encoder", "--retrieval-dir", str(GLUE_DIR.parent / "retrieval"), "--tasks", "retrieval",
+                 "--baseline", "teacher", "bm25", "--no-speed", "--no-progress", "--json", str(output),
+                 "--cache-dir", str(tmp_path / "cache")]) == 0
+    rows = {row["model"]: row["scores"]["cranfield"] for row in json.loads(output.read_text())["results"]}
+    assert rows["teacher (minilm)"]["score"] == pytest.approx(38.2, abs=0.3)
+    assert rows["BM25 (bm25s, retrieval only)"]["score"] == pytest.approx(37.3, abs=0.1)
+    assert rows["teacher (minilm)"]["recall@100"] > 0.7 and rows["teacher (minilm)"]["queries"] == 225

@@ -1,6 +1,7 @@
 """The encoder benchmark: general students as sentence encoders, beside the teacher and data-free baselines.
 
-Every encoder is scored on the same transfer tasks (`transfer.py`), and timed in the same run: texts
+Every encoder is scored on the same transfer tasks (`transfer.py`) and, when a BEIR-format folder is given,
+on retrieval (`retrieval.py`, with BM25 beside it as TF-IDF is beside the probes), and timed in the same run: texts
 per second, tokenisation included, on short texts (STS sentences) and on long ones (~200-250 word
 pieces, built by joining consecutive probe sentences), at batch 1 and batch 128. Encoders run one
 after another within each repeat (interleaved, so drift of the machine hits all alike); the median
@@ -26,6 +27,13 @@ from bertdistill.devices import resolve_device
 from bertdistill.encoding import ENCODE_BATCH_SIZE
 from bertdistill.errors import ConfigError
 from bertdistill.evaluation.encoders import LoadedEncoder, load_encoder
+from bertdistill.evaluation.retrieval import (
+    RETRIEVAL_DIR_VARIABLE,
+    RetrievalSet,
+    find_retrieval_sets,
+    load_retrieval_set,
+    score_retrieval,
+)
 from bertdistill.evaluation.score_cache import ScoreCache, encoder_identity
 from bertdistill.evaluation.transfer import (
     EXTRA_TASKS,
@@ -40,7 +48,10 @@ from bertdistill.evaluation.transfer import (
 from bertdistill.students.sentence_transformers_files import ENCODE_MAX_LENGTH
 from bertdistill.teachers.static_distill import model2vec_baseline
 
-BASELINES = ("teacher", "model2vec", "tfidf")
+BASELINES = ("teacher", "model2vec", "tfidf", "bm25")
+RETRIEVAL = "retrieval"          # the task name that stands for every set under --retrieval-dir
+DEFAULT_TASKS = (*TRANSFER_TASKS, RETRIEVAL)
+DOCUMENT_MAX_LENGTH = 256        # word pieces per retrieval document (the teacher's own max_seq_length)
 LONG_TEXT_PIECES = (200, 250)   # word pieces of a long speed text (teacher tokenizer)
 SPEED_MAX_LENGTH = 256           # truncation for the long texts (every encoder alike)
 
@@ -54,12 +65,19 @@ class EncoderBenchmarkConfig(Config):
                                          "bare --baseline)")
     teacher: str = setting("minilm", help="the teacher the baselines come from")
     transfer_dir: str | None = setting(None, help=f"SentEval-layout folder (unset: ${TRANSFER_DIR_VARIABLE})")
-    tasks: tuple[str, ...] = setting(TRANSFER_TASKS, commas=True, help="tasks, of " + ",".join(TRANSFER_TASKS) +
-                                     ",stsb-dev (comma-separated)")
+    tasks: tuple[str, ...] = setting(DEFAULT_TASKS, commas=True, help="tasks, of " + ",".join(TRANSFER_TASKS) +
+                                     ",stsb-dev,retrieval (comma-separated; retrieval runs every set under "
+                                     "--retrieval-dir, and is skipped by default when there is none)")
+    retrieval_dir: str | None = setting(None, help="a BEIR-format folder (corpus.jsonl, queries.jsonl, "
+                                        "qrels/test.tsv) or a folder of them (unset: "
+                                        f"${RETRIEVAL_DIR_VARIABLE}, else no retrieval)")
     data_dir: str | None = setting(None, help="GLUE folder, for stsb-dev (unset: $BERTDISTILL_DATA_DIR, else the "
                                    "hub)")
     batch_size: int = setting(ENCODE_BATCH_SIZE, help="texts per batch when scoring", minimum=1)
-    max_length: int = setting(ENCODE_MAX_LENGTH, help="max word pieces per text when scoring", minimum=1)
+    max_length: int = setting(ENCODE_MAX_LENGTH, help="max word pieces per text when scoring (retrieval "
+                              "queries too)", minimum=1)
+    document_max_length: int = setting(DOCUMENT_MAX_LENGTH, help="max word pieces per retrieval document",
+                                       minimum=1)
     speed: bool = setting(True, help="measure speed")
     speed_batch_sizes: tuple[int, ...] = setting((1, 128), help="batch sizes of the speed measurement",
                                                  minimum=1, commas=True)
@@ -73,9 +91,10 @@ class EncoderBenchmarkConfig(Config):
     device: str | None = setting(None, help="cpu or cuda (unset: cuda when present)")
 
     def __post_init__(self) -> None:
-        unknown = [task for task in self.tasks if task not in TRANSFER_TASKS + EXTRA_TASKS]
+        known = (*TRANSFER_TASKS, *EXTRA_TASKS, RETRIEVAL)
+        unknown = [task for task in self.tasks if task not in known]
         if unknown:
-            raise ConfigError(f"unknown task(s) {unknown}; choose from {', '.join(TRANSFER_TASKS + EXTRA_TASKS)}")
+            raise ConfigError(f"unknown task(s) {unknown}; choose from {', '.join(known)}")
         unknown = [name for name in self.baselines if name not in BASELINES]
         if unknown:
             raise ConfigError(f"unknown baseline(s) {unknown}; choose from {', '.join(BASELINES)}")
@@ -99,7 +118,28 @@ def load_tasks(config: EncoderBenchmarkConfig) -> dict[str, list[PairSet] | Prob
         dev = load_glue_split(get_glue_task("stsb"), "dev", config.data_dir or os.environ.get(DATA_DIR_VARIABLE))
         data["stsb-dev"] = [PairSet("dev", list(dev["text"]), list(dev["text_pair"]),
                                     np.asarray(dev["label"], dtype=np.float64))]
+    data.update(load_retrieval_tasks(config, set(data)))
     return data
+
+
+def load_retrieval_tasks(config: EncoderBenchmarkConfig, taken: set[str]) -> dict[str, RetrievalSet]:
+    """Every BEIR set under the retrieval folder, by folder name; asking for retrieval without one is an error,
+    while the default task list skips it."""
+    if RETRIEVAL not in config.tasks:
+        return {}
+    folders = find_retrieval_sets(config.retrieval_dir)
+    if not folders and tuple(config.tasks) != DEFAULT_TASKS:
+        raise ConfigError(f"--tasks names retrieval but there is no retrieval data: pass --retrieval-dir DIR (a "
+                          f"BEIR-format folder such as ../shared/data/retrieval) or set {RETRIEVAL_DIR_VARIABLE}")
+    sets = {folder.name: load_retrieval_set(folder) for folder in folders}
+    clashing = sorted(set(sets) & taken)
+    if clashing:
+        raise ConfigError(f"retrieval set {clashing[0]!r} has the name of a transfer task; rename its folder")
+    return sets
+
+
+def retrieval_names(tasks: dict[str, Any]) -> list[str]:
+    return [task for task, data in tasks.items() if isinstance(data, RetrievalSet)]
 
 
 class TfidfEncoder:
@@ -130,6 +170,9 @@ def score_encoder(encode: Callable, tasks: dict[str, Any], config: EncoderBenchm
     def run(texts: list[str]):
         return encode(list(texts), config.batch_size, config.max_length)
 
+    def run_documents(texts: list[str]):
+        return encode(list(texts), config.batch_size, config.document_max_length)
+
     scores, reused = {}, 0
     for task, data in tasks.items():
         if probes_only and not isinstance(data, ProbeSet):
@@ -137,7 +180,8 @@ def score_encoder(encode: Callable, tasks: dict[str, Any], config: EncoderBenchm
         key = cache.key(identity, task, data) if cache else None
         scores[task] = cache.get(key) if cache else None
         if scores[task] is None:
-            scores[task] = score_task(data, run)
+            scores[task] = (score_retrieval(data, run, run_documents) if isinstance(data, RetrievalSet)
+                            else score_task(data, run))
             if cache:
                 cache.put(key, scores[task])
         else:
@@ -147,6 +191,7 @@ def score_encoder(encode: Callable, tasks: dict[str, Any], config: EncoderBenchm
 
 def speed_texts(tasks: dict[str, Any], tokenizer, count_short: int, count_long: int) -> dict[str, list[str]]:
     """Short texts: STS sentences; long texts: consecutive sentences joined to 200-250 word pieces."""
+    tasks = {task: data for task, data in tasks.items() if not isinstance(data, RetrievalSet)}
     sentences: list[str] = []
     for data in tasks.values():
         sentences += data.texts if isinstance(data, ProbeSet) else [s for subset in data for s in subset.first]
@@ -207,6 +252,13 @@ def transfer_average(scores: dict[str, dict]) -> float | None:
     return float(np.mean([scores[task]["score"] for task in TRANSFER_TASKS]))
 
 
+def retrieval_average(scores: dict[str, dict], names: list[str]) -> float | None:
+    """Mean nDCG@10 x 100 over the retrieval sets; None unless every one was scored."""
+    if not names or not all(name in scores for name in names):
+        return None
+    return float(np.mean([scores[name]["score"] for name in names]))
+
+
 def run_encoder_benchmark(config: EncoderBenchmarkConfig,
                           progress: Callable[[str], None] = lambda message: None) -> dict[str, Any]:
     """Score and time every encoder; returns the result that `encoder_table` formats."""
@@ -220,7 +272,9 @@ def run_encoder_benchmark(config: EncoderBenchmarkConfig,
     for label, model in names:
         progress(f"loading {model}")
         encoders.append(dataclasses.replace(load_encoder(model, config.device), name=label))
-    cache = ScoreCache(cache_root, config.score_cache, resolve_device(config.device).type, config.max_length)
+    cache = ScoreCache(cache_root, config.score_cache, resolve_device(config.device).type, config.max_length,
+                       config.document_max_length)
+    retrieval = retrieval_names(tasks)
     results = []
     for encoder, (_, path) in zip(encoders, names):
         progress(f"scoring {encoder.name}")
@@ -228,15 +282,19 @@ def run_encoder_benchmark(config: EncoderBenchmarkConfig,
         scores, reused = score_encoder(encoder.encode, tasks, config, cache=cache, identity=encoder_identity(path))
         results.append({"model": encoder.name, "path": path, "kind": encoder.kind,
                         "scores": scores, "average": transfer_average(scores),
-                        "parameters": encoder.parameters, "size_mb": megabytes(encoder.size_bytes),
+                        "retrieval_average": retrieval_average(scores, retrieval), "parameters": encoder.parameters, "size_mb": megabytes(encoder.size_bytes),
                         "build_seconds": encoder.build_seconds,
                         "eval_seconds": round(time.perf_counter() - start, 1), "tasks_from_cache": reused})
     if "tfidf" in config.baselines and any(isinstance(data, ProbeSet) for data in tasks.values()):
         progress("scoring tfidf (probes only)")
         scores, _ = score_encoder(TfidfEncoder().encode, tasks, config, probes_only=True)
-        results.append({"model": "TF-IDF 1-2 grams (probes only)", "path": None, "kind": "tfidf",
-                        "scores": scores, "average": None, "parameters": None, "size_mb": None,
-                        "build_seconds": None, "eval_seconds": None})
+        results.append(lexical_row("TF-IDF 1-2 grams (probes only)", "tfidf", scores, retrieval))
+    if "bm25" in config.baselines and retrieval:
+        from bertdistill.evaluation.bm25 import score_bm25
+
+        progress("scoring BM25 (retrieval only)")
+        scores = {name: score_bm25(tasks[name]) for name in retrieval}
+        results.append(lexical_row("BM25 (bm25s, retrieval only)", "bm25", scores, retrieval))
     teacher_label = f"teacher ({config.teacher})" if "teacher" in config.baselines else None
     speed = []
     if config.speed:
@@ -245,12 +303,19 @@ def run_encoder_benchmark(config: EncoderBenchmarkConfig,
             timed = encoders + ([served_teacher(config, Path(folder), progress)] if teacher_label else [])
             speed = measure_speed(timed, texts, config, progress)
         if teacher_label:
-            results.append({"model": timed[-1].name, "path": None, "kind": "onnx-int8", "scores": {},
-                            "average": None, "parameters": None, "size_mb": megabytes(timed[-1].size_bytes),
-                            "build_seconds": None, "eval_seconds": None})
+            results.append({**lexical_row(timed[-1].name, "onnx-int8", {}, retrieval),
+                            "size_mb": megabytes(timed[-1].size_bytes)})
         add_speedups(speed, teacher_label)
-    return {"results": results, "speed": speed, "teacher": teacher_label, "tasks": list(tasks),
+    return {"results": results, "speed": speed, "teacher": teacher_label,
+            "tasks": [task for task in tasks if task not in retrieval], "retrieval_tasks": retrieval,
             "config": config.to_dict(), "environment": environment()}
+
+
+def lexical_row(label: str, kind: str, scores: dict[str, dict], retrieval: list[str]) -> dict[str, Any]:
+    """A result row with scores only (a baseline that is not a sentence encoder, or a timed-only model)."""
+    return {"model": label, "path": None, "kind": kind, "scores": scores, "average": None,
+            "retrieval_average": retrieval_average(scores, retrieval), "parameters": None, "size_mb": None,
+            "build_seconds": None, "eval_seconds": None}
 
 
 def served_teacher(config: EncoderBenchmarkConfig, folder: Path, progress: Callable[[str], None]) -> LoadedEncoder:

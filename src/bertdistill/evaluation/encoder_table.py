@@ -17,8 +17,31 @@ def speedup(result: dict[str, Any], model: str, texts: str, batch_size: int) -> 
     return None
 
 
-def teacher_average(result: dict[str, Any]) -> float | None:
-    return next((row["average"] for row in result["results"] if row["model"] == result["teacher"]), None)
+def teacher_average(result: dict[str, Any], key: str = "average") -> float | None:
+    return next((row.get(key) for row in result["results"] if row["model"] == result["teacher"]), None)
+
+
+def percent_of(value: float | None, reference: float | None) -> float | None:
+    return 100 * value / reference if value is not None and reference else None
+
+
+def retrieval_columns(result: dict[str, Any]) -> list[str]:
+    """nDCG@10 per set, then (with several sets) their average, then % of the teacher's."""
+    names = result.get("retrieval_tasks", [])
+    if not names:
+        return []
+    return [f"{name} nDCG@10" for name in names] + (["retrieval average"] if len(names) > 1 else []) + \
+        ["retrieval % of teacher"]
+
+
+def retrieval_cells(result: dict[str, Any], row: dict[str, Any]) -> list[str]:
+    names = result.get("retrieval_tasks", [])
+    if not names:
+        return []
+    average = row.get("retrieval_average")
+    cells = [cell(row["scores"][name]["score"]) if name in row["scores"] else "" for name in names]
+    return cells + ([cell(average)] if len(names) > 1 else []) + \
+        [cell(percent_of(average, teacher_average(result, "retrieval_average")))]
 
 
 def cell(value: float | None, digits: int = 1, suffix: str = "") -> str:
@@ -29,16 +52,19 @@ def quality_table(result: dict[str, Any]) -> list[str]:
     tasks = result["tasks"]
     batch_sizes = sorted({row["batch_size"] for row in result["speed"]})
     speed_columns = [(texts, size) for texts in ("short", "long") for size in batch_sizes]
-    header = (["encoder"] + [TASK_TITLES[task] for task in tasks] + ["average", "% of teacher"]
-              + [f"speed {texts} b{size}" for texts, size in speed_columns] + ["parameters", "MB", "build (s)"])
+    averages = ["average", "% of teacher"] if tasks else []
+    header = (["encoder"] + [TASK_TITLES.get(task, task) for task in tasks] + averages
+              + retrieval_columns(result) + [f"speed {texts} b{size}" for texts, size in speed_columns] + ["parameters", "MB", "build (s)"])
     lines = ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
     reference = teacher_average(result)
     for row in result["results"]:
         scores = [cell(row["scores"][task]["score"]) if task in row["scores"] else "" for task in tasks]
-        percent = 100 * row["average"] / reference if row["average"] is not None and reference else None
+        percent = percent_of(row["average"], reference)
         speeds = [cell(speedup(result, row["model"], texts, size), 2, "x") for texts, size in speed_columns]
         parameters = "" if row["parameters"] is None else f"{row['parameters'] / 1e6:.1f}M"
-        lines.append("| " + " | ".join([row["model"], *scores, cell(row["average"]), cell(percent), *speeds,
+        average_cells = [cell(row["average"]), cell(percent)] if tasks else []
+        lines.append("| " + " | ".join([row["model"], *scores, *average_cells,
+                                        *retrieval_cells(result, row), *speeds,
                                         parameters, cell(row["size_mb"]), cell(row["build_seconds"], 0)]) + " |")
     return lines
 
@@ -56,7 +82,10 @@ def markdown(result: dict[str, Any]) -> str:
     where = environment["gpu"] or f"CPU, {environment['torch_threads']} torch threads"
     lines = quality_table(result)
     note = ("STS columns: Spearman x 100 of cosine similarity (mean over a year's subsets); MR, SUBJ: "
-            "5-fold logistic-regression accuracy x 100. Speed: texts per second as a ratio to the teacher, "
+            "5-fold logistic-regression accuracy x 100. "
+            + ("Retrieval: nDCG@10 x 100 by exact cosine search over title + text (the average and % of teacher "
+               "columns before it are of the 8 transfer tasks only). " if result.get("retrieval_tasks") else "")
+            + "Speed: texts per second as a ratio to the teacher, "
             f"measured in the same run ({where}); short = STS sentences, long = 200-250 word pieces.")
     lines += ["", note]
     if result["speed"]:
@@ -65,13 +94,17 @@ def markdown(result: dict[str, Any]) -> str:
 
 
 def entries(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """One `bertdistill report` entry per encoder with a full transfer average (the teacher is the reference)."""
-    reference = teacher_average(result)
-    if reference is None:
-        return []
+    """`bertdistill report` entries against the teacher: one per encoder with a full transfer average, and one
+    per encoder with a retrieval average."""
     batch = max((row["batch_size"] for row in result["speed"]), default=None)
-    return [{"method": f"encoder:{row['model']}", "label": row["model"], "task": "transfer",
-             "metric": f"average of {len(TRANSFER_TASKS)} transfer tasks", "score": row["average"] / 100,
-             "teacher_score": reference / 100, "parameters": row["parameters"],
-             "speedup_vs_teacher": speedup(result, row["model"], "short", batch) if batch else None}
-            for row in result["results"] if row["average"] is not None and row["model"] != result["teacher"]]
+    found = []
+    for key, task, metric in (("average", "transfer", f"average of {len(TRANSFER_TASKS)} transfer tasks"),
+                              ("retrieval_average", "retrieval", "nDCG@10 (retrieval average)")):
+        reference = teacher_average(result, key)
+        if reference is None:
+            continue
+        found += [{"method": f"encoder:{row['model']}", "label": row["model"], "task": task, "metric": metric,
+                   "score": row[key] / 100, "teacher_score": reference / 100, "parameters": row["parameters"],
+                   "speedup_vs_teacher": speedup(result, row["model"], "short", batch) if batch else None}
+                  for row in result["results"] if row.get(key) is not None and row["model"] != result["teacher"]]
+    return found

@@ -1,4 +1,4 @@
-"""Transfer-task scores of an encoder kept on disk, so that the teacher is scored once per machine.
+"""Task scores of an encoder kept on disk, so that the teacher is scored once per machine.
 
 Why: on a CPU, scoring the teacher is most of an `evaluate-encoder` run (about 50,000 sentences: 3-6 minutes on
 2 cores), and its scores change only when its weights, the task data, the protocol or the libraries do; every
@@ -17,12 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from bertdistill.evaluation.retrieval import RetrievalSet
 from bertdistill.evaluation.transfer import PairSet, ProbeSet
 from bertdistill.io import atomic_write_json
 from bertdistill.teachers.loading import resolve_model_path, teacher_fingerprint
 
 PROTOCOL = 1   # raise when the scoring of a task changes: old entries are then never read again
-LIBRARIES = ("torch", "transformers", "model2vec", "sklearn", "bertdistill")
+LIBRARIES = ("torch", "transformers", "model2vec", "sklearn", "bertdistill", "pytrec-eval-terrier")
 
 
 def encoder_identity(model: str) -> str | None:
@@ -30,12 +31,20 @@ def encoder_identity(model: str) -> str | None:
     return teacher_fingerprint(model) if Path(resolve_model_path(model)).is_dir() else None
 
 
-def task_digest(data: list[PairSet] | ProbeSet) -> str:
-    """The content of one task's data: texts, gold scores or labels, in order."""
+def task_parts(data: list[PairSet] | ProbeSet | RetrievalSet) -> list:
+    if isinstance(data, RetrievalSet):
+        return [data.name, data.document_ids, data.documents, data.query_ids, data.queries,
+                sorted((query, sorted(judged.items())) for query, judged in data.qrels.items())]
+    if isinstance(data, list):
+        return [[subset.name, subset.first, subset.second, np.asarray(subset.gold, dtype=float).tolist()]
+                for subset in data]
+    return [data.name, data.texts, np.asarray(data.labels).tolist()]
+
+
+def task_digest(data: list[PairSet] | ProbeSet | RetrievalSet) -> str:
+    """The content of one task's data: texts, gold scores, labels or judgements, in order."""
     digest = hashlib.sha256()
-    parts = ([[subset.name, subset.first, subset.second, np.asarray(subset.gold, dtype=float).tolist()]
-              for subset in data] if isinstance(data, list)
-             else [data.name, data.texts, np.asarray(data.labels).tolist()])
+    parts = task_parts(data)
     digest.update(json.dumps(parts, ensure_ascii=False).encode("utf-8"))
     return digest.hexdigest()
 
@@ -55,13 +64,14 @@ def library_versions() -> dict[str, str]:
 class ScoreCache:
     """`get`/`put` of one encoder's score on one task under `root/encoder-scores/`; inert when disabled."""
 
-    def __init__(self, root: str | Path, enabled: bool = True, device: str = "cpu", max_length: int = 128) -> None:
+    def __init__(self, root: str | Path, enabled: bool = True, device: str = "cpu", max_length: int = 128,
+                 document_max_length: int = 256) -> None:
         self.folder = Path(root) / "encoder-scores"
         self.enabled = enabled
         self.context = {"protocol": PROTOCOL, "libraries": library_versions(), "device": device,
-                        "max_length": max_length}
+                        "max_length": max_length, "document_max_length": document_max_length}
 
-    def key(self, identity: str | None, task: str, data: list[PairSet] | ProbeSet) -> str | None:
+    def key(self, identity: str | None, task: str, data: list[PairSet] | ProbeSet | RetrievalSet) -> str | None:
         if not self.enabled or identity is None:
             return None
         described = {**self.context, "encoder": identity, "task": task, "data": task_digest(data)}
