@@ -345,3 +345,29 @@ def test_the_default_bilstm_is_the_measured_recipe(monkeypatch):
                  "--max-sentences", "200000", "--output-dir", committed.output_dir,
                  "--data-dir", committed.sts_data_dir, "--no-progress"]) == 0
     assert captured[0].to_dict() == committed.to_dict()
+
+
+def test_a_mixed_corpus_is_recorded_and_scored_per_source(tiny_bert, corpus_file, tmp_path, no_hub, capsys):
+    lines = corpus_file.read_text().splitlines()
+    (tmp_path / "mixed").mkdir()
+    (tmp_path / "mixed" / "reviews.txt").write_text("\n".join(lines[:150]) + "\n")
+    (tmp_path / "mixed" / "forum.txt").write_text("\n".join(lines[150:]) + "\n")
+    wiki = tmp_path / "wiki.txt"
+    words = ("good", "bad", "dull", "nice", "grim", "lovely", "sad", "happy")
+    wiki.write_text("".join(f"the {first} story was very {second} and the ending {third}\n"
+                            for first in words for second in words for third in words[:2]))
+    assert main(["distill", "sra", "--teacher", str(tiny_bert), "--corpus", f"{wiki}:0.25",
+                 f"{tmp_path / 'mixed' / '*.txt'}:0.75", "--max-sentences", "160", "--output-dir",
+                 str(tmp_path / "run"), "--max-length", "16", "--epochs", "1", "--batch-size", "32",
+                 "--eval-sentences", "16", "--no-progress", *SMALL_STUDENT]) == 0
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert [entry["selected_sentences"] for entry in metrics["corpus_entries"]] == [40, 120]
+    by_source = metrics["held_out_cosine_by_source"]
+    assert set(by_source) == {"wiki", "reviews", "forum"}
+    assert sum(agreement["sentences"] for agreement in by_source.values()) == metrics["held_out_sentences"] == 16
+    # the per-source cosines average, weighted by sentences, to the run's held-out cosine
+    weighted = sum(agreement["cosine"] * agreement["sentences"] for agreement in by_source.values()) / 16
+    assert weighted == pytest.approx(metrics["held_out_cosine"], abs=1e-4)
+    assert "  wiki: " in capsys.readouterr().out
+    recorded = (tmp_path / "run" / "config.yaml").read_text()
+    assert f"{wiki}:0.25" in recorded

@@ -102,3 +102,65 @@ def test_streamed_hub_corpus_stops_once_enough_sentences(tmp_path, monkeypatch):
                                    tmp_path / "cache")
     assert calls[0] == ("wikitext", "wikitext-103-raw-v1", "train", True)
     assert len(corpus) == 50 and stats["usable_sentences"] == 50  # read only as far as needed
+
+
+def numbered(path, prefix, count):
+    return write(path, [f"{prefix} sentence number {i} is here." for i in range(count)])
+
+
+def test_shares_are_honoured_deterministic_and_recorded(tmp_path):
+    numbered(tmp_path / "wiki.txt", "Wiki", 400)
+    (tmp_path / "mixed").mkdir()
+    numbered(tmp_path / "mixed" / "forum.txt", "Forum", 300)
+    numbered(tmp_path / "mixed" / "news.txt", "News", 100)
+    config = CorpusConfig(paths=(f"{tmp_path / 'wiki.txt'}:1", f"{tmp_path / 'mixed' / '*.txt'}:3"),
+                          max_sentences=200, seed=7)
+    corpus, stats = prepare_corpus(config, tmp_path / "cache")
+    assert len(corpus) == 200
+    wiki = sum(text.startswith("Wiki") for text in corpus["text"])
+    assert wiki == 50                                                 # exactly 1/4 of 200 (stratified)
+    forum = sum(text.startswith("Forum") for text in corpus["text"])
+    assert 150 * 0.75 - 15 < forum < 150 * 0.75 + 15                  # the glob's files keep their proportion
+    assert stats["corpus_entries"] == [
+        {"corpus": str(tmp_path / "wiki.txt"), "share": 0.25, "files": 1, "usable_sentences": 400,
+         "selected_sentences": 50},
+        {"corpus": str(tmp_path / "mixed" / "*.txt"), "share": 0.75, "files": 2, "usable_sentences": 400,
+         "selected_sentences": 150}]
+    assert set(corpus["source"]) == {str(tmp_path / "wiki.txt"), str(tmp_path / "mixed" / "forum.txt"),
+                                     str(tmp_path / "mixed" / "news.txt")}
+    again, _ = prepare_corpus(config, tmp_path / "cache")
+    assert again["text"] == corpus["text"]                            # the seed fixes the sample and its order
+    other, _ = prepare_corpus(CorpusConfig(paths=config.paths, max_sentences=200, seed=8), tmp_path / "cache")
+    assert other["text"] != corpus["text"]
+    assert len({text.split()[0] for text in corpus["text"][:40]}) == 3   # the order mixes the sources
+
+
+def test_without_a_cap_the_largest_sample_the_shares_allow(tmp_path):
+    numbered(tmp_path / "a.txt", "Alpha", 100)
+    numbered(tmp_path / "b.txt", "Beta", 30)
+    corpus, stats = prepare_corpus(CorpusConfig(paths=(f"{tmp_path / 'a.txt'}:0.5", f"{tmp_path / 'b.txt'}:0.5")),
+                                   tmp_path / "cache")
+    assert len(corpus) == 60 and [entry["selected_sentences"] for entry in stats["corpus_entries"]] == [30, 30]
+
+
+def test_mixing_errors_name_the_entry(tmp_path):
+    numbered(tmp_path / "a.txt", "Alpha", 100)
+    write(tmp_path / "short.txt", ["Too short.", "Tiny."])
+    with pytest.raises(DataError, match=r"corpus '.*short.txt': no usable line"):
+        prepare_corpus(CorpusConfig(paths=(f"{tmp_path / 'a.txt'}:1", f"{tmp_path / 'short.txt'}:1")), tmp_path / "c")
+    numbered(tmp_path / "b.txt", "Beta", 10)
+    with pytest.raises(DataError, match=r"'.*b.txt': its share 0.5 of 100 sentences needs 50, but it has 10"):
+        prepare_corpus(CorpusConfig(paths=(f"{tmp_path / 'a.txt'}:1", f"{tmp_path / 'b.txt'}:1"), max_sentences=100),
+                       tmp_path / "c")
+    with pytest.raises(ConfigError, match="to every --corpus entry or to none"):
+        CorpusConfig(paths=(f"{tmp_path / 'a.txt'}:1", str(tmp_path / "b.txt")))
+    for share in ("0", "-1", "nan", "inf"):
+        with pytest.raises(ConfigError, match="the share must be a positive number"):
+            CorpusConfig(paths=(f"{tmp_path / 'a.txt'}:{share}",))
+
+
+def test_hub_sources_and_colons_in_names_are_not_shares(tmp_path):
+    assert CorpusConfig(paths=("hf:wikitext:wikitext-103-raw-v1:train",)).shares is None
+    assert CorpusConfig(paths=("hf:wikitext:wikitext-103-raw-v1:train:0.5", "x.txt:0.5")).shares == [0.5, 0.5]
+    odd = write(tmp_path / "notes:2", ["A file whose name ends in a number."])
+    assert CorpusConfig(paths=(str(odd),)).entries[0].pattern == str(odd)   # an existing file keeps its name

@@ -41,6 +41,8 @@ def run_distill_sra(args: argparse.Namespace) -> None:
         return
     record = distill_sra(config, command=args.command_line)
     print(f"held-out cosine to the teacher: {record['held_out_cosine']:.4f} ({record['held_out_sentences']} sentences)")
+    for source, agreement in record.get("held_out_cosine_by_source", {}).items():
+        print(f"  {source}: {agreement['cosine']:.4f} ({agreement['sentences']} sentences)")
     sts = record["stsb_zero_shot"]
     if "skipped" not in sts:
         print(f"zero-shot STS-B dev Spearman: student {sts['spearman_student']:.4f}, teacher {sts['spearman_teacher']:.4f}")

@@ -19,7 +19,13 @@ from bertdistill.errors import ModelError
 from bertdistill.io import publish_directory
 from bertdistill.methods.sra.config import SRAConfig
 from bertdistill.methods.sra.targets import teacher_targets
-from bertdistill.methods.sra.training import SentenceVectorCollator, SRATrainer, untrained_agreement, vector_agreement
+from bertdistill.methods.sra.training import (
+    SentenceVectorCollator,
+    SRATrainer,
+    agreement_by_source,
+    student_agreement,
+    vector_agreement,
+)
 from bertdistill.scoring.general_student import general_student_metrics
 from bertdistill.students import GENERAL_STUDENT_TYPES, BiLSTMModel, StaticConfig, StaticModel
 from bertdistill.students.factory import StudentShape
@@ -151,10 +157,12 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
             compute_metrics=vector_agreement, callbacks=phase.callbacks(callbacks), objective=config.objective,
             temperature=config.temperature, token_teacher=teacher.model if config.token_weight > 0 else None,
         )
-        untrained = untrained_agreement(student, eval_set, trainer.data_collator, config.training.eval_batch_size)
+        untrained = student_agreement(student, eval_set, trainer.data_collator, config.training.eval_batch_size)
         outcome = phase.train(trainer)
         save_general_student(trainer, output_dir, tokenizer, idf, pca)
         agreement = trainer.evaluate()
+        by_source = (agreement_by_source(trainer.model, eval_set, targets.eval_sources, trainer.data_collator,
+                                         config.training.eval_batch_size) if len(set(targets.eval_sources)) > 1 else None)
 
         def record() -> dict:
             return {
@@ -171,6 +179,7 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
                 "held_out_cosine": agreement["eval_cosine"],
                 "held_out_cosine_untrained": untrained["cosine"],
                 "held_out_mse": agreement["eval_mse"],
+                **({"held_out_cosine_by_source": by_source} if by_source else {}),
                 **targets.corpus_stats,
                 **general_student_metrics(str(output_dir), config.teacher, config.representation, config.max_length,
                                           config.sts_data_dir, cache_root),

@@ -11,7 +11,7 @@ import numpy as np
 from datasets import Dataset, concatenate_datasets
 
 from bertdistill.data.cache import cache_key, compute_vector_cache, texts_fingerprint
-from bertdistill.data.corpus import prepare_corpus
+from bertdistill.data.corpus import prepare_corpus, source_names
 from bertdistill.data.features import streamed_column
 from bertdistill.data.span_crops import crop_batch
 from bertdistill.data.target_pca import TargetPCA, fit_target_pca
@@ -31,6 +31,7 @@ class Targets:
     token_ids: Any                  # datasets.Dataset with `text`, `input_ids`: the corpus, then its span crops
     train_rows: np.ndarray          # (N_train,) row numbers: corpus sentences and every span crop
     eval_rows: np.ndarray           # (N_eval,) held-out corpus sentences
+    eval_sources: list[str]         # (N_eval,) the source (file stem, or hub name) of each held-out sentence
     teacher: SentenceVectorTeacher
     vectors: VectorFile | StackedVectors  # (N, d) teacher vectors, read from the cache(s) by rows
     idf: np.ndarray | None
@@ -42,16 +43,21 @@ def teacher_targets(config: SRAConfig, tokenizer, cache_root: Path) -> Targets:
     """Corpus -> token ids -> teacher vectors (cached on disk, computed once per teacher and corpus), plus the
     span crops of the training sentences when asked for (cached the same way)."""
     corpus, corpus_stats = prepare_corpus(config.corpus, cache_root / "corpora")  # bad corpus fails here
+    sources = corpus["source"]
+    corpus = corpus.remove_columns(["source", "entry"])
     token_ids = tokenized(corpus, tokenizer, config.max_length)
     held_out = min(config.eval_sentences, max(1, len(token_ids) // 10))
     train_rows = np.arange(len(token_ids) - held_out)
     eval_rows = np.arange(len(train_rows), len(token_ids))
+    names = source_names(sorted(set(sources)))
+    eval_sources = [names[sources[row]] for row in eval_rows]
     idf = (compute_idf(streamed_column(token_ids.select(train_rows), "input_ids"), len(tokenizer))
            if config.representation == "idf_mean" else None)
     teacher = SentenceVectorTeacher(config.teacher, config.representation, idf=idf)
     vectors = cached_teacher_vectors(config, teacher, corpus, token_ids, tokenizer, cache_root)
     pca = fit_target_pca(vectors, train_rows, config.target_pca) if config.target_pca else None
-    targets = Targets(token_ids, train_rows, eval_rows, teacher, vectors, idf, pca, {**corpus_stats, "span_crops": 0})
+    targets = Targets(token_ids, train_rows, eval_rows, eval_sources, teacher, vectors, idf, pca,
+                      {**corpus_stats, "span_crops": 0})
     return with_span_crops(targets, corpus, config, tokenizer, cache_root) if config.span_crops.per_sentence else targets
 
 

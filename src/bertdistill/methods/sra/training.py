@@ -75,11 +75,12 @@ class SRATrainer(Trainer):
         return loss.detach(), outputs.sentence_embedding.float(), inputs["teacher_vector"]
 
 
-def untrained_agreement(student: torch.nn.Module, rows, collator: SentenceVectorCollator,
-                        batch_size: int) -> dict[str, float]:
-    """`vector_agreement` of the student as it is, on `rows`, in this process alone: the start distillation is
-    measured from. (Not `Trainer.evaluate`: before training, under a launcher, it would wrap the model for
-    the evaluation and the training would then skip its own wrapping.)"""
+def student_agreement(student: torch.nn.Module, rows, collator: SentenceVectorCollator,
+                      batch_size: int) -> dict[str, float]:
+    """`vector_agreement` of the student as it is, on `rows`, in this process alone: before training, the start
+    distillation is measured from; after it, the agreement per source. (Not `Trainer.evaluate`: before training,
+    under a launcher, it would wrap the model for the evaluation and the training would then skip its own
+    wrapping.)"""
     was_training, device = student.training, next(student.parameters()).device
     student.eval()
     predictions, targets = [], []
@@ -91,6 +92,17 @@ def untrained_agreement(student: torch.nn.Module, rows, collator: SentenceVector
             targets.append(batch["teacher_vector"].numpy())                                # (B, d_T)
     student.train(was_training)
     return vector_agreement(EvalPrediction(predictions=np.concatenate(predictions), label_ids=np.concatenate(targets)))
+
+
+def agreement_by_source(student: torch.nn.Module, rows, sources: list[str], collator: SentenceVectorCollator,
+                        batch_size: int) -> dict[str, dict[str, float]]:
+    """The held-out cosine to the teacher of each source's sentences (`sources[i]` is row i's), by source name."""
+    found = {}
+    for name in sorted(set(sources)):
+        indices = [index for index, source in enumerate(sources) if source == name]
+        agreement = student_agreement(student, rows.select(indices), collator, batch_size)
+        found[name] = {"sentences": len(indices), "cosine": agreement["cosine"]}
+    return found
 
 
 def vector_agreement(prediction: EvalPrediction) -> dict[str, float]:
