@@ -4,18 +4,20 @@
 #
 #   bash scripts/main_job.sh                                   # GLUE and the corpus from the Hugging Face hub
 #   BERTDISTILL_DATA_DIR=../shared/data/glue CORPUS=../shared/data/corpus/wikipedia_en_slice.txt \
-#       TRANSFER_DIR=../shared/data/transfer bash scripts/main_job.sh   # local folders, no network
+#       TRANSFER_DIR=../shared/data/transfer RETRIEVAL_DIR=../shared/data/retrieval \
+#       bash scripts/main_job.sh                                   # local folders, no network
 #
-# These environment variables set the recipe's variables: CORPUS, TRANSFER_DIR, SRA_SENTENCES, SRA_EPOCHS,
+# These environment variables set the recipe's variables: CORPUS, TRANSFER_DIR, RETRIEVAL_DIR, SRA_SENTENCES, SRA_EPOCHS,
 # BILSTM_EPOCHS, SST2_TRAIN_SAMPLES, EMBEDDING_DIM, TARGET_PCA, SPAN_CROPS; OUTPUT_DIR (default runs/main-job)
 # where it writes. An interrupted run continues where it stopped when started again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 TRANSFER_DIR=${TRANSFER_DIR:-${BERTDISTILL_TRANSFER_DIR:-}}
+RETRIEVAL_DIR=${RETRIEVAL_DIR:-${BERTDISTILL_RETRIEVAL_DIR:-}}
 output=${OUTPUT_DIR:-runs/main-job}
 sets=()
-for pair in corpus:CORPUS transfer_dir:TRANSFER_DIR sra_sentences:SRA_SENTENCES sra_epochs:SRA_EPOCHS \
+for pair in corpus:CORPUS transfer_dir:TRANSFER_DIR retrieval_dir:RETRIEVAL_DIR sra_sentences:SRA_SENTENCES sra_epochs:SRA_EPOCHS \
             bilstm_epochs:BILSTM_EPOCHS sst2_samples:SST2_TRAIN_SAMPLES embedding_dim:EMBEDDING_DIM \
             target_pca:TARGET_PCA span_crops:SPAN_CROPS; do
   name=${pair%%:*} variable=${pair#*:}
