@@ -134,3 +134,60 @@ def test_hostile_case_is_one_clear_line_and_writes_nothing(world, tmp_path, caps
     assert len([line for line in error.splitlines() if "error:" in line]) == 1, error   # one line of error
     if output is not None:
         assert not Path(filled(output, world, out)).exists()
+
+
+@pytest.fixture(scope="module")
+def read_only(tmp_path_factory):
+    """A folder nothing can be written in: mode 0555 for a normal user; for root (who ignores modes), a read-only
+    tmpfs mounted over it (skipped where mounting is not allowed)."""
+    import os
+    import subprocess
+
+    folder = tmp_path_factory.mktemp("read-only")
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        yield folder
+        folder.chmod(0o755)
+        return
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot make a read-only folder as root here: {mounted.stderr.decode().strip()}")
+    yield folder
+    subprocess.run(["umount", str(folder)], check=True)
+
+
+# every command that writes, told to write in a read-only folder: refused before any work, in one line
+WRITERS = {
+    "finetune": ["finetune", "--model", "{bert}", *DATA, "--output-dir", "{ro}/out", *SMALL],
+    "evaluate": ["evaluate", "--model", "{teacher}", "--dev-file", "{dev}", "--output-dir", "{ro}/out"],
+    "predict": ["predict", "--model", "{teacher}", "--input", "{texts}", "--output", "{ro}/out.tsv"],
+    "distill sra": ["distill", "sra", "--teacher", "{bert}", "--corpus", "{corpus}", "--output-dir", "{ro}/out"],
+    "distill kd": ["distill", "kd", "--teacher", "{teacher}", *DATA, "--output-dir", "{ro}/out", "--no-augment"],
+    "distill tinybert": ["distill", "tinybert", "--stage", "general", "--teacher", "{bert}", "--corpus", "{corpus}",
+                         "--output-dir", "{ro}/out"],
+    "init-student": ["init-student", "--teacher", "{bert}", "--output-dir", "{ro}/out"],
+    "encode": ["encode", "--model", "{bilstm}", "--input", "{texts}", "--output", "{ro}/out.npy"],
+    "augment": ["augment", *DATA, "--output", "{ro}/out.jsonl", "--n-iter", "1"],
+    "export onnx": ["export", "onnx", "--model", "{teacher}", "--output", "{ro}/out.onnx"],
+    "export sentence-transformers": ["export", "sentence-transformers", "--model", "{bilstm}", "--output", "{ro}/out"],
+    "benchmark": ["benchmark", "{teacher}", "--json", "{ro}/out.json"],
+    "report": ["report", "--run", "{teacher}", "--output", "{ro}/out.md", "--no-plot"],
+    "evaluate-encoder": ["evaluate-encoder", "--model", "{bilstm}", "--json", "{ro}/out.json"],
+    "run": ["run", "{recipe}", "--output-dir", "{ro}/out"],
+}
+
+
+@pytest.mark.parametrize("command", list(WRITERS))
+def test_a_read_only_location_is_refused_before_any_work(world, read_only, tmp_path, capsys, command):
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(f"steps:\n  - name: student\n    command: init-student\n    args: [--teacher, {world['bert']}, "
+                      "--output-dir, '{output}/student']\n")
+    names = {**{key: str(value) for key, value in world.items()}, "ro": str(read_only), "recipe": str(recipe),
+             "texts": str(world["root"] / "texts.txt"), "corpus": str(world["root"] / "corpus.txt")}
+    capsys.readouterr()
+    code = main([argument.format(**names) for argument in WRITERS[command]])
+    error = capsys.readouterr().err
+    assert code == 2, error
+    assert f"cannot write in {read_only}" in error and "Traceback" not in error, error
+    assert len([line for line in error.splitlines() if "error:" in line]) == 1, error
+    assert not any(read_only.iterdir())

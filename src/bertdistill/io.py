@@ -99,3 +99,30 @@ def check_output_file(path: str | Path, flag: str, create_folders: bool = True) 
         raise ConfigError(f"{flag} {path}: {existing} is a file, not a folder")
     if not create_folders and existing != target.absolute().parent:
         raise ConfigError(f"{flag} {path}: folder {target.parent} does not exist")
+    probe_writable(existing, flag, path)
+
+
+def check_output_folder(path: str | Path, flag: str = "--output-dir") -> None:
+    """Before any work: `path` is, or can be made, a folder this process can write in (nothing is created)."""
+    from bertdistill.errors import ConfigError
+
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        raise ConfigError(f"{flag} {path}: exists and is not a folder")
+    existing = next(folder for folder in (target.absolute(), *target.absolute().parents) if folder.exists())
+    if not existing.is_dir():
+        raise ConfigError(f"{flag} {path}: {existing} is a file, not a folder")
+    probe_writable(existing, flag, path)
+
+
+def probe_writable(folder: Path, flag: str, path: str | Path) -> None:
+    """A file can be created (and is removed again) in `folder`, the nearest existing folder of `path`: a
+    read-only or full location is refused in one line before any work, not with a traceback after it."""
+    from bertdistill.errors import ConfigError
+
+    try:
+        handle, probe = tempfile.mkstemp(dir=folder, prefix=".bertdistill-probe-")
+    except OSError as error:
+        raise ConfigError(f"{flag} {path}: cannot write in {folder} ({error.strerror or error})") from None
+    os.close(handle)
+    os.unlink(probe)

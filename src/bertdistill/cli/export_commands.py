@@ -73,7 +73,9 @@ def run_export_onnx(args: argparse.Namespace) -> None:
 
 def run_export_sentence_transformers(args: argparse.Namespace) -> None:
     from bertdistill.export.sentence_transformers_folder import export_sentence_transformers
+    from bertdistill.io import check_output_folder
 
+    check_output_folder(args.output, "--output")
     output = export_sentence_transformers(args.model, args.output)
     print(f"wrote {output}: SentenceTransformer({str(output)!r}) loads it (for a BiLSTM, after `import bertdistill`)")
 
@@ -82,6 +84,7 @@ def run_benchmark(args: argparse.Namespace) -> None:
     from bertdistill.evaluation.benchmark import benchmark, markdown
     from bertdistill.io import atomic_write_json
 
+    check_output(args.json, "--json")
     config = config_from_arguments(args, given={"models": args.models})
     result = benchmark(config, progress=lambda message: print(f"... {message}", flush=True))
     print(markdown(result))
@@ -98,6 +101,9 @@ def run_report(args: argparse.Namespace) -> None:
     from bertdistill.io import atomic_write_json
 
     check_output(args.json, "--json")
+    check_output(args.output, "--output")
+    if args.plot and not args.no_plot:
+        check_output(args.plot, "--plot")
     if args.table == "runs":
         return run_runs_table(args)
     results = args.results or (None if args.run else "results")   # with --run: committed results only if asked

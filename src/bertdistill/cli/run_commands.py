@@ -140,9 +140,11 @@ def run_command_step(step: Step, dry_run: bool, cli: CommandLine) -> None:
 def run_pipeline(recipe: dict[str, Any], path: str, sets: list[str], output_dir: str | None, dry_run: bool,
                  cli: CommandLine) -> None:
     from bertdistill.api import METHODS
+    from bertdistill.io import check_output_folder
 
     variables = recipe_variables(recipe, sets, output_dir)
     steps = pipeline_steps(recipe, variables, path)
+    check_output_folder(variables["output"], "--output-dir" if output_dir else "output_dir")
     for step in steps:
         if step.when and not variables.get(step.when):
             print(f"== {step.name}: skipped ({step.when} is not set)")

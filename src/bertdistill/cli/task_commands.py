@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bertdistill.cli.common import RAW, positive_int, print_metrics, run_config
+from bertdistill.cli.common import RAW, check_output, positive_int, print_metrics, run_config
 from bertdistill.cli.config_flags import add_config_arguments, config_from_arguments
 
 FINETUNE_EXAMPLES = """examples:
@@ -66,6 +66,7 @@ def run_predict(args: argparse.Namespace) -> None:
 
     if bool(args.texts) == bool(args.input):
         raise DataError("give texts on the command line or --input FILE (not both)")
+    check_output(args.output, "--output")
     predictor = Predictor(args.model, max_length=args.max_length)
     spec = predictor.spec
     if args.input:

@@ -17,7 +17,7 @@ from bertdistill.data.tasks import TaskSpec
 from bertdistill.devices import resolve_device
 from bertdistill.encoding import ENCODE_BATCH_SIZE
 from bertdistill.errors import ConfigError, DataError
-from bertdistill.io import atomic_write_json
+from bertdistill.io import atomic_write_json, check_output_folder
 from bertdistill.model_config import check_positions, resolve_max_length
 from bertdistill.scoring.splits import evaluate_splits, metrics_record
 from bertdistill.teachers.loading import load_fine_tuned, load_tokenizer
@@ -51,12 +51,15 @@ def labelled_splits(model: str, spec: TaskSpec, data: DataConfig, split: str) ->
 
 
 def run_evaluate(config: EvaluateConfig) -> dict[str, Any]:
+    if config.output_dir:   # before the model loads (the default one, in the model's folder, needs its task)
+        check_output_folder(config.output_dir, "--output-dir")
     model, spec = load_fine_tuned(config.model)
     splits = labelled_splits(config.model, spec, config.data, config.split)  # checked before anything is written
     max_length = resolve_max_length(config.max_length, model.config)
     if config.max_length is not None:   # a length asked for explicitly must fit the model
         check_positions(max_length, model.config, config.model)
     output_dir = Path(config.output_dir or Path(config.model) / f"eval-{spec.name}-{config.split}")
+    check_output_folder(output_dir, "--output-dir")
     model.to(resolve_device())
     start = time.perf_counter()
     results = evaluate_splits(model, load_tokenizer(config.model), spec, splits, max_length,

@@ -20,6 +20,7 @@ from bertdistill.scoring.splits import evaluate_splits, metrics_record
 from bertdistill.students.heads import check_pair_tokenizer
 from bertdistill.teachers.loading import load_for_training, load_tokenizer, resolve_model_path
 from bertdistill.training.arguments import TrainingConfig, resolve_learning_rate
+from bertdistill.training.outputs import check_run_folder
 from bertdistill.training.run import Phase, finish_run, open_run
 from bertdistill.training.trainer import Trainer, save_final_model
 
@@ -42,6 +43,7 @@ def finetune(
 
     `command` (the CLI line that started the run) is recorded in metrics.json for reproduction.
     """
+    check_run_folder(config.output_dir, config.resume)
     data_config = config.data.resolved()
     data = load_task_data(data_config)  # every input file is checked before anything is written
     spec = data.spec

@@ -12,17 +12,24 @@ import torch
 
 from bertdistill.distributed import world_size
 from bertdistill.errors import ConfigError
+from bertdistill.io import check_output_folder
 
 
-def prepare_output_dir(path: str | Path, resume: bool) -> Path:
-    """Create the run folder. An existing non-empty folder is only reused with `--resume`."""
+def check_run_folder(path: str | Path, resume: bool) -> None:
+    """Before any work (the first thing every training command does): the run folder can be made and written
+    in, and an existing non-empty one is only reused with `--resume`. Nothing is created."""
     path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise ConfigError(f"--output-dir {path} exists and is not a folder")
+    check_output_folder(path, "--output-dir")
     if path.is_dir() and any(path.iterdir()) and not resume:
         raise ConfigError(
             f"--output-dir {path} is not empty; pass --resume to continue that run, or choose another folder"
         )
+
+
+def prepare_output_dir(path: str | Path, resume: bool) -> Path:
+    """Create the run folder, after `check_run_folder`'s checks."""
+    check_run_folder(path, resume)
+    path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

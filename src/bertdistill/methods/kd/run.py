@@ -32,6 +32,7 @@ from bertdistill.teachers.loading import (
     task_head_settings,
 )
 from bertdistill.training.logit_distillation import KDCollator, KDTrainer
+from bertdistill.training.outputs import check_run_folder
 from bertdistill.training.run import Phase, built_once, finish_run, open_run
 from bertdistill.training.trainer import save_final_model
 from bertdistill.training.vocabulary import check_same_vocabulary
@@ -89,6 +90,7 @@ def kd_record(config: KDConfig, data: TaskData, transfer: Dataset | None, transf
 
 def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), command: str | None = None) -> dict:
     """Run task-specific KD end to end; returns (and writes) metrics.json."""
+    check_run_folder(config.output_dir, config.resume)
     data_config = config.data.resolved()
     data = load_task_data(data_config)  # every input is checked before anything is written
     spec = data.spec

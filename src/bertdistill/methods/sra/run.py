@@ -41,7 +41,7 @@ from bertdistill.students.sentence_transformers_files import write_sentence_tran
 from bertdistill.students.static import save_static
 from bertdistill.teachers.loading import load_config, load_tokenizer, task_spec_of
 from bertdistill.teachers.sentence_vector import SentenceVectorTeacher
-from bertdistill.training.outputs import prepare_output_dir
+from bertdistill.training.outputs import check_run_folder, prepare_output_dir
 from bertdistill.training.run import Phase, built_once, finish_run, open_run, written_once
 from bertdistill.training.trainer import Trainer, save_final_model
 from bertdistill.training.vocabulary import check_same_vocabulary
@@ -91,12 +91,13 @@ def general_record(config: SRAConfig, embedding_init: str) -> dict:
 def init_student(teacher_name: str, output_dir: str, shape: StudentShape, seed: int = DEFAULT_SEED) -> Path:
     """Save an untrained BiLSTM student with the teacher's tokenizer: the from-scratch baseline, and the
     starting point of task-specific distillation without SRA."""
-    output = prepare_output_dir(output_dir, resume=False)
+    check_run_folder(output_dir, resume=False)
     tokenizer = load_tokenizer(teacher_name)
     teacher = SentenceVectorTeacher(teacher_name, "mean", device="cpu")
     prepare_contextual(teacher_name, shape, default_cache_root())
     set_seed(seed)
     student = new_bilstm(shape, teacher, tokenizer, teacher.hidden_size, default_cache_root())
+    output = prepare_output_dir(output_dir, resume=False)
     staging = output / ".final-model.tmp"
     student.save_pretrained(staging)
     tokenizer.save_pretrained(staging)
@@ -131,6 +132,7 @@ def save_general_student(trainer: Trainer, output_dir: Path, tokenizer, idf: np.
 
 def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), command: str | None = None) -> dict:
     """Run SRA end to end; returns (and writes) metrics.json."""
+    check_run_folder(config.output_dir, config.resume)
     cache_root = Path(config.cache_dir) if config.cache_dir else default_cache_root()
     tokenizer = load_tokenizer(config.teacher)
     pad_token_id = pad_id(tokenizer)
