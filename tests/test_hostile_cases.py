@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bertdistill.cli import main
-from tests.conftest import sentiment_rows, write_csv
+from tests.conftest import sentiment_rows, write_beir_set, write_csv
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +33,7 @@ def world(tiny_bert, general_students, tmp_path_factory) -> dict[str, Path]:
     (root / "malformed.jsonl").write_text('{"text": "a fine film"}\n{"text": \n')
     (root / "corpus.txt").write_text("".join(f"{row['text']} indeed.\n" for row in sentiment_rows(60, seed=3)))
     (root / "a-folder").mkdir()
+    write_beir_set(root / "beir", {"d1": ("", "a good film")}, {"q1": "good film"}, [("q1", "d1", 1)])
     return {"root": root, "bert": tiny_bert, "train": train, "dev": dev, "teacher": teacher,
             "bilstm": general_students["bilstm"], "damaged-teacher": damaged["teacher"],
             "damaged-bilstm": damaged["bilstm"]}
@@ -85,10 +86,21 @@ CASES = {
                                   "--output-dir", "{out}"], "--max-length: must be at least 1", "{out}"),
     # a model judged by what it is: --init-student takes a general student only
     "distill sra, --init-student a fine-tuned classifier": (SRA + ["--init-student", "{teacher}"],
-                                                            "--init-student takes a bertdistill general student",
+                                                            "--init-student {teacher}: a fine-tuned classifier; this takes a general student",
                                                             "{out}"),
-    "distill sra, --init-student a plain Transformer": (SRA + ["--init-student", "{bert}"], "is a bert model",
+    "distill sra, --init-student a plain Transformer": (SRA + ["--init-student", "{bert}"], "a Transformer encoder; this takes",
                                                         "{out}"),
+    "distill sra, --teacher a general student": (SRA[:3] + ["{bilstm}"] + SRA[4:], "--teacher {bilstm}: a general "
+                                                 "student (a sentence encoder from distill sra); this takes", "{out}"),
+    "encode, a fine-tuned classifier": (["encode", "--model", "{teacher}", "--input", "{texts}", "--output",
+                                         "{out}"], "--model {teacher}: a fine-tuned classifier; this takes", "{out}"),
+    "evaluate-encoder, a fine-tuned classifier": (["evaluate-encoder", "--model", "{teacher}", "--tasks", "retrieval",
+                                                   "--retrieval-dir", "{root}/beir", "--json", "{out}"],
+                                                  "--model {teacher}: a fine-tuned classifier; this takes", "{out}"),
+    "export sentence-transformers, the embedded teacher": (["export", "sentence-transformers", "--model", "minilm",
+                                                            "--output", "{out}"],
+                                                           "--model minilm: a Transformer encoder; this takes a "
+                                                           "general student", "{out}"),
     # a local path that does not exist is named as such (no hub lookup)
     "finetune, a missing local model": (["finetune", "--model", "{root}/no-such-model", *DATA, "--output-dir",
                                          "{out}", *SMALL], "{root}/no-such-model: no such model folder", "{out}"),

@@ -122,8 +122,9 @@ def test_export_sentence_transformers_refuses_bad_input_and_writes_nothing(gener
     taken = tmp_path / "taken"
     taken.mkdir()
     (taken / "keep.txt").write_text("mine")
-    cases = [(str(tiny_bert), tmp_path / "a", "not a bertdistill general student"),
-             (str(tmp_path / "missing"), tmp_path / "b", "no config.json"),
+    cases = [(str(tiny_bert), tmp_path / "a", "a Transformer encoder; this takes a general student"),
+             ("minilm", tmp_path / "c", "--model minilm: a Transformer encoder; this takes a general student"),
+             (str(tmp_path / "missing"), tmp_path / "b", "no such model folder"),
              (str(general_students["static"]), taken, "not an empty folder")]
     for model, output, message in cases:
         capsys.readouterr()

@@ -59,9 +59,11 @@ def run_init_student(args: argparse.Namespace) -> None:
 
 def run_encode(args: argparse.Namespace) -> None:
     from bertdistill.encoding import SentenceEncoder, encode_file, read_texts
+    from bertdistill.teachers.model_kind import SENTENCE_ENCODERS, require_kind
 
     check_output(args.output, "--output")
     read_texts(args.input)   # a bad input file fails before the model is loaded
+    require_kind(args.model, "--model", SENTENCE_ENCODERS, "a fine-tuned classifier gives labels: bertdistill predict")
     encoder = SentenceEncoder(args.model, representation=args.representation, output=args.vector,
                               max_length=args.max_length)
     vectors = encode_file(encoder, args.input, args.output, args.batch_size, args.normalize)

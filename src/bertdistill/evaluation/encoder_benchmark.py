@@ -46,6 +46,7 @@ from bertdistill.evaluation.transfer import (
     score_task,
 )
 from bertdistill.students.sentence_transformers_files import ENCODE_MAX_LENGTH
+from bertdistill.teachers.model_kind import SENTENCE_ENCODERS, ModelKind, require_kind
 from bertdistill.teachers.static_distill import model2vec_baseline
 
 BASELINES = ("teacher", "model2vec", "tfidf", "bm25")
@@ -266,6 +267,9 @@ def run_encoder_benchmark(config: EncoderBenchmarkConfig,
     from bertdistill.teachers.loading import load_tokenizer
 
     tasks = load_tasks(config)                                    # every data error before any model work
+    for model in config.models:                                  # and every model judged by what it is
+        require_kind(model, "--model", SENTENCE_ENCODERS, "a fine-tuned classifier is scored with bertdistill evaluate")
+    require_kind(config.teacher, "--teacher", {ModelKind.ENCODER})
     cache_root = Path(config.cache_dir) if config.cache_dir else default_cache_root()
     names = encoder_names(config, cache_root, progress)
     encoders = []

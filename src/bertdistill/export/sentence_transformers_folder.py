@@ -14,31 +14,26 @@ from pathlib import Path
 
 from bertdistill.errors import ModelError
 from bertdistill.io import publish_directory
-from bertdistill.students import GENERAL_STUDENT_TYPES
 from bertdistill.students.sentence_transformers_files import write_sentence_transformers_files
-from bertdistill.teachers.loading import load_config, task_spec_of
+from bertdistill.teachers.loading import load_config
+from bertdistill.teachers.model_kind import ModelKind, require_kind
 
 NOT_COPIED = ("checkpoints", "logs", ".final-model.tmp")   # training state: not part of the encoder
 
 
-def check_general_student(model_dir: Path) -> tuple[str, bool]:
-    """(model_type, normalize) of a general student folder; a clear error for anything else."""
-    if not (model_dir / "config.json").is_file():
-        raise ModelError(f"{model_dir}: not a model folder (no config.json)")
-    config = load_config(str(model_dir))
-    if config.model_type not in GENERAL_STUDENT_TYPES:
-        raise ModelError(f"{model_dir}: a {config.model_type!r} model, not a bertdistill general student "
-                         "(BiLSTM or static); Hugging Face encoders load in sentence-transformers as they are")
-    if task_spec_of(config) is not None:
-        raise ModelError(f"{model_dir}: a fine-tuned classifier, not a sentence encoder; export its general "
-                         "student (the folder distill sra wrote)")
+def check_general_student(model: str) -> tuple[str, bool]:
+    """(model_type, normalize) of a general student folder; one line naming the kind of anything else."""
+    require_kind(model, "--model", {ModelKind.GENERAL_STUDENT}, "a Transformer encoder loads in "
+                 "sentence-transformers as it is; a fine-tuned classifier's general student is the folder "
+                 "distill sra wrote")
+    config = load_config(model)
     return config.model_type, bool(getattr(config, "normalize", False))
 
 
 def export_sentence_transformers(model_dir: str | Path, output: str | Path) -> Path:
     """Write `output` as a copy of `model_dir` that `SentenceTransformer(output)` loads."""
+    model_type, normalize = check_general_student(os.fspath(model_dir))
     model_dir, output = Path(model_dir), Path(output)
-    model_type, normalize = check_general_student(model_dir)
     if output.resolve() == model_dir.resolve():
         write_sentence_transformers_files(model_dir, model_type, normalize)
         return output

@@ -15,7 +15,6 @@ from bertdistill.data.cache import default_cache_root
 from bertdistill.data.features import with_lengths
 from bertdistill.data.target_pca import TargetPCA
 from bertdistill.encoding import IDF_FILE
-from bertdistill.errors import ModelError
 from bertdistill.io import publish_directory
 from bertdistill.methods.sra.config import SRAConfig
 from bertdistill.methods.sra.targets import teacher_targets
@@ -27,7 +26,7 @@ from bertdistill.methods.sra.training import (
     vector_agreement,
 )
 from bertdistill.scoring.general_student import general_student_metrics
-from bertdistill.students import GENERAL_STUDENT_TYPES, BiLSTMModel, StaticConfig, StaticModel
+from bertdistill.students import BiLSTMModel, StaticConfig, StaticModel
 from bertdistill.students.factory import StudentShape
 from bertdistill.students.general import (
     bilstm_from_static,
@@ -39,7 +38,8 @@ from bertdistill.students.general import (
 )
 from bertdistill.students.sentence_transformers_files import write_sentence_transformers_files
 from bertdistill.students.static import save_static
-from bertdistill.teachers.loading import load_config, load_tokenizer, task_spec_of
+from bertdistill.teachers.loading import load_config, load_tokenizer
+from bertdistill.teachers.model_kind import ModelKind, require_kind
 from bertdistill.teachers.sentence_vector import SentenceVectorTeacher
 from bertdistill.training.outputs import check_run_folder, prepare_output_dir
 from bertdistill.training.run import Phase, built_once, finish_run, open_run, written_once
@@ -56,7 +56,6 @@ def build_student(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer, 
     checked against the teacher."""
     token_width = teacher.hidden_size if config.token_weight > 0 else 0
     if config.init_student:
-        check_general_student(config.init_student)
         check_same_vocabulary(load_tokenizer(config.init_student), tokenizer, config.init_student, config.teacher)
         if load_config(config.init_student).model_type == StaticConfig.model_type:
             return bilstm_from_static(config.init_student, config.student, teacher, tokenizer, projection_dim,
@@ -69,17 +68,15 @@ def build_student(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer, 
                       token_projection_dim=token_width)
 
 
-def check_general_student(folder: str) -> None:
-    """--init-student takes a general student (a BiLSTM or static one, no task head): anything else is refused
-    by what it is, before any work (a fine-tuned classifier would pass its task on to the new student)."""
-    model_config = load_config(folder)
-    if model_config.model_type not in GENERAL_STUDENT_TYPES:
-        raise ModelError(f"{folder} is a {model_config.model_type} model; --init-student takes a bertdistill "
-                         "general student (BiLSTM or static, from distill sra)")
-    spec = task_spec_of(model_config)
-    if spec is not None:
-        raise ModelError(f"{folder} is fine-tuned (task {spec.name}); --init-student takes a general student "
-                         "(from distill sra), not a classifier")
+def check_models(config: SRAConfig) -> None:
+    """The teacher and --init-student judged by what they are, before any work: the teacher is a Transformer
+    (a plain encoder, or a classifier's encoder), the start a general student (a fine-tuned classifier would
+    pass its task on to the new student)."""
+    require_kind(config.teacher, "--teacher", {ModelKind.ENCODER, ModelKind.CLASSIFIER},
+                 "the teacher is a Transformer whose sentence vectors the student learns")
+    if config.init_student:
+        require_kind(config.init_student, "--init-student", {ModelKind.GENERAL_STUDENT},
+                     "a BiLSTM or static student from distill sra")
 
 
 def general_record(config: SRAConfig, embedding_init: str) -> dict:
@@ -133,6 +130,7 @@ def save_general_student(trainer: Trainer, output_dir: Path, tokenizer, idf: np.
 def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), command: str | None = None) -> dict:
     """Run SRA end to end; returns (and writes) metrics.json."""
     check_run_folder(config.output_dir, config.resume)
+    check_models(config)
     cache_root = Path(config.cache_dir) if config.cache_dir else default_cache_root()
     tokenizer = load_tokenizer(config.teacher)
     pad_token_id = pad_id(tokenizer)
