@@ -34,6 +34,15 @@ def world(tiny_bert, general_students, tmp_path_factory) -> dict[str, Path]:
     (root / "corpus.txt").write_text("".join(f"{row['text']} indeed.\n" for row in sentiment_rows(60, seed=3)))
     (root / "a-folder").mkdir()
     write_beir_set(root / "beir", {"d1": ("", "a good film")}, {"q1": "good film"}, [("q1", "d1", 1)])
+    import json
+    import random
+
+    rng = random.Random(5)
+    noise = ["".join(chr(rng.randint(33, 126)) for _ in range(rng.randint(30, 90))) for _ in range(80)]
+    (root / "noise.txt").write_text("\n".join(noise) + "\n")
+    write_csv(root / "noise.csv", [{"text": line, "label": "pos" if index % 2 else "neg"}
+                                   for index, line in enumerate(noise)])
+    (root / "noise.jsonl").write_text("".join(json.dumps({"text": line, "source": 0}) + "\n" for line in noise))
     return {"root": root, "bert": tiny_bert, "train": train, "dev": dev, "teacher": teacher,
             "bilstm": general_students["bilstm"], "damaged-teacher": damaged["teacher"],
             "damaged-bilstm": damaged["bilstm"]}
@@ -101,6 +110,16 @@ CASES = {
                                                             "--output", "{out}"],
                                                            "--model minilm: a Transformer encoder; this takes a "
                                                            "general student", "{out}"),
+    # text that is not text, refused by what it holds
+    "distill sra, a corpus of random characters": (SRA[:5] + ["{root}/noise.txt"] + SRA[6:],
+                                                   "do not look like text", "{out}"),
+    "finetune, a train file of random characters": (["finetune", "--model", "{bert}", "--train-file",
+                                                     "{root}/noise.csv", "--dev-file", "{dev}", "--output-dir", "{out}",
+                                                     *SMALL], "column 'text': 100% of its first lines do not look like text",
+                                                    "{out}"),
+    "distill kd, a transfer set of random characters": (["distill", "kd", "--teacher", "{teacher}", *DATA,
+                                                         "--transfer-set", "{root}/noise.jsonl", "--output-dir", "{out}",
+                                                         *SMALL], "noise.jsonl: 100% of its first lines", "{out}"),
     # a local path that does not exist is named as such (no hub lookup)
     "finetune, a missing local model": (["finetune", "--model", "{root}/no-such-model", *DATA, "--output-dir",
                                          "{out}", *SMALL], "{root}/no-such-model: no such model folder", "{out}"),

@@ -28,6 +28,7 @@ import numpy as np
 from datasets import Dataset, Features, Value
 
 from bertdistill.config import Config, seed_or_default, setting
+from bertdistill.data.text_check import check_text
 from bertdistill.errors import ConfigError, DataError
 
 logger = logging.getLogger(__name__)
@@ -228,6 +229,9 @@ def prepare_corpus(config: CorpusConfig, cache_dir: str | Path) -> tuple[Dataset
     no_usable_line = DataError(
         f"the corpus {list(config.paths)} has no usable line (after dropping blank lines, lines outside "
         f"{config.min_words}-{config.max_words} words and duplicates)")
+    for source in sources:
+        if not source.startswith(HUB_PREFIX):
+            check_text(enumerate(_file_lines(source), start=1), f"corpus {source}")
     if next(iterate_sentences(config, sources, {"lines": 0, "kept": 0, "filtered": 0, "duplicates": 0}, groups),
             None) is None:
         raise no_usable_line  # datasets cannot build an empty dataset; stops at the first usable sentence

@@ -9,6 +9,7 @@ from datasets import Dataset
 from bertdistill.data.examples import Record, build_dataset
 from bertdistill.data.readers import Table, read_table
 from bertdistill.data.tasks import TaskSpec, custom_task
+from bertdistill.data.text_check import check_text
 from bertdistill.errors import DataError
 
 
@@ -48,6 +49,8 @@ def custom_spec_from_train_file(
 def dataset_from_table(table: Table, spec: TaskSpec, with_labels: bool = True) -> Dataset:
     columns = (spec.text_column, spec.pair_column, spec.label_column if with_labels else None)
     table.require_columns(*columns)
+    check_text(((row.line, row.fields.get(spec.text_column, "")) for row in table.rows),
+               f"{table.path}, column {spec.text_column!r}")
     records = (
         Record(
             where=f"{table.path}, line {row.line}",

@@ -13,6 +13,7 @@ from datasets import Dataset, Features, Value
 from bertdistill.data.augmentation import TransferExample
 from bertdistill.data.cache import default_cache_root
 from bertdistill.data.readers import iterate_jsonl
+from bertdistill.data.text_check import check_text
 from bertdistill.errors import DataError
 from bertdistill.io import atomic_write_json, atomic_writer
 
@@ -64,6 +65,7 @@ def read_transfer_set(path: str | Path, is_pair: bool) -> Dataset:
     checked first, as an Arrow dataset on disk (memory-mapped: it may be many times the training set)."""
     if sum(1 for _ in checked_examples(path, is_pair)) == 0:   # every line checked before anything is built
         raise DataError(f"{path}: the transfer set is empty")
+    check_text(((row.line, row.fields.get("text", "")) for row in iterate_jsonl(path)), str(path))
     stat = Path(path).stat()
     features = Features({"text": Value("string"), "text_pair": Value("string"), "source": Value("int64")})
     dataset = Dataset.from_generator(_rows, features=features, cache_dir=str(default_cache_root() / "transfer-sets"),
