@@ -67,23 +67,43 @@ def test_a_killed_cache_resumes_where_it_stopped(tmp_path):
     np.testing.assert_array_equal(vectors, expected_vectors(tokens))
 
 
+def test_a_cache_finished_before_digests_gets_them_on_first_reuse(tmp_path):
+    tokens, calls = token_dataset(), []
+    compute_vector_cache(tmp_path / "k", tokens, fake_teacher(calls), 2, pad_token_id=0, batch_size=5)
+    progress_path = tmp_path / "k" / "progress.json"
+    progress = json.loads(progress_path.read_text())
+    assert len(progress["digests"]) == 1                      # 23 rows: one block
+    progress_path.write_text(json.dumps({key: value for key, value in progress.items() if key != "digests"}))
+    calls.clear()
+    compute_vector_cache(tmp_path / "k", tokens, fake_teacher(calls), 2, pad_token_id=0, batch_size=5)
+    assert not calls and json.loads(progress_path.read_text())["digests"] == progress["digests"]
+
+
 def test_cache_key_depends_on_every_part():
     base = dict(teacher="t", corpus="c", representation="mean", max_length=128)
     keys = {cache_key(**base)} | {cache_key(**{**base, name: "other"}) for name in base}
     assert len(keys) == 1 + len(base)
 
 
-@pytest.mark.parametrize("damage", ["zeros", "nan", "shape"])
+@pytest.mark.parametrize("damage", ["zeros", "nan", "shape", "negated", "one value", "truncated", "empty"])
 def test_a_damaged_cache_is_detected_and_computed_again(tmp_path, damage):
-    """A finished cache whose vectors were zeroed, corrupted or replaced is never trained on."""
+    """A finished cache whose vectors were zeroed, corrupted, replaced, changed in place (finite and plausible:
+    negated, one value nudged) or truncated is never trained on, and checking it never raises."""
     tokens, calls = token_dataset(), []
     compute_vector_cache(tmp_path / "k", tokens, fake_teacher(calls), 2, pad_token_id=0, batch_size=5)
     path = tmp_path / "k" / "vectors.npy"
     if damage == "shape":
         np.save(path, np.ones((5, 2), dtype=np.float16))
+    elif damage in ("truncated", "empty"):
+        path.write_bytes(path.read_bytes()[: 0 if damage == "empty" else path.stat().st_size - 7])
     else:
         stored = np.load(path, mmap_mode="r+")
-        stored[7:9] = 0.0 if damage == "zeros" else np.nan
+        if damage == "negated":
+            stored[:] = -stored
+        elif damage == "one value":
+            stored[11, 0] += 1
+        else:
+            stored[7:9] = 0.0 if damage == "zeros" else np.nan
         stored.flush()
         del stored
     calls.clear()

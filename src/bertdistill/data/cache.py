@@ -51,23 +51,43 @@ def cache_key(**parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:20]
 
 
-def cache_problem(vectors_path: Path, count: int, width: int, block: int = 65_536) -> str | None:
-    """Why a finished vector cache cannot be trusted (wrong shape, rows of zeros or non-finite values: a
-    teacher's sentence vector is never all zeros), or None. Read in blocks: memory stays flat."""
+DIGEST_BLOCK = 65_536   # rows per digest: the check streams, and a damaged block is named
+
+
+def block_digests(vectors: VectorFile, block: int = DIGEST_BLOCK) -> list[str]:
+    """The SHA-256 of every block of rows, as stored when a cache is finished."""
+    return [hashlib.sha256(rows.tobytes()).hexdigest() for _, rows in vectors.blocks(block)]
+
+
+def cache_problem(vectors_path: Path, count: int, width: int, digests: list[str] | None = None,
+                  block: int = DIGEST_BLOCK) -> tuple[str | None, list[str]]:
+    """(why a finished vector cache cannot be trusted, or None; its per-block SHA-256 digests). Untrusted: a
+    wrong shape or size, non-finite values or rows of zeros (a teacher's sentence vector is never all zeros),
+    or any block whose bytes differ from the digest stored when the cache was finished (values changed in
+    place, however plausible). Read in blocks, so memory stays flat; never raises."""
+    found: list[str] = []
     try:
         vectors = VectorFile(vectors_path)
-    except (OSError, ValueError) as error:
-        return f"unreadable: {error}"
-    if vectors.shape != (count, width):
-        return f"shape {vectors.shape}, expected {(count, width)}"
-    for start, rows in vectors.blocks(block):
-        rows = rows.astype(np.float32)                                                  # (b, width)
-        if not np.isfinite(rows).all():
-            return f"non-finite values from row {start}"
-        zero = np.flatnonzero(~rows.any(axis=1))
-        if zero.size:
-            return f"{zero.size} rows of zeros from row {start + int(zero[0])}"
-    return None
+        if vectors.shape != (count, width):
+            return f"shape {vectors.shape}, expected {(count, width)}", found
+        expected_size = vectors.offset + count * vectors.row_bytes
+        if vectors_path.stat().st_size != expected_size:
+            return f"{vectors_path.stat().st_size} bytes, expected {expected_size} (truncated?)", found
+        for number, (start, rows) in enumerate(vectors.blocks(block)):
+            found.append(hashlib.sha256(rows.tobytes()).hexdigest())
+            if digests is not None and (number >= len(digests) or digests[number] != found[-1]):
+                return f"rows {start}-{start + len(rows) - 1} differ from the digest stored when it was finished", found
+            rows = rows.astype(np.float32)                                              # (b, width)
+            if not np.isfinite(rows).all():
+                return f"non-finite values from row {start}", found
+            zero = np.flatnonzero(~rows.any(axis=1))
+            if zero.size:
+                return f"{zero.size} rows of zeros from row {start + int(zero[0])}", found
+    except (OSError, ValueError, EOFError) as error:
+        return f"unreadable: {error}", found
+    if digests is not None and len(digests) != len(found):
+        return f"{len(found)} blocks, {len(digests)} digests stored", found
+    return None, found
 
 
 def sequence_lengths(token_ids: Dataset) -> np.ndarray:
@@ -116,8 +136,10 @@ def fill_vector_cache(directory: Path, token_ids: Dataset, encode: Callable, wid
     count = len(token_ids)
     progress = json.loads(progress_path.read_text()) if progress_path.is_file() else None
     if progress and progress.get("complete") and progress.get("rows") == count:
-        problem = cache_problem(vectors_path, count, width)
+        problem, digests = cache_problem(vectors_path, count, width, progress.get("digests"))
         if problem is None:
+            if "digests" not in progress:   # finished before digests were kept: vouched for from now on
+                atomic_write_json(progress_path, {**progress, "digests": digests})
             logger.info("reusing cached teacher vectors in %s", directory)
             return VectorFile(vectors_path)
         logger.warning("the teacher-vector cache in %s is damaged (%s); computing it again", directory, problem)
@@ -144,10 +166,12 @@ def fill_vector_cache(directory: Path, token_ids: Dataset, encode: Callable, wid
         if time.monotonic() - last_commit > commit_every_seconds or index == len(chunks) - 1:
             vectors.sync()  # data first, then the progress that vouches for it
             state["chunks_done"] = index + 1
+            if index == len(chunks) - 1:
+                state["digests"] = block_digests(VectorFile(vectors_path))
             state["complete"] = index == len(chunks) - 1
             atomic_write_json(progress_path, state)
             last_commit = time.monotonic()
     if not chunks:
-        atomic_write_json(progress_path, {**state, "complete": True})
+        atomic_write_json(progress_path, {**state, "complete": True, "digests": []})
     del vectors
     return VectorFile(vectors_path)
