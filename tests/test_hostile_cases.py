@@ -44,7 +44,7 @@ def world(tiny_bert, general_students, tmp_path_factory) -> dict[str, Path]:
                                    for index, line in enumerate(noise)])
     (root / "noise.jsonl").write_text("".join(json.dumps({"text": line, "source": 0}) + "\n" for line in noise))
     return {"root": root, "bert": tiny_bert, "train": train, "dev": dev, "teacher": teacher,
-            "bilstm": general_students["bilstm"], "damaged-teacher": damaged["teacher"],
+            "bilstm": general_students["bilstm"], "static": general_students["static"], "damaged-teacher": damaged["teacher"],
             "damaged-bilstm": damaged["bilstm"]}
 
 
@@ -110,6 +110,15 @@ CASES = {
                                                             "--output", "{out}"],
                                                            "--model minilm: a Transformer encoder; this takes a "
                                                            "general student", "{out}"),
+    # flags that cannot apply to the model are refused, not dropped
+    "encode, --representation on a general student": (["encode", "--model", "{bilstm}", "--input", "{texts}",
+                                                       "--output", "{out}", "--representation", "cls"],
+                                                      "is a general student with its own sentence vector", "{out}"),
+    "encode, --vector pooled on a static student": (["encode", "--model", "{static}", "--input", "{texts}",
+                                                     "--output", "{out}", "--vector", "pooled"],
+                                                    "is a static student", "{out}"),
+    "encode, --vector on a Transformer": (["encode", "--model", "{bert}", "--input", "{texts}", "--output", "{out}",
+                                           "--vector", "pooled"], "is a Transformer encoder; --vector", "{out}"),
     # text that is not text, refused by what it holds
     "distill sra, a corpus of random characters": (SRA[:5] + ["{root}/noise.txt"] + SRA[6:],
                                                    "do not look like text", "{out}"),

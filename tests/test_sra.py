@@ -371,3 +371,23 @@ def test_a_mixed_corpus_is_recorded_and_scored_per_source(tiny_bert, corpus_file
     assert "  wiki: " in capsys.readouterr().out
     recorded = (tmp_path / "run" / "config.yaml").read_text()
     assert f"{wiki}:0.25" in recorded
+
+
+def test_a_continued_bilstm_records_its_own_shape_and_refuses_another(tiny_bert, corpus_file, tmp_path, no_hub,
+                                                                      capsys):
+    short = ["--max-length", "16", "--epochs", "1", "--batch-size", "32", "--eval-sentences", "20", "--no-progress"]
+    first = tmp_path / "first"
+    assert main(["distill", "sra", "--teacher", str(tiny_bert), "--corpus", str(corpus_file), "--output-dir",
+                 str(first), *SMALL_STUDENT, *short]) == 0
+    again = tmp_path / "again"
+    assert main(["distill", "sra", "--teacher", str(tiny_bert), "--corpus", str(corpus_file), "--output-dir",
+                 str(again), "--init-student", str(first), *short]) == 0
+    recorded = SRAConfig.load(again / "config.yaml").student
+    assert (recorded.embedding_dim, recorded.hidden_size, recorded.num_layers) == (16, 8, 1)   # not the defaults
+    shape = json.loads((again / "metrics.json").read_text())["student_shape"]
+    assert (shape["model_type"], shape["embedding_dim"], shape["hidden_size"]) == ("bertdistill-bilstm", 16, 8)
+    capsys.readouterr()
+    assert main(["distill", "sra", "--teacher", str(tiny_bert), "--corpus", str(corpus_file), "--output-dir",
+                 str(tmp_path / "third"), "--init-student", str(first), "--hidden-size", "32", *short]) == 2
+    assert "drop --hidden-size 32 (it has 8)" in capsys.readouterr().err
+    assert not (tmp_path / "third").exists()

@@ -57,13 +57,32 @@ def run_init_student(args: argparse.Namespace) -> None:
     print(f"untrained BiLSTM student saved to {output}")
 
 
+def check_vector_flags(args: argparse.Namespace, kind) -> None:
+    """--representation and --vector apply to one kind of model each: refused where they cannot apply."""
+    from bertdistill.errors import ConfigError
+    from bertdistill.students import StaticConfig
+    from bertdistill.teachers.loading import load_config
+    from bertdistill.teachers.model_kind import ModelKind
+
+    if kind is ModelKind.GENERAL_STUDENT and args.representation != "mean":
+        raise ConfigError(f"--representation {args.representation}: {args.model} is a general student with its own "
+                          "sentence vector; --representation picks a Transformer's (drop the flag)")
+    if kind is ModelKind.ENCODER and args.vector != "projected":
+        raise ConfigError(f"--vector {args.vector}: {args.model} is a Transformer encoder; --vector picks a BiLSTM "
+                          "student's vector (use --representation)")
+    if args.vector == "pooled" and load_config(args.model).model_type == StaticConfig.model_type:
+        raise ConfigError(f"--vector pooled: {args.model} is a static student, whose one vector is its table's "
+                          "weighted mean (its projection is folded in); --vector pooled is for BiLSTM students")
+
+
 def run_encode(args: argparse.Namespace) -> None:
     from bertdistill.encoding import SentenceEncoder, encode_file, read_texts
     from bertdistill.teachers.model_kind import SENTENCE_ENCODERS, require_kind
 
     check_output(args.output, "--output")
     read_texts(args.input)   # a bad input file fails before the model is loaded
-    require_kind(args.model, "--model", SENTENCE_ENCODERS, "a fine-tuned classifier gives labels: bertdistill predict")
+    kind = require_kind(args.model, "--model", SENTENCE_ENCODERS, "a fine-tuned classifier gives labels: bertdistill predict")
+    check_vector_flags(args, kind)
     encoder = SentenceEncoder(args.model, representation=args.representation, output=args.vector,
                               max_length=args.max_length)
     vectors = encode_file(encoder, args.input, args.output, args.batch_size, args.normalize)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from bertdistill.data.cache import default_cache_root
 from bertdistill.data.features import with_lengths
 from bertdistill.data.target_pca import TargetPCA
 from bertdistill.encoding import IDF_FILE
+from bertdistill.errors import ConfigError
 from bertdistill.io import publish_directory
 from bertdistill.methods.sra.config import SRAConfig
 from bertdistill.methods.sra.targets import teacher_targets
@@ -26,7 +28,7 @@ from bertdistill.methods.sra.training import (
     vector_agreement,
 )
 from bertdistill.scoring.general_student import general_student_metrics
-from bertdistill.students import BiLSTMModel, StaticConfig, StaticModel
+from bertdistill.students import BiLSTMConfig, BiLSTMModel, StaticConfig, StaticModel
 from bertdistill.students.factory import StudentShape
 from bertdistill.students.general import (
     bilstm_from_static,
@@ -66,6 +68,38 @@ def build_student(config: SRAConfig, teacher: SentenceVectorTeacher, tokenizer, 
         return new_static(config.student, config.teacher, tokenizer, projection_dim, cache_root, general)
     return new_bilstm(config.student, teacher, tokenizer, projection_dim, cache_root, general,
                       token_projection_dim=token_width)
+
+
+SHAPE_FIELDS = ("embedding_dim", "hidden_size", "num_layers", "pooling", "dropout", "classifier_hidden_size",
+                "residual_static")
+
+
+def with_started_shape(config: SRAConfig) -> SRAConfig:
+    """A run that continues a BiLSTM (--init-student) trains that model's shape, so its config (and config.yaml)
+    says so; a shape flag asking for another is refused, not dropped. (From a static student the flags shape
+    the new BiLSTM.)"""
+    if not config.init_student:
+        return config
+    started = load_config(config.init_student)
+    if started.model_type != BiLSTMConfig.model_type:
+        return config
+    default = StudentShape()
+    clashes = [f"--{name.replace('_', '-')} {getattr(config.student, name)} (it has {getattr(started, name)})"
+               for name in SHAPE_FIELDS if getattr(config.student, name) != getattr(default, name)
+               and getattr(config.student, name) != getattr(started, name)]
+    if clashes:
+        raise ConfigError(f"--init-student {config.init_student} is a BiLSTM whose shape the run continues; "
+                          f"drop {', '.join(clashes)}")
+    shape = dataclasses.replace(config.student, **{name: getattr(started, name) for name in SHAPE_FIELDS})
+    return dataclasses.replace(config, student=shape)
+
+
+def trained_shape(student: BiLSTMModel | StaticModel) -> dict:
+    """The shape of the model actually trained, read from it (for metrics.json)."""
+    names = ("embedding_dim", "hidden_size", "num_layers", "pooling", "residual_static", "projection_dim",
+             "token_projection_dim", "hidden_dim")
+    return {"model_type": student.config.model_type, **{name: getattr(student.config, name) for name in names
+                                                        if hasattr(student.config, name)}}
 
 
 def check_models(config: SRAConfig) -> None:
@@ -131,6 +165,7 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
     """Run SRA end to end; returns (and writes) metrics.json."""
     check_run_folder(config.output_dir, config.resume)
     check_models(config)
+    config = with_started_shape(config)
     cache_root = Path(config.cache_dir) if config.cache_dir else default_cache_root()
     tokenizer = load_tokenizer(config.teacher)
     pad_token_id = pad_id(tokenizer)
@@ -183,6 +218,7 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
                 **targets.corpus_stats,
                 **general_student_metrics(str(output_dir), config.teacher, config.representation, config.max_length,
                                           config.sts_data_dir, cache_root),
+                "student_shape": trained_shape(student),
                 "parameters": sum(parameter.numel() for parameter in student.parameters()),
                 "epochs": config.training.epochs,
                 **outcome,
