@@ -58,3 +58,12 @@ def test_bad_result_files_are_named(tmp_path):
     empty.mkdir()
     with pytest.raises(DataError, match="no result file"):
         collect_entries(empty)
+
+
+@pytest.mark.parametrize("key", ["score", "teacher_score", "speedup_vs_teacher"])
+def test_a_nan_in_a_result_file_is_named_not_printed(tmp_path, key):
+    entry = {"method": "kd", "task": "sst2", "metric": "accuracy", "score": 0.8, "teacher_score": 0.9,
+             "speedup_vs_teacher": 3.0, key: float("nan")}
+    (tmp_path / "nan.json").write_text(json.dumps({"entries": [entry]}))   # json writes NaN; json reads it back
+    with pytest.raises(DataError, match=f"nan.json: entry 0: {key} is nan, not a finite number"):
+        collect_entries(tmp_path)

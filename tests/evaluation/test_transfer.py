@@ -93,3 +93,17 @@ def test_missing_files_and_folder_are_clear_errors(tmp_path, monkeypatch):
     monkeypatch.delenv("BERTDISTILL_TRANSFER_DIR", raising=False)
     with pytest.raises(DataError, match="--transfer-dir"):
         resolve_transfer_dir(None)
+
+
+@pytest.mark.parametrize(("inputs", "golds", "message"), [
+    ("a\tb\nc\td\ne\tf\n", "1.0\n2.0\n", "2 gold lines but .* has 3 pairs"),                   # a gold file cut short
+    ("a\tb\nc\td\n", "1.0\n2.0\n3.0\n", "3 gold lines but .* has 2 pairs"),
+    ("", "", "0 scored pair"),                                                                # both empty
+    ("a\tb\nc\td\n", "1.0\n\n", "1 scored pair"),                                              # one is not a ranking
+    ("a\tb\nc\td\n", "1.0\nnan\n", "line 2: the score 'nan' is not a finite number"),
+])
+def test_sts_files_that_cannot_be_scored_are_refused(tmp_path, inputs, golds, message):
+    (tmp_path / "STS.input.x.txt").write_text(inputs)
+    (tmp_path / "STS.gs.x.txt").write_text(golds)
+    with pytest.raises(DataError, match=message):
+        read_sts_subset(tmp_path / "STS.input.x.txt", tmp_path / "STS.gs.x.txt")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from bertdistill.cli.common import RAW, check_output, positive_int
-from bertdistill.cli.config_flags import add_config_arguments, config_from_arguments, part_given
+from bertdistill.cli.config_flags import add_config_arguments, bounded, config_from_arguments, part_given
 
 EXPORT_EXAMPLES = """examples:
   bertdistill export onnx --model runs/kd-sst2 --output exported/kd-sst2.onnx --quantize int8
@@ -156,7 +156,7 @@ def register_export(commands: argparse._SubParsersAction) -> None:
     onnx.add_argument("--model", required=True, help="a folder written by finetune or distill")
     onnx.add_argument("--output", required=True, help="the .onnx file (int8: <name>.int8.onnx beside it)")
     onnx.add_argument("--quantize", choices=["int8"], help="also write a dynamically quantised int8 model")
-    onnx.add_argument("--tolerance", type=float, default=PARITY_TOLERANCE,
+    onnx.add_argument("--tolerance", type=bounded(float, {"above": 0}), default=PARITY_TOLERANCE,
                       help=f"max |ONNX - PyTorch| on sample inputs (default: {PARITY_TOLERANCE:g})")
     onnx.add_argument("--max-length", type=positive_int, help="default: the length the model was trained with")
     add_config_arguments(onnx, DataConfig, part="data", recipes=False, skip=("max_length", "max_train_samples"),

@@ -27,6 +27,7 @@ from bertdistill.config import Config, setting
 from bertdistill.devices import resolve_device
 from bertdistill.errors import ModelError
 from bertdistill.evaluation.speed import count_parameters
+from bertdistill.model_config import check_positions
 from bertdistill.teachers.loading import (
     load_config,
     load_encoder,
@@ -201,6 +202,8 @@ def load_candidates(config: BenchmarkConfig, workdir: Path) -> list[Candidate]:
     names = ([config.teacher] if config.teacher else []) + [m for m in config.models if m != config.teacher]
     candidates = []
     models = {name: load_benchmark_model(name) for name in names}
+    for name, (model, _) in models.items():   # a Transformer reads at most its positions
+        check_positions(max(config.seq_lengths), model.config, name, "--seq-lengths")
     if config.backend != "torch" and any(is_pair is None for _, is_pair in models.values()):
         raise ModelError("--backend onnx/all times fine-tuned models; general encoders run with --backend torch "
                          "(their ONNX export is not available yet)")

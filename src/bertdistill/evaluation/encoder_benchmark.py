@@ -139,6 +139,17 @@ def load_retrieval_tasks(config: EncoderBenchmarkConfig, taken: set[str]) -> dic
     return sets
 
 
+def check_something_to_score(config: EncoderBenchmarkConfig, tasks: dict[str, Any]) -> None:
+    """An empty table is not a result: no encoder and no baseline that applies to the tasks is one error."""
+    lexical = (("tfidf" in config.baselines and any(isinstance(data, ProbeSet) for data in tasks.values()))
+               or ("bm25" in config.baselines and any(isinstance(data, RetrievalSet) for data in tasks.values())))
+    if not (config.models or {"teacher", "model2vec"} & set(config.baselines) or lexical):
+        raise ConfigError("nothing to score: give --model (repeatable) or a baseline that applies to the tasks "
+                          "(tfidf scores the probes, bm25 retrieval)")
+    if not tasks:
+        raise ConfigError("no task to run: the tasks asked for hold no data")
+
+
 def retrieval_names(tasks: dict[str, Any]) -> list[str]:
     return [task for task, data in tasks.items() if isinstance(data, RetrievalSet)]
 
@@ -270,6 +281,7 @@ def run_encoder_benchmark(config: EncoderBenchmarkConfig,
     for model in config.models:                                  # and every model judged by what it is
         require_kind(model, "--model", SENTENCE_ENCODERS, "a fine-tuned classifier is scored with bertdistill evaluate")
     require_kind(config.teacher, "--teacher", {ModelKind.ENCODER})
+    check_something_to_score(config, tasks)
     cache_root = Path(config.cache_dir) if config.cache_dir else default_cache_root()
     names = encoder_names(config, cache_root, progress)
     encoders = []

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,8 @@ def check_entry(entry: Any, where: str) -> None:
         value = entry.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise DataError(f"{where}: {key} is {value!r}, not a number")
+        if value is not None and not math.isfinite(value):
+            raise DataError(f"{where}: {key} is {value!r}, not a finite number (a failed or degenerate run?)")
     if not entry["teacher_score"] > 0:
         raise DataError(f"{where}: teacher_score is {entry['teacher_score']}; a percentage of it means nothing")
 

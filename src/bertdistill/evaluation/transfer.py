@@ -64,8 +64,9 @@ def read_lines(path: Path) -> list[str]:
 def read_sts_subset(input_path: Path, gold_path: Path) -> PairSet:
     """`STS.input.X.txt` (two tab-separated sentences a line) and `STS.gs.X.txt` (a score a line, or empty)."""
     inputs, golds = read_lines(input_path), read_lines(gold_path)
-    if len(golds) > len(inputs):
-        raise DataError(f"{gold_path}: {len(golds)} gold lines but {input_path} has only {len(inputs)} pairs")
+    if len(golds) != len(inputs):   # one gold line per pair (empty for an unscored one): else they are mispaired
+        raise DataError(f"{gold_path}: {len(golds)} gold lines but {input_path} has {len(inputs)} pairs; the two "
+                        "files must have one line per pair")
     first, second, scores = [], [], []
     for number, (line, gold) in enumerate(zip(inputs, golds), start=1):
         if not gold.strip():
@@ -73,14 +74,29 @@ def read_sts_subset(input_path: Path, gold_path: Path) -> PairSet:
         fields = line.split("\t")
         if len(fields) < 2:
             raise DataError(f"{input_path}, line {number}: expected two tab-separated sentences")
-        try:
-            scores.append(float(gold))
-        except ValueError:
-            raise DataError(f"{gold_path}, line {number}: {gold!r} is not a score") from None
+        scores.append(score_value(gold, f"{gold_path}, line {number}"))
         first.append(fields[0])
         second.append(fields[1])
     name = input_path.name.removeprefix("STS.input.").removesuffix(".txt")
-    return PairSet(name, first, second, np.asarray(scores, dtype=np.float64))
+    return checked_pairs(PairSet(name, first, second, np.asarray(scores, dtype=np.float64)), gold_path)
+
+
+def score_value(text: str, where: str) -> float:
+    """A gold similarity score: a finite number."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise DataError(f"{where}: {text.strip()!r} is not a score") from None
+    if not np.isfinite(value):
+        raise DataError(f"{where}: the score {text.strip()!r} is not a finite number")
+    return value
+
+
+def checked_pairs(pairs: PairSet, path: Path) -> PairSet:
+    """At least two scored pairs (a correlation needs two), else one error naming the file."""
+    if len(pairs.gold) < 2:
+        raise DataError(f"{path}: {len(pairs.gold)} scored pair(s); an STS subset needs at least 2")
+    return pairs
 
 
 def read_sts_year(directory: Path) -> list[PairSet]:
@@ -103,13 +119,10 @@ def read_sts_benchmark(path: Path) -> PairSet:
         fields = line.split("\t")
         if len(fields) < 7:
             raise DataError(f"{path}, line {number}: expected at least 7 tab-separated columns, found {len(fields)}")
-        try:
-            scores.append(float(fields[4]))
-        except ValueError:
-            raise DataError(f"{path}, line {number}: score {fields[4]!r} is not a number") from None
+        scores.append(score_value(fields[4], f"{path}, line {number}"))
         first.append(fields[5])
         second.append(fields[6])
-    return PairSet(path.stem, first, second, np.asarray(scores, dtype=np.float64))
+    return checked_pairs(PairSet(path.stem, first, second, np.asarray(scores, dtype=np.float64)), path)
 
 
 def read_probe(name: str, files: list[Path]) -> ProbeSet:

@@ -14,7 +14,7 @@ from transformers import DataCollatorWithPadding, TrainerCallback, set_seed
 from bertdistill.config import Config, setting
 from bertdistill.data.features import tokenize_dataset
 from bertdistill.data.loading import DataConfig, load_task_data
-from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY
+from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY, check_positions
 from bertdistill.scoring.metrics import metric_function
 from bertdistill.scoring.splits import evaluate_splits, metrics_record
 from bertdistill.students.heads import check_pair_tokenizer
@@ -50,6 +50,7 @@ def finetune(
     tokenizer = load_tokenizer(config.model)
     set_seed(config.training.seed)  # the new head is initialised here, before Trainer seeds anything
     model = load_for_training(config.model, spec)  # so is the model: a bad one leaves no output behind
+    check_positions(data_config.max_length, model.config, config.model)
     check_pair_tokenizer(model, tokenizer)
     training = resolve_learning_rate(config.training, model.config.model_type)
     with open_run(config.output_dir, config.resume,
