@@ -18,6 +18,7 @@ from bertdistill.cli import (
     sra_commands,
     task_commands,
     tinybert_commands,
+    training_speed_commands,
 )
 from bertdistill.cli.common import silence_library_progress_bars
 from bertdistill.errors import BertdistillError
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_commands.register(commands)
     encoder_commands.register(commands)
     cache_commands.register(commands)
+    training_speed_commands.register(commands)
     run_commands.register(commands, (build_parser, main))
     return parser
 
