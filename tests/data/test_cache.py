@@ -136,3 +136,11 @@ def test_two_runs_on_one_cache_never_truncate_each_other(tmp_path):
     assert [run.wait(timeout=300) for run in runs] == [0, 0]
     for n in range(2):
         np.testing.assert_array_equal(np.load(tmp_path / f"{n}.npy"), expected_vectors(token_dataset(400)))
+
+
+def test_padded_batch_pads_right_and_masks():
+    from bertdistill.data.cache import padded_batch
+
+    input_ids, attention_mask = padded_batch([[5, 6, 7], [8], [9, 10]], pad_token_id=0)
+    assert input_ids.tolist() == [[5, 6, 7], [8, 0, 0], [9, 10, 0]] and input_ids.dtype == torch.long
+    assert attention_mask.tolist() == [[1, 1, 1], [1, 0, 0], [1, 1, 0]] and attention_mask.dtype == torch.long

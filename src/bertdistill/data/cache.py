@@ -97,14 +97,14 @@ def sequence_lengths(token_ids: Dataset) -> np.ndarray:
 
 
 def padded_batch(sequences: list[list[int]], pad_token_id: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Token id lists -> right-padded (B, T) ids and attention mask."""
-    width = max(len(sequence) for sequence in sequences)
-    input_ids = torch.full((len(sequences), width), pad_token_id, dtype=torch.long)   # (B, T)
-    attention_mask = torch.zeros((len(sequences), width), dtype=torch.long)           # (B, T)
-    for position, sequence in enumerate(sequences):
-        input_ids[position, : len(sequence)] = torch.tensor(sequence)
-        attention_mask[position, : len(sequence)] = 1
-    return input_ids, attention_mask
+    """Token id lists -> right-padded (B, T) ids and attention mask, in one scatter (no Python loop per row)."""
+    lengths = np.fromiter((len(sequence) for sequence in sequences), dtype=np.int64, count=len(sequences))  # (B,)
+    width = int(lengths.max()) if len(sequences) else 0
+    mask = np.arange(width) < lengths[:, None]                                        # (B, T)
+    input_ids = np.full((len(sequences), width), pad_token_id, dtype=np.int64)        # (B, T)
+    input_ids[mask] = np.fromiter((token for sequence in sequences for token in sequence), dtype=np.int64,
+                                  count=int(lengths.sum()))
+    return torch.from_numpy(input_ids), torch.from_numpy(mask.astype(np.int64))
 
 
 def compute_vector_cache(

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from transformers import EvalPrediction
 
+from bertdistill.data.cache import padded_batch
 from bertdistill.data.target_pca import TargetPCA
 from bertdistill.data.vector_file import VectorFile
 from bertdistill.losses.registry import WeightedSum
@@ -25,12 +26,8 @@ class SentenceVectorCollator:
         self.pca = pca
 
     def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
-        width = max(len(feature["input_ids"]) for feature in features)
-        input_ids = torch.full((len(features), width), self.pad_token_id, dtype=torch.long)  # (B, T)
-        attention_mask = torch.zeros((len(features), width), dtype=torch.long)               # (B, T)
-        for row, feature in enumerate(features):
-            input_ids[row, : len(feature["input_ids"])] = torch.tensor(feature["input_ids"])
-            attention_mask[row, : len(feature["input_ids"])] = 1
+        input_ids, attention_mask = padded_batch([feature["input_ids"] for feature in features],
+                                                 self.pad_token_id)                          # (B, T) each
         rows = np.array([feature["row"] for feature in features])
         targets = np.asarray(self.vectors[rows], dtype=np.float32)                          # (B, d_T)
         teacher = torch.from_numpy(self.pca.transform(targets) if self.pca else targets)    # (B, d_T or N)
