@@ -74,3 +74,17 @@ def test_stacked_files_read_as_their_concatenation(tmp_path):
     np.save(tmp_path / "narrow.npy", np.zeros((2, 3), dtype=np.float16))
     with pytest.raises(ValueError, match="one width"):
         StackedVectors([VectorFile(tmp_path / "0.npy"), VectorFile(tmp_path / "narrow.npy")])
+
+
+def test_vectors_are_held_in_memory_only_within_the_share(tmp_path, monkeypatch):
+    from bertdistill.data import vector_file
+    from bertdistill.data.vector_file import VectorFile, held_in_memory
+
+    values = np.arange(20, dtype=np.float16).reshape(10, 2)
+    np.save(tmp_path / "v.npy", values)
+    vectors = VectorFile(tmp_path / "v.npy")                                   # 40 bytes
+    monkeypatch.setattr(vector_file, "machine_memory", lambda: 1000)
+    held = held_in_memory(vectors, 0.25)                                      # 40 <= 250: in RAM
+    assert isinstance(held, np.ndarray) and np.array_equal(held, values)
+    assert held_in_memory(vectors, 0.01) is vectors                           # 40 > 10: read from the file
+    assert held_in_memory(vectors, 0.0) is vectors

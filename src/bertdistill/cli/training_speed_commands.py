@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bertdistill.cli.common import RAW, check_output, positive_int
+from bertdistill.cli.common import RAW, check_output
 from bertdistill.cli.config_flags import add_config_arguments, config_from_arguments
 
 EXAMPLES = """examples:
@@ -24,7 +24,7 @@ def run_benchmark_training(args: argparse.Namespace) -> None:
 
     check_output(args.json, "--json")
     config = config_from_arguments(args, command="distill sra", given={"output_dir": "(not written)"})
-    result = benchmark_training(config, steps=args.steps, warmup=args.warmup, teacher_sentences=args.teacher_sentences,
+    result = benchmark_training(config, config_from_arguments(args, "timing"),
                                 progress=lambda message: print(f"... {message}", file=sys.stderr))
     print(training_speed_table(result), end="")
     if args.json:
@@ -32,15 +32,12 @@ def run_benchmark_training(args: argparse.Namespace) -> None:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
+    from bertdistill.evaluation.training_speed import TimingConfig
     from bertdistill.methods.sra import SRAConfig
 
     parser = commands.add_parser("benchmark-training", help="how fast an SRA config trains here: input path, "
                                  "trainer loop, student, teacher", epilog=EXAMPLES, formatter_class=RAW)
     add_config_arguments(parser, SRAConfig, skip=("output_dir", "resume"), titles={"corpus": "corpus"})
-    timing = parser.add_argument_group("timing")
-    timing.add_argument("--steps", type=positive_int, default=60, help="timed steps per part (default: 60)")
-    timing.add_argument("--warmup", type=positive_int, default=10, help="steps run before timing (default: 10)")
-    timing.add_argument("--teacher-sentences", type=positive_int, default=2048,
-                        help="sentences the teacher encodes, both ways (default: 2048)")
-    timing.add_argument("--json", help="write the result")
+    add_config_arguments(parser, TimingConfig, part="timing", recipes=False, titles={"run": "timing"})
+    parser.add_argument("--json", help="write the result")
     parser.set_defaults(handler=run_benchmark_training)

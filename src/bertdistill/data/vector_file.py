@@ -101,6 +101,20 @@ class VectorFile:
             os.close(self._descriptor)
 
 
+def machine_memory() -> int:
+    """Bytes of physical memory (Linux and macOS: sysconf)."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def held_in_memory(vectors: VectorFile | StackedVectors, share: float) -> np.ndarray | VectorFile | StackedVectors:
+    """The rows read into RAM when they take at most `share` of the machine's memory (a batch's targets are then
+    a gather, not one read per row); else the file, read by rows, so memory stays flat for any corpus."""
+    size = len(vectors) * vectors.shape[1] * vectors.dtype.itemsize
+    if size == 0 or size > share * machine_memory():
+        return vectors
+    return vectors[np.arange(len(vectors))]                                              # (N, d)
+
+
 class StackedVectors:
     """Row files of one width read as one, end to end: row i is row i - start of the file that holds it."""
 

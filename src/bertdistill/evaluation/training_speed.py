@@ -23,12 +23,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 from transformers import TrainerCallback
 
+from bertdistill.config import Config, setting
 from bertdistill.data.cache import default_cache_root, padded_batch, sequence_lengths
 from bertdistill.data.features import with_lengths
+from bertdistill.data.vector_file import held_in_memory
 from bertdistill.devices import resolve_device
 from bertdistill.methods.sra import SRAConfig, teacher_targets
 from bertdistill.methods.sra.run import build_student
@@ -39,6 +42,15 @@ from bertdistill.teachers.loading import load_tokenizer, resolve_model_path
 from bertdistill.training.arguments import make_training_arguments
 
 NULL_WIDTH = 32   # token-vector width of the null student
+
+
+@dataclasses.dataclass
+class TimingConfig(Config):
+    """How long each part is measured."""
+
+    steps: int = setting(60, help="timed steps (or batches) per part", minimum=2)
+    warmup: int = setting(10, help="steps run before timing starts", minimum=1)
+    teacher_sentences: int = setting(2048, help="sentences the teacher encodes, both ways", minimum=1)
 
 
 class NullStudent(nn.Module):
@@ -127,9 +139,11 @@ def measure_teacher(config: SRAConfig, targets, sentences: int, batch_size: int)
     return {"ours": ours, "sentence_transformers": theirs}
 
 
-def benchmark_training(config: SRAConfig, steps: int = 60, warmup: int = 10, teacher_sentences: int = 2048,
+def benchmark_training(config: SRAConfig, timing: TimingConfig | None = None,
                        progress: Callable[[str], None] = lambda message: None) -> dict[str, Any]:
     """The four measurements of the module docstring, as one result (`training_speed_table` formats it)."""
+    timing = timing or TimingConfig()
+    steps, warmup, teacher_sentences = timing.steps, timing.warmup, timing.teacher_sentences
     cache_root = Path(config.cache_dir) if config.cache_dir else default_cache_root()
     tokenizer = load_tokenizer(config.teacher)
     progress("caches: corpus, token ids, teacher vectors (built when missing; not timed)")
@@ -137,9 +151,11 @@ def benchmark_training(config: SRAConfig, steps: int = 60, warmup: int = 10, tea
     features = targets.token_ids.remove_columns("text").map(lambda batch, rows: {"row": rows}, with_indices=True,
                                                              batched=True)
     train_set = with_lengths(features).select(targets.train_rows)
-    collator = SentenceVectorCollator(targets.vectors, pad_id(tokenizer), targets.pca)
+    vectors = held_in_memory(targets.vectors, config.vectors_in_memory)
+    collator = SentenceVectorCollator(vectors, pad_id(tokenizer), targets.pca)
     width = config.target_pca or targets.teacher.hidden_size
     result: dict[str, Any] = {"steps": steps, "warmup": warmup, "batch_size": config.training.batch_size,
+                              "vectors": "in memory" if isinstance(vectors, np.ndarray) else "read from the file",
                               "device": resolve_device(None).type, "torch_threads": torch.get_num_threads()}
     with tempfile.TemporaryDirectory() as folder:
         progress("input path alone")
@@ -165,7 +181,7 @@ def training_speed_table(result: dict[str, Any]) -> str:
                                     result["teacher"])
     batch = result["batch_size"]
     lines = [f"Training speed ({result['device']}, {result['torch_threads']} torch threads, batch {batch}, "
-             f"{result['steps']} steps after {result['warmup']} warm-up):", "",
+             f"{result['steps']} steps after {result['warmup']} warm-up, teacher vectors {result['vectors']}):", "",
              "| part | rows/s | batches or steps/s | against |", "|---|---|---|---|",
              f"| input path alone (sampler, collator, vector lookup) | {feed['rows_per_second']:.0f} | "
              f"{feed['batches_per_second']:.1f} batches/s | the most a student can be fed |",

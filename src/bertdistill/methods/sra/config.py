@@ -60,6 +60,9 @@ class SRAConfig(Config):
     training: TrainingConfig = setting(factory=sra_training_defaults, help="optimisation")
     cache_dir: str | None = setting(None, help="teacher-vector cache (unset: $BERTDISTILL_CACHE or "
                                     "~/.cache/bertdistill)")
+    vectors_in_memory: float = setting(0.25, metavar="SHARE", help="hold the teacher vectors in RAM while they take "
+                                       "at most this share of the machine's memory; beyond it (or 0) read them by "
+                                       "rows from the cache file, so memory stays flat", rate=True)
     sts_data_dir: str | None = setting(None, flag="--data-dir", help="glue_data folder for the zero-shot STS-B "
                                        "check (unset: $BERTDISTILL_DATA_DIR, else the hub)")
     resume: bool = setting(False, help="continue from the last complete checkpoint in --output-dir")

@@ -15,6 +15,7 @@ from bertdistill.config import DEFAULT_SEED
 from bertdistill.data.cache import default_cache_root
 from bertdistill.data.features import with_lengths
 from bertdistill.data.target_pca import TargetPCA
+from bertdistill.data.vector_file import held_in_memory
 from bertdistill.encoding import IDF_FILE
 from bertdistill.errors import ConfigError
 from bertdistill.io import publish_directory
@@ -173,8 +174,9 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
         targets = teacher_targets(config, tokenizer, cache_root)
         if not config.init_student:   # a started student brings its own token vectors
             prepare_contextual(config.teacher, config.student, cache_root)
-    token_ids, train_rows, teacher, vectors, idf, pca = (targets.token_ids, targets.train_rows, targets.teacher,
-                                                         targets.vectors, targets.idf, targets.pca)
+    token_ids, train_rows, teacher, idf, pca = (targets.token_ids, targets.train_rows, targets.teacher, targets.idf,
+                                                targets.pca)
+    vectors = held_in_memory(targets.vectors, config.vectors_in_memory)
 
     set_seed(config.training.seed)
     student = build_student(config, teacher, tokenizer, config.target_pca or teacher.hidden_size, cache_root,
