@@ -13,7 +13,7 @@ from transformers import DataCollatorWithPadding, TrainerCallback, set_seed
 
 from bertdistill.config import Config, setting
 from bertdistill.data.features import tokenize_dataset
-from bertdistill.data.loading import DataConfig, load_task_data
+from bertdistill.data.loading import DEFAULT_MAX_LENGTH, DataConfig, load_task_data
 from bertdistill.model_config import MAX_LENGTH_CONFIG_KEY, check_positions
 from bertdistill.scoring.metrics import metric_function
 from bertdistill.scoring.splits import evaluate_splits, metrics_record
@@ -36,6 +36,17 @@ class FinetuneConfig(Config):
     resume: bool = setting(False, help="continue from the last complete checkpoint in --output-dir")
 
 
+def fitted_length(data_config: DataConfig, model_config, model: str) -> DataConfig:
+    """The default length is cut to what a small Transformer reads (with a warning); a length asked for beyond
+    its positions is refused."""
+    positions = getattr(model_config, "max_position_embeddings", None)
+    if positions is not None and data_config.max_length > positions and data_config.max_length == DEFAULT_MAX_LENGTH:
+        logger.warning("--max-length %d is more than %s reads: using %d", DEFAULT_MAX_LENGTH, model, positions)
+        return dataclasses.replace(data_config, max_length=positions)
+    check_positions(data_config.max_length, model_config, model)
+    return data_config
+
+
 def finetune(
     config: FinetuneConfig, callbacks: tuple[TrainerCallback, ...] = (), command: str | None = None
 ) -> dict[str, Any]:
@@ -50,7 +61,7 @@ def finetune(
     tokenizer = load_tokenizer(config.model)
     set_seed(config.training.seed)  # the new head is initialised here, before Trainer seeds anything
     model = load_for_training(config.model, spec)  # so is the model: a bad one leaves no output behind
-    check_positions(data_config.max_length, model.config, config.model)
+    data_config = fitted_length(data_config, model.config, config.model)
     check_pair_tokenizer(model, tokenizer)
     training = resolve_learning_rate(config.training, model.config.model_type)
     with open_run(config.output_dir, config.resume,
