@@ -39,3 +39,19 @@ def test_benchmark_training_reports_every_part(tiny_bert, corpus_file, tmp_path,
     table = capsys.readouterr().out
     assert "| input path alone" in table and "x of the null student" in table and "x of sentence-transformers" in table
     assert not Path("(not written)").exists()   # the run folder a benchmark never makes
+
+
+def test_batches_prepared_in_worker_processes_train_the_same(tiny_bert, corpus_file, tmp_path, no_hub):
+    """--dataloader-workers 1: the input path runs in a worker process (the vector file reopened there)."""
+    from bertdistill.methods.sra import SRAConfig, distill_sra
+
+    def run(workers: int) -> dict:
+        config = SRAConfig.from_dict({"teacher": str(tiny_bert), "output_dir": str(tmp_path / f"w{workers}"),
+                                      "corpus": {"paths": [str(corpus_file)]}, "max_length": 16, "eval_sentences": 20,
+                                      "span_crops": {"per_sentence": 0}, "vectors_in_memory": 0.0,
+                                      "student": {"embedding_dim": 16, "hidden_size": 8},
+                                      "training": {"epochs": 1, "batch_size": 32, "dataloader_workers": workers,
+                                                   "progress_bar": False}})
+        return distill_sra(config)
+
+    assert run(1)["held_out_cosine"] == run(0)["held_out_cosine"]

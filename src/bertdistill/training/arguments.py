@@ -33,6 +33,8 @@ class TrainingConfig(Config):
     precision: Literal["auto", "fp32", "bf16", "fp16"] = setting("auto", help="auto: bf16 or fp16 on a GPU, "
                                                                  "fp32 on CPU")
     progress_bar: bool = setting(True, help="progress bars (--no-progress: logs only)", flag="--progress")
+    dataloader_workers: int = setting(0, help="processes that prepare batches beside the training loop (0: the "
+                                      "loop's own process; measure with bertdistill benchmark-training)", minimum=0)
 
     def __post_init__(self) -> None:
         if self.epochs <= 0:
@@ -126,7 +128,7 @@ def make_training_arguments(
         report_to="none",  # TensorBoard is attached explicitly, with the run's own log folder
         disable_tqdm=not config.progress_bar,
         train_sampling_strategy="group_by_length",
-        dataloader_num_workers=0,
+        dataloader_num_workers=config.dataloader_workers,
         dataloader_pin_memory=torch.cuda.is_available(),
         remove_unused_columns=label_names is None,
         **({} if label_names is None else {"label_names": label_names}),

@@ -38,7 +38,8 @@ CONFIG_FILE = "config.yaml"
 
 
 # settings that may change when a run is resumed: they do not change what is computed
-RESUMABLE_CHANGES = ("resume", "training.progress_bar", "vectors_in_memory")   # how, not what, is computed
+RESUMABLE_CHANGES = ("resume", "training.progress_bar", "training.dataloader_workers",   # how, not what,
+                     "vectors_in_memory")                                                 # is computed
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
