@@ -85,7 +85,7 @@ def steps_per_second(ends: list[float], warmup: int) -> float:
 def timed_trainer(config: SRAConfig, model: nn.Module, train_set, collator, steps: int, folder: Path) -> SRATrainer:
     arguments = make_training_arguments(config.training, folder, None, label_names=["teacher_vector"])
     arguments = dataclasses.replace(arguments, max_steps=steps, save_strategy="no", logging_strategy="no",
-                                    disable_tqdm=True)
+                                    logging_first_step=False, disable_tqdm=True)
     return SRATrainer(model=model, args=arguments, train_dataset=train_set, data_collator=collator,
                       objective=config.objective, temperature=config.temperature, token_teacher=None)
 
