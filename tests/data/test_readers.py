@@ -79,3 +79,25 @@ def test_delimited_lines_keep_line_numbers(tmp_path):
     path = tmp_path / "x.tsv"
     path.write_text("a\tb\r\nc\td\n", encoding="utf-8")
     assert read_delimited_lines(path) == [(1, ["a", "b"]), (2, ["c", "d"])]
+
+
+def test_an_unclosed_quote_is_named_on_its_own_line(tmp_path):
+    rows = ["text,label", "a good film,pos", '"a dull film,neg'] + [f"film number {i},pos" for i in range(10)]
+    path = tmp_path / "open.csv"
+    path.write_text("\n".join(rows) + "\n")
+    with pytest.raises(DataError, match=r"open.csv, line 3: .*is a quote on line 3 left open"):
+        read_table(path)
+
+
+def test_a_quoted_newline_is_one_record_on_its_first_line(tmp_path):
+    path = tmp_path / "multi.csv"
+    path.write_text('text,label\n"two\nlines",pos\none line,neg\n')
+    table = read_table(path)
+    assert [(row.line, row.fields["text"]) for row in table.rows] == [(2, "two\nlines"), (4, "one line")]
+
+
+def test_a_header_without_rows_is_named(tmp_path):
+    path = tmp_path / "header.csv"
+    path.write_text("text,label\n")
+    with pytest.raises(DataError, match=r"header.csv: only a header line \(\['text', 'label'\]\), no examples"):
+        read_table(path)

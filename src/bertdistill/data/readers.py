@@ -87,16 +87,8 @@ def read_table(path: str | Path, file_format: FileFormat | None = None) -> Table
     file_format = file_format or detect_format(path)
     if file_format == "jsonl":
         return _read_jsonl(path)
-    if file_format == "tsv":
-        numbered = read_delimited_lines(path)
-    else:
-        reader = csv.reader(io.StringIO(read_utf8(path), newline=""))
-        numbered = []
-        try:
-            for fields in reader:
-                numbered.append((reader.line_num, fields if fields else [""]))
-        except csv.Error as error:
-            raise DataError(f"{path}, line {reader.line_num}: malformed CSV ({error})") from None
+    spans: dict[int, int] = {}   # a CSV record's first line -> its last (quoted fields may hold newlines)
+    numbered = read_delimited_lines(path) if file_format == "tsv" else read_csv_records(path, spans)
     if not numbered:
         raise DataError(f"{path}: the file is empty")
     header_line, header = numbered[0]
@@ -108,9 +100,31 @@ def read_table(path: str | Path, file_format: FileFormat | None = None) -> Table
         if fields == [""]:
             raise DataError(f"{path}, line {line}: empty line")
         if len(fields) != len(header):
-            raise DataError(f"{path}, line {line}: expected {len(header)} fields ({header}), found {len(fields)}")
+            spanned = (f"; the record runs on to line {spans[line]}: is a quote on line {line} left open?"
+                       if spans.get(line, line) != line else "")
+            raise DataError(f"{path}, line {line}: expected {len(header)} fields ({header}), found {len(fields)}"
+                            + spanned)
         rows.append(Row(line, dict(zip(header, fields))))
+    if not rows:
+        raise DataError(f"{path}: only a header line ({header}), no examples")
     return Table(path, tuple(header), rows)
+
+
+def read_csv_records(path: Path, spans: dict[int, int]) -> list[tuple[int, list[str]]]:
+    """(first line, fields) per CSV record; `spans` gets each record's last line. An error names the line the
+    broken record starts on (an unclosed quote runs on to the end of the file)."""
+    reader = csv.reader(io.StringIO(read_utf8(path), newline=""))
+    numbered = []
+    start = 1
+    try:
+        for fields in reader:
+            numbered.append((start, fields if fields else [""]))
+            spans[start] = reader.line_num
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise DataError(f"{path}, line {start}: malformed CSV ({error}); is a quote on line {start} left "
+                        "open?") from None
+    return numbered
 
 
 def _read_jsonl(path: Path) -> Table:
