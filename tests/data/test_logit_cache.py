@@ -121,3 +121,25 @@ def test_a_digest_that_ends_in_zero_bytes_survives_a_reload(tmp_path):
     text = next(f"text {index}" for index in range(100_000) if example_key(f"text {index}").endswith(b"\0"))
     LogitCache(tmp_path, 2).add([example_key(text)], np.array([[1.0, 2.0]]))
     np.testing.assert_array_equal(LogitCache(tmp_path, 2).lookup([example_key(text)]), [[1.0, 2.0]])
+
+
+@pytest.mark.parametrize("damage", ["truncated", "rewritten", "missing"])
+def test_a_damaged_chunk_is_computed_again_never_trained_on(tmp_path, damage):
+    """A chunk file cut short, rewritten with other (well-formed) logits, or gone: its examples are computed again
+    and every row stays paired with its own example."""
+    texts = [f"example {index}" for index in range(20)]
+    dataset = Dataset.from_dict({"text": texts})
+    cached_teacher_logits(dataset, LogitCache(tmp_path, 2), fake_teacher, chunk=8)
+    chunk = sorted(tmp_path.glob("chunk-*.npz"))[0]
+    if damage == "truncated":
+        chunk.write_bytes(chunk.read_bytes()[:100])
+    elif damage == "rewritten":
+        with np.load(chunk) as stored:
+            keys, logits = stored["keys"], stored["logits"]
+        np.savez(chunk, keys=keys, logits=-logits)           # a valid file, wrong values
+    else:
+        chunk.unlink()
+    teacher = CountingTeacher()
+    logits = cached_teacher_logits(dataset, LogitCache(tmp_path, 2), teacher)
+    np.testing.assert_array_equal(logits, fake_teacher(dataset))
+    assert 0 < teacher.rows < 20                               # only the damaged chunk's examples

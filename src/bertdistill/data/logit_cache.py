@@ -4,8 +4,9 @@ Keys are content hashes, not row numbers: a shuffled, subsampled or augmented da
 same example under the same key, so cached outputs can never be paired with the wrong example (the
 failure of caches keyed by position, docs/methods.md section 4.3). The folder for one teacher and
 max length holds append-only chunk files (`chunk-NNNNNN.npz`: 16-byte BLAKE2b digests as uint8 rows and float32 logits,
-one row per key) and `manifest.json`, the list of committed chunks, replaced atomically after each new
-chunk. Writing costs only the new rows (never a rewrite of what is stored); readers see committed chunks
+one row per key) and `manifest.json`, the list of committed chunks with the SHA-256 of each, replaced atomically after each new
+chunk; a chunk whose file is damaged (or differs from its digest) is skipped with a warning and its examples
+computed again. Writing costs only the new rows (never a rewrite of what is stored); readers see committed chunks
 only; and writers take a file lock, so two runs on one teacher add each example once and never pair an
 example with another's outputs. A folder in the earlier layout (`keys.npy` + `logits.npy`) is read as
 its first chunk.
@@ -17,6 +18,7 @@ import hashlib
 import io
 import json
 import logging
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -81,8 +83,24 @@ class LogitCache:
         return self.parts[0]
 
     def read_manifest(self) -> list[str]:
+        return self.manifest().get("chunks", [])
+
+    def manifest(self) -> dict:
         path = self.directory / MANIFEST
-        return json.loads(path.read_text(encoding="utf-8"))["chunks"] if path.is_file() else []
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+    def read_chunk(self, name: str, digest: str | None) -> tuple[np.ndarray, np.ndarray] | None:
+        """A committed chunk's keys and logits, or None (with a warning) when its file is damaged: missing,
+        truncated, not the bytes its manifest digest vouches for. Its examples are then computed again."""
+        try:
+            data = (self.directory / name).read_bytes()
+            if digest is not None and hashlib.sha256(data).hexdigest() != digest:
+                raise ValueError("its bytes differ from the digest stored when it was written")
+            with np.load(io.BytesIO(data), allow_pickle=False) as chunk:
+                return chunk["keys"], chunk["logits"]
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+            logger.warning("%s/%s is damaged (%s); its examples are computed again", self.directory, name, error)
+            return None
 
     def refresh(self) -> None:
         """Load the chunks other writers committed since this cache last looked."""
@@ -91,9 +109,11 @@ class LogitCache:
             keys = np.load(self.directory / "keys.npy", allow_pickle=False)
             parts.append((keys, np.load(self.directory / "logits.npy", allow_pickle=False)[: len(keys)]))
             self.legacy_read = True
-        for name in self.read_manifest()[len(self.chunks):]:
-            with np.load(self.directory / name, allow_pickle=False) as chunk:
-                parts.append((chunk["keys"], chunk["logits"]))
+        manifest = self.manifest()
+        for name in manifest.get("chunks", [])[len(self.chunks):]:
+            chunk = self.read_chunk(name, manifest.get("digests", {}).get(name))
+            if chunk is not None:
+                parts.append(chunk)
             self.chunks.append(name)
         for keys, logits in parts:
             if logits.shape[1:] != (self.num_outputs,) or len(keys) != len(logits):
@@ -113,13 +133,15 @@ class LogitCache:
         logits = np.asarray(logits, dtype=np.float32).reshape(len(keys), self.num_outputs)  # (N, C)
         with self.lock:
             self.refresh()
-            chunks = self.read_manifest()
+            manifest = self.manifest()
+            chunks = manifest.get("chunks", [])
             name = f"chunk-{len(chunks):06d}.npz"
             buffer = io.BytesIO()
             stored = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), KEY_BYTES)   # (N, 16)
             np.savez(buffer, keys=stored, logits=logits)
             atomic_write_bytes(self.directory / name, buffer.getvalue())
-            atomic_write_json(self.directory / MANIFEST, {"chunks": [*chunks, name]})
+            digests = {**manifest.get("digests", {}), name: hashlib.sha256(buffer.getvalue()).hexdigest()}
+            atomic_write_json(self.directory / MANIFEST, {"chunks": [*chunks, name], "digests": digests})
             self.refresh()
 
     def lookup(self, keys: Sequence[bytes]) -> np.ndarray:
