@@ -253,7 +253,7 @@ def prepare_corpus(config: CorpusConfig, cache_dir: str | Path) -> tuple[Dataset
     if len(corpus) < 2:
         raise DataError(f"the corpus {list(config.paths)} has only {len(corpus)} usable sentence; need at least 2")
     usable = len(corpus)
-    entry_of_row = np.asarray(corpus["entry"])                                        # (N,)
+    entry_of_row = corpus.data.column("entry").to_numpy()                           # (N,), read from Arrow
     if config.shares is None:
         corpus = corpus.shuffle(seed=seed_or_default(config.seed))
         if config.max_sentences is not None and config.max_sentences < len(corpus):
@@ -263,7 +263,7 @@ def prepare_corpus(config: CorpusConfig, cache_dir: str | Path) -> tuple[Dataset
     corpus = corpus.flatten_indices()
     stats = {"usable_sentences": usable, "selected_sentences": len(corpus)}
     if len(entries) > 1:
-        selected = np.bincount(np.asarray(corpus["entry"]), minlength=len(entries))
+        selected = np.bincount(corpus.data.column("entry").to_numpy(), minlength=len(entries))
         available = np.bincount(entry_of_row, minlength=len(entries))
         stats["corpus_entries"] = [{"corpus": entry.pattern, "share": share, "files": len(matches),
                                     "usable_sentences": int(available[group]), "selected_sentences": int(selected[group])}

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow.compute
 from datasets import Dataset, concatenate_datasets
 
 from bertdistill.data.cache import cache_key, compute_vector_cache, texts_fingerprint
@@ -43,14 +44,13 @@ def teacher_targets(config: SRAConfig, tokenizer, cache_root: Path) -> Targets:
     """Corpus -> token ids -> teacher vectors (cached on disk, computed once per teacher and corpus), plus the
     span crops of the training sentences when asked for (cached the same way)."""
     corpus, corpus_stats = prepare_corpus(config.corpus, cache_root / "corpora")  # bad corpus fails here
-    sources = corpus["source"]
+    held_out = min(config.eval_sentences, max(1, len(corpus) // 10))
+    train_rows = np.arange(len(corpus) - held_out)
+    eval_rows = np.arange(len(train_rows), len(corpus))
+    names = source_names(sorted(pyarrow.compute.unique(corpus.data.column("source")).to_pylist()))
+    eval_sources = [names[source] for source in corpus.select(eval_rows)["source"]]   # the held-out rows' only
     corpus = corpus.remove_columns(["source", "entry"])
     token_ids = tokenized(corpus, tokenizer, config.max_length)
-    held_out = min(config.eval_sentences, max(1, len(token_ids) // 10))
-    train_rows = np.arange(len(token_ids) - held_out)
-    eval_rows = np.arange(len(train_rows), len(token_ids))
-    names = source_names(sorted(set(sources)))
-    eval_sources = [names[sources[row]] for row in eval_rows]
     idf = (compute_idf(streamed_column(token_ids.select(train_rows), "input_ids"), len(tokenizer))
            if config.representation == "idf_mean" else None)
     teacher = SentenceVectorTeacher(config.teacher, config.representation, idf=idf)
