@@ -100,6 +100,28 @@ def test_distill_sra_on_two_processes_equals_one(setting):
     assert one["held_out_cosine"] == pytest.approx(two["held_out_cosine"], abs=1e-5)
 
 
+def test_two_processes_share_the_teacher_encoding(setting):
+    """With no cache yet, each process encodes its own half of the teacher vectors (the main process builds
+    the corpus), into one cache; the student is the one a single process trains from its own cache."""
+    arguments = ["distill", "sra", "--teacher", str(setting["bert"]), "--corpus", str(setting["corpus"]),
+                 "--max-sentences", "160", "--eval-sentences", "16", "--embedding-init", "random", *STUDENT,
+                 *TRAINING, "--teacher-batch-size", "32"]
+    single, _ = run_both(setting, "sra-plain", arguments)
+    fresh = setting["root"] / "fresh-cache"
+    launched = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+                               "-m", "bertdistill.cli", *arguments, "--cache-dir", str(fresh),
+                               "--output-dir", str(setting["root"] / "sra-sharded")],
+                              env=environment(setting["root"]), capture_output=True, text=True, timeout=600,
+                              cwd=setting["root"])
+    assert launched.returncode == 0, launched.stderr[-3000:]
+    assert_same_student(single, setting["root"] / "sra-sharded")
+    manifests = [json.loads(path.read_text()) for path in (fresh / "teacher-vectors").glob("*/manifest.json")]
+    assert len(manifests) == 2 and all(manifest["complete"] for manifest in manifests)   # sentences and crops
+    corpus = next(manifest for manifest in manifests if manifest["description"]["rows"] == 160)
+    assert corpus["state"]["chunks_by_process"] == [3, 2]   # 160 rows in 5 batches of 32: 0, 2, 4 and 1, 3
+    assert all(min(manifest["state"]["chunks_by_process"]) > 0 for manifest in manifests)
+
+
 def test_distill_kd_on_two_processes_equals_one(setting, teacher):
     # 96 originals + 32 given transfer examples: 8 full batches of 16
     transfer = write_jsonl(setting["root"] / "transfer.jsonl",

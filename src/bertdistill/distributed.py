@@ -25,6 +25,11 @@ def is_distributed() -> bool:
     return world_size() > 1
 
 
+def rank() -> int:
+    """This process's place among all processes (on every machine), 0 without a launcher."""
+    return int(os.environ.get("RANK", "0"))
+
+
 def local_rank() -> int:
     return int(os.environ.get("LOCAL_RANK", "0"))
 

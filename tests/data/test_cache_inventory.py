@@ -1,11 +1,11 @@
-"""`bertdistill cache list|clear`: every kind with its size, and clearing that never touches an entry in use."""
+"""`bertdistill cache list|clear`: every kind with its size and state, and clearing that never touches an entry in use."""
 
 from __future__ import annotations
 
 from filelock import FileLock
 
 from bertdistill.cli import main
-from bertdistill.data.cache_inventory import CACHE_KINDS, cache_entries
+from bertdistill.data.store import KINDS, Store
 
 
 def fake_cache(root):
@@ -24,10 +24,10 @@ def test_list_shows_every_kind_with_its_size(tmp_path, capsys):
     fake_cache(tmp_path)
     assert main(["cache", "list", "--entries", "--cache-dir", str(tmp_path)]) == 0
     shown = capsys.readouterr().out
-    for kind in CACHE_KINDS:
+    for kind in KINDS:
         assert kind in shown
     assert "abc123" in shown and "2.9 KB" in shown and "def456" in shown
-    assert {(entry.kind, entry.key, entry.size_bytes) for entry in cache_entries(tmp_path)} == {
+    assert {(entry.kind, entry.key, entry.size_bytes) for entry in Store(tmp_path).entries()} == {
         ("teacher-vectors", "abc123", 3000), ("model2vec", "def456", 1000)}
 
 
@@ -47,4 +47,15 @@ def test_clear_removes_what_was_named_and_keeps_entries_in_use(tmp_path, capsys)
 def test_older_than_keeps_recent_entries(tmp_path):
     fake_cache(tmp_path)
     assert main(["cache", "clear", "--all", "--older-than", "1", "--cache-dir", str(tmp_path)]) == 0
-    assert len(cache_entries(tmp_path)) == 2
+    assert len(Store(tmp_path).entries()) == 2
+
+
+def test_list_shows_state_and_description_of_store_entries(tmp_path, capsys):
+    entry = Store(tmp_path).entry("teacher-vectors", description={"teacher": "minilm", "rows": 3}, corpus="c")
+    entry.commit("vectors.npy", b"\0" * 10)
+    other = Store(tmp_path).entry("teacher-vectors", corpus="d")
+    other.save_state({"rows": 5})
+    assert main(["cache", "list", "--entries", "--cache-dir", str(tmp_path)]) == 0
+    shown = capsys.readouterr().out
+    assert f"{entry.key}" in shown and "complete" in shown and "teacher=minilm rows=3" in shown
+    assert "unfinished" in shown

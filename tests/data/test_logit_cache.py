@@ -143,3 +143,21 @@ def test_a_damaged_chunk_is_computed_again_never_trained_on(tmp_path, damage):
     logits = cached_teacher_logits(dataset, LogitCache(tmp_path, 2), teacher)
     np.testing.assert_array_equal(logits, fake_teacher(dataset))
     assert 0 < teacher.rows < 20                               # only the damaged chunk's examples
+
+
+def test_a_cache_of_the_layout_before_the_store_is_adopted(tmp_path):
+    """A manifest listing `chunks` with one SHA-256 each: matching chunks are kept, a changed one is computed
+    again, and the entry's manifest takes over."""
+    import hashlib
+    import json
+
+    dataset = Dataset.from_dict({"text": [f"example {index}" for index in range(16)]})
+    cached_teacher_logits(dataset, LogitCache(tmp_path, 2), fake_teacher, chunk=8)
+    names = sorted(path.name for path in tmp_path.glob("chunk-*.npz"))
+    digests = {name: hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() for name in names}
+    digests[names[1]] = "0" * 64                                   # the second chunk no longer matches
+    (tmp_path / "manifest.json").write_text(json.dumps({"chunks": names, "digests": digests}))
+    teacher = CountingTeacher()
+    logits = cached_teacher_logits(dataset, LogitCache(tmp_path, 2), teacher)
+    np.testing.assert_array_equal(logits, fake_teacher(dataset))
+    assert teacher.rows == 8 and "chunks" not in json.loads((tmp_path / "manifest.json").read_text())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 from bertdistill.cli.common import RAW
 
@@ -15,10 +14,10 @@ CACHE_EXAMPLES = """examples:
 """
 
 
-def cache_root(args: argparse.Namespace) -> Path:
-    from bertdistill.data.cache import default_cache_root
+def cache_store(args: argparse.Namespace):
+    from bertdistill.data.store import Store
 
-    return Path(args.cache_dir) if args.cache_dir else default_cache_root()
+    return Store(args.cache_dir)
 
 
 def shown_size(size: int) -> str:
@@ -30,34 +29,40 @@ def shown_size(size: int) -> str:
 
 
 def run_cache_list(args: argparse.Namespace) -> None:
-    from bertdistill.data.cache_inventory import CACHE_KINDS, cache_entries
+    from bertdistill.data.store import KINDS
 
-    root = cache_root(args)
-    entries = cache_entries(root)
-    print(f"cache root: {root}")
-    kinds = sorted(set(CACHE_KINDS) | {entry.kind for entry in entries})
+    store = cache_store(args)
+    entries = store.entries()
+    print(f"cache root: {store.root}")
+    kinds = sorted(set(KINDS) | {entry.kind for entry in entries})
     for kind in kinds:
         mine = [entry for entry in entries if entry.kind == kind]
         print(f"{kind:20} {len(mine):4} entries {shown_size(sum(entry.size_bytes for entry in mine)):>10}  "
-              f"{CACHE_KINDS.get(kind, '(not a bertdistill cache kind)')}")
+              f"{KINDS.get(kind, '(not a bertdistill cache kind)')}")
         if args.entries:
             for entry in mine:
                 age = (time.time() - entry.modified) / 86_400
-                state = "  in use" if entry.in_use else ""
-                print(f"    {entry.key:40} {shown_size(entry.size_bytes):>10}  {age:6.1f} days{state}")
+                state = entry.status + (", in use" if entry.in_use else "")
+                print(f"    {entry.key:22} {shown_size(entry.size_bytes):>10} {age:6.1f} days  {state:22} "
+                      f"{described(entry.description)}")
     print(f"total {shown_size(sum(entry.size_bytes for entry in entries))}")
 
 
+def described(description: dict) -> str:
+    """An entry's description on one line: `name=value` pairs."""
+    return " ".join(f"{name}={value}" for name, value in description.items())
+
+
 def run_cache_clear(args: argparse.Namespace) -> None:
-    from bertdistill.data.cache_inventory import cache_entries, clear_cache
     from bertdistill.errors import ConfigError
 
     if not args.kinds and not args.all:
         raise ConfigError("name the kinds to clear (see `bertdistill cache list`), or give --all")
-    root = cache_root(args)
-    removed = clear_cache(root, args.kinds, args.key, args.older_than)
-    print(f"removed {len(removed)} entries ({shown_size(sum(entry.size_bytes for entry in removed))}) from {root}")
-    busy = [entry for entry in cache_entries(root) if entry.in_use and (not args.kinds or entry.kind in args.kinds)]
+    store = cache_store(args)
+    removed = store.clear(args.kinds, args.key, args.older_than)
+    print(f"removed {len(removed)} entries ({shown_size(sum(entry.size_bytes for entry in removed))}) "
+          f"from {store.root}")
+    busy = [entry for entry in store.entries() if entry.in_use and (not args.kinds or entry.kind in args.kinds)]
     if busy:
         print(f"kept {len(busy)} in use by a running job: " + ", ".join(f"{e.kind}/{e.key}" for e in busy))
 
@@ -67,7 +72,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                                 formatter_class=RAW)
     actions = cache.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="every cache kind with its entries and sizes")
-    listing.add_argument("--entries", action="store_true", help="each entry too: key, size, age, in use")
+    listing.add_argument("--entries", action="store_true", help="each entry too: key, size, age, state, what it holds")
     clearing = actions.add_parser("clear", help="remove cache entries (never one a running job holds)")
     clearing.add_argument("kinds", nargs="*", metavar="KIND", help="kinds to clear (e.g. teacher-vectors)")
     clearing.add_argument("--all", action="store_true", help="every kind")

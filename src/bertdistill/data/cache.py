@@ -1,11 +1,15 @@
-"""Teacher outputs computed once and kept on disk.
+"""Teacher sentence vectors computed once and kept in the store (`teacher-vectors` entries).
 
-Sentence vectors for SRA are stored as an fp16 `.npy` file, read and written by rows (`VectorFile`), so a
-corpus larger than RAM works, a run's memory does not grow with the corpus, and a second run (another student,
-loss or seed) reuses them. The folder name is a hash of
-everything the vectors depend on: the teacher (its config and weight files), the corpus content, the
-representation and the max length. Vectors are computed in length-sorted chunks (little padding);
-progress is committed atomically every few chunks, so a killed run continues where it stopped.
+Vectors are an fp16 `.npy` file read and written by rows (`VectorFile`), so a corpus larger than RAM works, a
+run's memory does not grow with the corpus, and a second run (another student, loss or seed) reuses them. The
+entry's key is a hash of everything the vectors depend on: the teacher (its config and weight files), the
+corpus content, the representation and the max length.
+
+Rows are encoded in length-sorted chunks (little padding). Which chunks are done is a byte per chunk in
+`done.bin` (1 + the rank of the process that encoded it), written after the vectors it vouches for reach the
+disk, so a killed run continues where it stopped. Several processes (`torchrun`, `accelerate launch`, on one machine or several sharing a file system)
+fill one entry together: process r of w encodes the pending chunks r, r + w, ... straight into the shared
+file; whichever finds every chunk done vouches for the file by its digests, and the others wait for that.
 """
 
 from __future__ import annotations
@@ -16,26 +20,42 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from datasets import Dataset
-from filelock import FileLock
 from tqdm.auto import tqdm
 
 from bertdistill.data.features import streamed_column
+from bertdistill.data.store import (  # noqa: F401  (cache_key, default_cache_root: imported from here too)
+    CACHE_VARIABLE,
+    Entry,
+    cache_key,
+    default_cache_root,
+)
 from bertdistill.data.vector_file import VectorFile
-from bertdistill.io import atomic_write_json
+from bertdistill.errors import ModelError
 
 logger = logging.getLogger(__name__)
 
-CACHE_VARIABLE = "BERTDISTILL_CACHE"
+VECTORS, DONE, LEGACY_PROGRESS = "vectors.npy", "done.bin", "progress.json"
+VALUE_BLOCK = 65_536   # rows per read when checking values: memory stays flat
 
 
-def default_cache_root() -> Path:
-    return Path(os.environ.get(CACHE_VARIABLE, Path.home() / ".cache" / "bertdistill"))
+@dataclass(frozen=True)
+class Shard:
+    """This process's part of a cache built by several: process `rank` of `count`."""
+
+    rank: int = 0
+    count: int = 1
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.rank < self.count:
+            raise ValueError(f"shard {self.rank} of {self.count}")
+
+
+WHOLE = Shard()   # one process builds all of it
 
 
 def texts_fingerprint(texts: Dataset, column: str = "text") -> str:
@@ -47,47 +67,26 @@ def texts_fingerprint(texts: Dataset, column: str = "text") -> str:
     return digest.hexdigest()
 
 
-def cache_key(**parts: Any) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:20]
-
-
-DIGEST_BLOCK = 65_536   # rows per digest: the check streams, and a damaged block is named
-
-
-def block_digests(vectors: VectorFile, block: int = DIGEST_BLOCK) -> list[str]:
-    """The SHA-256 of every block of rows, as stored when a cache is finished."""
-    return [hashlib.sha256(rows.tobytes()).hexdigest() for _, rows in vectors.blocks(block)]
-
-
-def cache_problem(vectors_path: Path, count: int, width: int, digests: list[str] | None = None,
-                  block: int = DIGEST_BLOCK) -> tuple[str | None, list[str]]:
-    """(why a finished vector cache cannot be trusted, or None; its per-block SHA-256 digests). Untrusted: a
-    wrong shape or size, non-finite values or rows of zeros (a teacher's sentence vector is never all zeros),
-    or any block whose bytes differ from the digest stored when the cache was finished (values changed in
-    place, however plausible). Read in blocks, so memory stays flat; never raises."""
-    found: list[str] = []
+def value_problem(vectors_path, count: int, width: int) -> str | None:
+    """Why a vector file cannot hold a teacher's vectors, or None: a wrong shape or size, non-finite values or
+    rows of zeros (a teacher's sentence vector is never all zeros). Read in blocks; never raises."""
     try:
         vectors = VectorFile(vectors_path)
         if vectors.shape != (count, width):
-            return f"shape {vectors.shape}, expected {(count, width)}", found
+            return f"shape {vectors.shape}, expected {(count, width)}"
         expected_size = vectors.offset + count * vectors.row_bytes
-        if vectors_path.stat().st_size != expected_size:
-            return f"{vectors_path.stat().st_size} bytes, expected {expected_size} (truncated?)", found
-        for number, (start, rows) in enumerate(vectors.blocks(block)):
-            found.append(hashlib.sha256(rows.tobytes()).hexdigest())
-            if digests is not None and (number >= len(digests) or digests[number] != found[-1]):
-                return f"rows {start}-{start + len(rows) - 1} differ from the digest stored when it was finished", found
+        if os.path.getsize(vectors_path) != expected_size:
+            return f"{os.path.getsize(vectors_path)} bytes, expected {expected_size} (truncated?)"
+        for start, rows in vectors.blocks(VALUE_BLOCK):
             rows = rows.astype(np.float32)                                              # (b, width)
             if not np.isfinite(rows).all():
-                return f"non-finite values from row {start}", found
+                return f"non-finite values from row {start}"
             zero = np.flatnonzero(~rows.any(axis=1))
             if zero.size:
-                return f"{zero.size} rows of zeros from row {start + int(zero[0])}", found
+                return f"{zero.size} rows of zeros from row {start + int(zero[0])}"
     except (OSError, ValueError, EOFError) as error:
-        return f"unreadable: {error}", found
-    if digests is not None and len(digests) != len(found):
-        return f"{len(found)} blocks, {len(digests)} digests stored", found
-    return None, found
+        return f"unreadable: {error}"
+    return None
 
 
 def sequence_lengths(token_ids: Dataset) -> np.ndarray:
@@ -108,70 +107,125 @@ def padded_batch(sequences: list[list[int]], pad_token_id: int) -> tuple[torch.T
 
 
 def compute_vector_cache(
-    directory: Path,
+    entry: Entry,
     token_ids: Dataset,
     encode: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     width: int,
     pad_token_id: int,
     batch_size: int = 256,
-    description: dict[str, Any] | None = None,
     commit_every_seconds: float = 20.0,
+    shard: Shard = WHOLE,
+    wait_seconds: float = 0.5,
 ) -> VectorFile:
-    """Fill (or reuse) `directory/vectors.npy`, (N, width) fp16, row i for row i of `token_ids`.
+    """Fill (or reuse) the entry's (N, width) fp16 vectors, row i for row i of `token_ids`.
 
-    `encode(input_ids, attention_mask) -> (B, width)` is the teacher. Returns the file, read-only.
+    `encode(input_ids, attention_mask) -> (B, width)` is the teacher. Returns the file, read-only, once every
+    shard's chunks are done and the file is vouched for.
     """
-    directory.mkdir(parents=True, exist_ok=True)
-    # one writer at a time: a second run on the same corpus waits, then finds the cache complete (a run
-    # that found it half-done continues it), instead of truncating the first run's work
-    with FileLock(str(directory / ".lock")):
-        return fill_vector_cache(directory, token_ids, encode, width, pad_token_id, batch_size, description,
-                                 commit_every_seconds)
-
-
-def fill_vector_cache(directory: Path, token_ids: Dataset, encode: Callable, width: int, pad_token_id: int,
-                      batch_size: int, description: dict[str, Any] | None, commit_every_seconds: float) -> VectorFile:
-    """`compute_vector_cache`'s work, done under its lock."""
-    vectors_path, progress_path = directory / "vectors.npy", directory / "progress.json"
     count = len(token_ids)
-    progress = json.loads(progress_path.read_text()) if progress_path.is_file() else None
-    if progress and progress.get("complete") and progress.get("rows") == count:
-        problem, digests = cache_problem(vectors_path, count, width, progress.get("digests"))
-        if problem is None:
-            if "digests" not in progress:   # finished before digests were kept: vouched for from now on
-                atomic_write_json(progress_path, {**progress, "digests": digests})
-            logger.info("reusing cached teacher vectors in %s", directory)
-            return VectorFile(vectors_path)
-        logger.warning("the teacher-vector cache in %s is damaged (%s); computing it again", directory, problem)
-        progress = None
+    chunks = length_sorted_chunks(token_ids, batch_size)
+    with entry.writing():   # one process at a time checks, creates or adopts the file
+        if trusted(entry, count, width):
+            logger.info("reusing cached teacher vectors in %s", entry.folder)
+            return VectorFile(entry.path(VECTORS))
+        done = prepared(entry, count, width, batch_size, len(chunks))
+        if shard.count == 1:   # alone: the lock stays held, so a second run waits, then reuses the vectors
+            encode_pending(entry, token_ids, chunks, done, encode, pad_token_id, commit_every_seconds, shard)
+            finish(entry, count, width, batch_size, len(chunks))
+            return VectorFile(entry.path(VECTORS))
+    encode_pending(entry, token_ids, chunks, done, encode, pad_token_id, commit_every_seconds, shard)
+    while True:   # the lock is free while shards encode: each its own chunks, into the one file
+        with entry.writing():
+            if entry.manifest().get("complete"):
+                return VectorFile(entry.path(VECTORS))
+            if read_done(entry, len(chunks)).all():
+                finish(entry, count, width, batch_size, len(chunks))
+                return VectorFile(entry.path(VECTORS))
+        logger.info("waiting for the other processes' teacher vectors in %s", entry.folder)
+        time.sleep(wait_seconds)
 
-    lengths = sequence_lengths(token_ids)
-    order = np.argsort(lengths, kind="stable")                       # grouped by length: little padding
-    chunks = [order[start : start + batch_size] for start in range(0, count, batch_size)]
-    resuming = (progress is not None and progress.get("rows") == count and progress.get("width") == width
-                and vectors_path.is_file())
-    done = progress["chunks_done"] if resuming else 0
-    vectors = (VectorFile(vectors_path, writable=True) if resuming
-               else VectorFile.create(vectors_path, (count, width), np.float16))
-    if resuming and done:
-        logger.info("resuming the teacher-vector cache at chunk %d of %d", done, len(chunks))
-    state = {"rows": count, "width": width, "batch_size": batch_size, "chunks": len(chunks),
-             "chunks_done": done, "complete": False, **(description or {})}
+
+def length_sorted_chunks(token_ids: Dataset, batch_size: int) -> list[np.ndarray]:
+    order = np.argsort(sequence_lengths(token_ids), kind="stable")                     # grouped by length
+    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+
+
+def trusted(entry: Entry, count: int, width: int) -> bool:
+    """Complete, every byte as when it was finished, and values a teacher gives; else (logged) not trusted."""
+    manifest = entry.manifest()
+    if not manifest.get("complete") and entry.path(LEGACY_PROGRESS).is_file():
+        adopt_legacy(entry, count, width)
+        manifest = entry.manifest()
+    if not manifest.get("complete"):
+        return False
+    problem = entry.problem() or value_problem(entry.path(VECTORS), count, width)
+    if problem is None and manifest.get("state", {}).get("rows") == count:
+        return True
+    logger.warning("the teacher-vector cache in %s is damaged (%s); computing it again", entry.folder,
+                   problem or "another row count")
+    entry.reset()
+    return False
+
+
+def adopt_legacy(entry: Entry, count: int, width: int) -> None:
+    """A cache from the layout before the store (progress.json): a finished one is checked by its values and
+    vouched for from now on; an unfinished one is computed again."""
+    progress = json.loads(entry.path(LEGACY_PROGRESS).read_text())
+    entry.path(LEGACY_PROGRESS).unlink()
+    if progress.get("complete") and value_problem(entry.path(VECTORS), count, width) is None:
+        entry.finish([VECTORS], {"rows": count, "width": width, "batch_size": progress.get("batch_size")})
+
+
+def prepared(entry: Entry, count: int, width: int, batch_size: int, chunks: int) -> np.ndarray:
+    """The done flag of every chunk, creating the vector file and flags when absent or of another layout."""
+    state = {"rows": count, "width": width, "batch_size": batch_size, "chunks": chunks}
+    if entry.state == state and entry.path(VECTORS).is_file() and entry.path(DONE).is_file():
+        done = read_done(entry, chunks)
+        if done.any():
+            logger.info("resuming the teacher-vector cache: %d of %d chunks done", int(done.sum()), chunks)
+        return done
+    entry.reset()
+    VectorFile.create(entry.path(VECTORS), (count, width), np.float16)
+    entry.path(DONE).write_bytes(bytes(chunks))
+    entry.save_state(state)
+    return np.zeros(chunks, dtype=bool)
+
+
+def read_done(entry: Entry, chunks: int) -> np.ndarray:
+    flags = np.frombuffer(entry.path(DONE).read_bytes(), dtype=np.uint8)
+    return flags[:chunks].astype(bool) if len(flags) >= chunks else np.zeros(chunks, dtype=bool)
+
+
+def encode_pending(entry: Entry, token_ids: Dataset, chunks: list[np.ndarray], done: np.ndarray, encode: Callable,
+                   pad_token_id: int, commit_every_seconds: float, shard: Shard) -> None:
+    """Encode this shard's pending chunks, marking them done (after their rows are on disk) every few seconds."""
+    # chunk i belongs to shard i mod count: the same split whenever a shard starts, whatever is done already
+    mine = [index for index in range(shard.rank, len(chunks), shard.count) if not done[index]]
+    vectors = VectorFile(entry.path(VECTORS), writable=True)
+    flags = os.open(entry.path(DONE), os.O_RDWR)
+    unmarked: list[int] = []
     last_commit = time.monotonic()
-    for index in tqdm(range(done, len(chunks)), initial=done, total=len(chunks), desc="teacher vectors",
-                      disable=None):  # a bar on a terminal, quiet in logs
-        rows = chunks[index]
-        input_ids, attention_mask = padded_batch(token_ids[[int(row) for row in rows]]["input_ids"], pad_token_id)
-        vectors.write(rows, encode(input_ids, attention_mask).cpu().numpy())             # rows: (B,)
-        if time.monotonic() - last_commit > commit_every_seconds or index == len(chunks) - 1:
-            vectors.sync()  # data first, then the progress that vouches for it
-            state["chunks_done"] = index + 1
-            if index == len(chunks) - 1:
-                state["digests"] = block_digests(VectorFile(vectors_path))
-            state["complete"] = index == len(chunks) - 1
-            atomic_write_json(progress_path, state)
-            last_commit = time.monotonic()
-    if not chunks:
-        atomic_write_json(progress_path, {**state, "complete": True, "digests": []})
-    del vectors
-    return VectorFile(vectors_path)
+    try:
+        for position, index in enumerate(tqdm(mine, desc="teacher vectors", disable=None)):  # a bar on a terminal
+            rows = chunks[index]                                                        # (B,)
+            input_ids, attention_mask = padded_batch(token_ids[[int(row) for row in rows]]["input_ids"], pad_token_id)
+            vectors.write(rows, encode(input_ids, attention_mask).cpu().numpy())
+            unmarked.append(int(index))
+            if time.monotonic() - last_commit > commit_every_seconds or position == len(mine) - 1:
+                vectors.sync()   # the rows first, then the flags that vouch for them
+                for chunk in unmarked:   # the flag names who encoded it: 1 + rank (255 for ranks from 254)
+                    os.pwrite(flags, bytes([min(shard.rank + 1, 255)]), chunk)
+                os.fsync(flags)
+                unmarked, last_commit = [], time.monotonic()
+    finally:
+        os.close(flags)
+
+
+def finish(entry: Entry, count: int, width: int, batch_size: int, chunks: int) -> None:
+    problem = value_problem(entry.path(VECTORS), count, width)
+    if problem is not None:
+        raise ModelError(f"the teacher vectors just computed in {entry.folder} are unusable: {problem}")
+    encoded_by = np.bincount(np.frombuffer(entry.path(DONE).read_bytes(), np.uint8)[:chunks], minlength=2)[1:]
+    entry.finish([VECTORS], {"rows": count, "width": width, "batch_size": batch_size, "chunks": chunks,
+                             "chunks_by_process": encoded_by.tolist()})
+    entry.path(DONE).unlink(missing_ok=True)

@@ -3,9 +3,9 @@
 Keys are content hashes, not row numbers: a shuffled, subsampled or augmented dataset looks up the
 same example under the same key, so cached outputs can never be paired with the wrong example (the
 failure of caches keyed by position, docs/methods.md section 4.3). The folder for one teacher and
-max length holds append-only chunk files (`chunk-NNNNNN.npz`: 16-byte BLAKE2b digests as uint8 rows and float32 logits,
-one row per key) and `manifest.json`, the list of committed chunks with the SHA-256 of each, replaced atomically after each new
-chunk; a chunk whose file is damaged (or differs from its digest) is skipped with a warning and its examples
+max length is one entry of the store (`teacher-logits`): append-only chunk files (`chunk-NNNNNN.npz`: 16-byte
+BLAKE2b digests as uint8 rows and float32 logits, one row per key), each committed with its SHA-256 in the entry's
+manifest; a chunk whose file is damaged (or differs from its digest) is skipped with a warning and its examples
 computed again. Writing costs only the new rows (never a rewrite of what is stored); readers see committed chunks
 only; and writers take a file lock, so two runs on one teacher add each example once and never pair an
 example with another's outputs. A folder in the earlier layout (`keys.npy` + `logits.npy`) is read as
@@ -24,16 +24,14 @@ from pathlib import Path
 
 import numpy as np
 from datasets import Dataset
-from filelock import FileLock
 
+from bertdistill.data.store import Entry
 from bertdistill.errors import DataError
-from bertdistill.io import atomic_write_bytes, atomic_write_json
 
 logger = logging.getLogger(__name__)
 
 KEY_BYTES = 16
 CHUNK = 8192
-MANIFEST = "manifest.json"
 
 
 def example_key(text: str, text_pair: str | None = None) -> bytes:
@@ -58,22 +56,38 @@ def key_bytes(keys: np.ndarray) -> list[bytes]:
 class LogitCache:
     """Append-only key -> logits store in one folder (see the module docstring)."""
 
-    def __init__(self, directory: str | Path, num_outputs: int, description: dict | None = None) -> None:
-        self.directory = Path(directory)
+    def __init__(self, entry: Entry | str | Path, num_outputs: int) -> None:
+        self.entry = entry if isinstance(entry, Entry) else Entry("teacher-logits", Path(entry).name, Path(entry))
+        self.directory = self.entry.folder
         self.num_outputs = num_outputs
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.lock = FileLock(str(self.directory / ".lock"))
         self.parts: list[np.ndarray] = []   # the chunks' logits, joined only when looked up (linear memory work)
         self.rows = 0
         self.index: dict[bytes, int] = {}
         self.chunks: list[str] = []
         self.legacy_read = False
+        self.adopt_legacy_manifest()
         self.refresh()
-        if description is not None:
-            atomic_write_json(self.directory / "description.json", description)
+
+    def adopt_legacy_manifest(self) -> None:
+        """A manifest of the layout before the store (`chunks` and one SHA-256 per chunk) becomes the entry's:
+        the chunks whose bytes still match are vouched for, the others are left out (computed again)."""
+        with self.lock:
+            manifest = self.entry.manifest()
+            if "chunks" not in manifest:
+                return
+            digests = manifest.get("digests", {})
+            kept = [name for name in manifest["chunks"] if (self.directory / name).is_file() and (
+                name not in digests or hashlib.sha256((self.directory / name).read_bytes()).hexdigest() == digests[name])]
+            self.entry.finish(kept)
 
     def __len__(self) -> int:
         return self.rows
+
+    @property
+    def lock(self):
+        """The entry's lock (re-entrant): held while adding, so two writers add each example once."""
+        return self.entry.writing()
 
     @property
     def logits(self) -> np.ndarray:
@@ -82,20 +96,18 @@ class LogitCache:
             self.parts = [np.concatenate(self.parts) if self.parts else np.empty((0, self.num_outputs), np.float32)]
         return self.parts[0]
 
-    def read_manifest(self) -> list[str]:
-        return self.manifest().get("chunks", [])
+    def committed(self) -> list[str]:
+        """The committed chunks, in order."""
+        return [name for name in self.entry.committed() if name.startswith("chunk-")]
 
-    def manifest(self) -> dict:
-        path = self.directory / MANIFEST
-        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-
-    def read_chunk(self, name: str, digest: str | None) -> tuple[np.ndarray, np.ndarray] | None:
+    def read_chunk(self, name: str) -> tuple[np.ndarray, np.ndarray] | None:
         """A committed chunk's keys and logits, or None (with a warning) when its file is damaged: missing,
-        truncated, not the bytes its manifest digest vouches for. Its examples are then computed again."""
+        truncated, not the bytes its digest vouches for. Its examples are then computed again."""
+        data = self.entry.read(name)
+        if data is None:
+            logger.warning("%s/%s is damaged; its examples are computed again", self.directory, name)
+            return None
         try:
-            data = (self.directory / name).read_bytes()
-            if digest is not None and hashlib.sha256(data).hexdigest() != digest:
-                raise ValueError("its bytes differ from the digest stored when it was written")
             with np.load(io.BytesIO(data), allow_pickle=False) as chunk:
                 return chunk["keys"], chunk["logits"]
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
@@ -109,9 +121,8 @@ class LogitCache:
             keys = np.load(self.directory / "keys.npy", allow_pickle=False)
             parts.append((keys, np.load(self.directory / "logits.npy", allow_pickle=False)[: len(keys)]))
             self.legacy_read = True
-        manifest = self.manifest()
-        for name in manifest.get("chunks", [])[len(self.chunks):]:
-            chunk = self.read_chunk(name, manifest.get("digests", {}).get(name))
+        for name in self.committed()[len(self.chunks):]:
+            chunk = self.read_chunk(name)
             if chunk is not None:
                 parts.append(chunk)
             self.chunks.append(name)
@@ -133,15 +144,11 @@ class LogitCache:
         logits = np.asarray(logits, dtype=np.float32).reshape(len(keys), self.num_outputs)  # (N, C)
         with self.lock:
             self.refresh()
-            manifest = self.manifest()
-            chunks = manifest.get("chunks", [])
-            name = f"chunk-{len(chunks):06d}.npz"
+            name = f"chunk-{len(self.chunks):06d}.npz"
             buffer = io.BytesIO()
             stored = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), KEY_BYTES)   # (N, 16)
             np.savez(buffer, keys=stored, logits=logits)
-            atomic_write_bytes(self.directory / name, buffer.getvalue())
-            digests = {**manifest.get("digests", {}), name: hashlib.sha256(buffer.getvalue()).hexdigest()}
-            atomic_write_json(self.directory / MANIFEST, {"chunks": [*chunks, name], "digests": digests})
+            self.entry.commit(name, buffer.getvalue())
             self.refresh()
 
     def lookup(self, keys: Sequence[bytes]) -> np.ndarray:

@@ -4,15 +4,14 @@ and the teacher's logits for them through the on-disk logit cache (computed once
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from datasets import Dataset, Features, Value, concatenate_datasets
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-from bertdistill.data.cache import cache_key, default_cache_root
 from bertdistill.data.loading import TaskData
 from bertdistill.data.logit_cache import LogitCache, cached_teacher_logits
+from bertdistill.data.store import Store
 from bertdistill.data.tasks import TaskSpec
 from bertdistill.devices import resolve_device
 from bertdistill.errors import ModelError
@@ -53,10 +52,9 @@ def teacher_outputs(teacher_name: str, cache_dir: str | None, teacher: PreTraine
                     tokenizer: PreTrainedTokenizerBase, rows: Dataset, max_length: int, batch_size: int,
                     progress: bool) -> list[list[float]]:
     """The teacher's logits (or scores) for every row, from the on-disk cache where already computed."""
-    cache_root = Path(cache_dir) if cache_dir else default_cache_root()
-    key = cache_key(teacher=teacher_fingerprint(teacher_name), max_length=max_length)
-    cache = LogitCache(cache_root / "teacher-logits" / key, teacher.config.num_labels,
-                       description={"teacher": teacher_name, "max_length": max_length})
+    entry = Store(cache_dir).entry("teacher-logits", description={"teacher": teacher_name, "max_length": max_length},
+                                   teacher=teacher_fingerprint(teacher_name), max_length=max_length)
+    cache = LogitCache(entry, teacher.config.num_labels)
     teacher.to(resolve_device())
 
     def predict(batch: Dataset) -> Any:

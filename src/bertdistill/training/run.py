@@ -25,7 +25,15 @@ import yaml
 from transformers import Trainer, TrainerCallback, TrainingArguments
 
 from bertdistill.config import Config
-from bertdistill.distributed import is_distributed, is_main_process, main_process_first, wait_for_everyone
+from bertdistill.data.cache import Shard
+from bertdistill.distributed import (
+    is_distributed,
+    is_main_process,
+    main_process_first,
+    rank,
+    wait_for_everyone,
+    world_size,
+)
 from bertdistill.errors import ConfigError
 from bertdistill.io import atomic_write_json
 from bertdistill.training.arguments import TrainingConfig, make_training_arguments
@@ -39,7 +47,7 @@ CONFIG_FILE = "config.yaml"
 
 # settings that may change when a run is resumed: they do not change what is computed
 RESUMABLE_CHANGES = ("resume", "training.progress_bar", "training.dataloader_workers",   # how, not what,
-                     "vectors_in_memory")                                                 # is computed
+                     "vectors_in_memory", "teacher_batch_size")                                               # is computed
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
@@ -152,6 +160,11 @@ def built_once() -> Iterator[bool]:
     others wait, then they read what it wrote. Yields whether this process is the one that builds."""
     with main_process_first():
         yield is_main_process()
+
+
+def this_shard() -> Shard:
+    """This process's share of a cache every process builds together (the whole of it without a launcher)."""
+    return Shard(rank(), world_size())
 
 
 def written_once(write: Callable[[], None]) -> None:

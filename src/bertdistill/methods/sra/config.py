@@ -60,6 +60,9 @@ class SRAConfig(Config):
     training: TrainingConfig = setting(factory=sra_training_defaults, help="optimisation")
     cache_dir: str | None = setting(None, help="teacher-vector cache (unset: $BERTDISTILL_CACHE or "
                                     "~/.cache/bertdistill)")
+    teacher_batch_size: int = setting(256, metavar="N", help="sentences per teacher batch while the cache is "
+                                      "built (sorted by length; under a launcher the processes share the "
+                                      "batches)", minimum=1)
     vectors_in_memory: float = setting(0.25, metavar="SHARE", help="hold the teacher vectors in RAM while they take "
                                        "at most this share of the machine's memory; beyond it (or 0) read them by "
                                        "rows from the cache file, so memory stays flat", rate=True)

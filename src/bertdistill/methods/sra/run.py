@@ -20,7 +20,7 @@ from bertdistill.encoding import IDF_FILE
 from bertdistill.errors import ConfigError
 from bertdistill.io import publish_directory
 from bertdistill.methods.sra.config import SRAConfig
-from bertdistill.methods.sra.targets import teacher_targets
+from bertdistill.methods.sra.targets import targets_of, training_inputs
 from bertdistill.methods.sra.training import (
     SentenceVectorCollator,
     SRATrainer,
@@ -45,7 +45,7 @@ from bertdistill.teachers.loading import load_config, load_tokenizer
 from bertdistill.teachers.model_kind import ModelKind, require_kind
 from bertdistill.teachers.sentence_vector import SentenceVectorTeacher
 from bertdistill.training.outputs import check_run_folder, prepare_output_dir
-from bertdistill.training.run import Phase, built_once, finish_run, open_run, written_once
+from bertdistill.training.run import Phase, built_once, finish_run, open_run, this_shard, written_once
 from bertdistill.training.trainer import Trainer, save_final_model
 from bertdistill.training.vocabulary import check_same_vocabulary
 
@@ -170,10 +170,11 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
     cache_root = Path(config.cache_dir) if config.cache_dir else default_cache_root()
     tokenizer = load_tokenizer(config.teacher)
     pad_token_id = pad_id(tokenizer)
-    with built_once():   # the main process builds the shared caches; the others then read them
-        targets = teacher_targets(config, tokenizer, cache_root)
+    with built_once():   # the main process builds the corpus and token tables; the others then read them
+        inputs = training_inputs(config, tokenizer, cache_root)
         if not config.init_student:   # a started student brings its own token vectors
             prepare_contextual(config.teacher, config.student, cache_root)
+    targets = targets_of(config, inputs, tokenizer, cache_root, this_shard())   # each process encodes its share
     token_ids, train_rows, teacher, idf, pca = (targets.token_ids, targets.train_rows, targets.teacher, targets.idf,
                                                 targets.pca)
     vectors = held_in_memory(targets.vectors, config.vectors_in_memory)

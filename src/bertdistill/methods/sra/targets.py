@@ -11,10 +11,11 @@ import numpy as np
 import pyarrow.compute
 from datasets import Dataset, concatenate_datasets
 
-from bertdistill.data.cache import cache_key, compute_vector_cache, texts_fingerprint
+from bertdistill.data.cache import WHOLE, Shard, compute_vector_cache, texts_fingerprint
 from bertdistill.data.corpus import prepare_corpus, source_names
 from bertdistill.data.features import streamed_column
 from bertdistill.data.span_crops import crop_batch
+from bertdistill.data.store import Store
 from bertdistill.data.target_pca import TargetPCA, fit_target_pca
 from bertdistill.data.vector_file import StackedVectors, VectorFile
 from bertdistill.methods.sra.config import SRAConfig
@@ -40,10 +41,30 @@ class Targets:
     corpus_stats: dict
 
 
-def teacher_targets(config: SRAConfig, tokenizer, cache_root: Path) -> Targets:
+@dataclasses.dataclass
+class Inputs:
+    """Everything before the teacher: the corpus, its span crops and their token ids, built once per run."""
+
+    corpus: Dataset                 # `text`: the sampled corpus
+    token_ids: Dataset              # `text`, `input_ids`: the corpus rows
+    crops: Dataset | None           # `text`: the training sentences' span crops (None without crops)
+    crop_ids: Dataset | None        # `text`, `input_ids`: the crops' rows
+    train_rows: np.ndarray          # (N_train,) corpus rows that train
+    eval_rows: np.ndarray           # (N_eval,) held-out corpus rows
+    eval_sources: list[str]         # (N_eval,) the source of each held-out row
+    idf: np.ndarray | None
+    corpus_stats: dict
+
+
+def teacher_targets(config: SRAConfig, tokenizer, cache_root: Path, shard: Shard = WHOLE) -> Targets:
     """Corpus -> token ids -> teacher vectors (cached on disk, computed once per teacher and corpus), plus the
     span crops of the training sentences when asked for (cached the same way)."""
-    corpus, corpus_stats = prepare_corpus(config.corpus, cache_root / "corpora")  # bad corpus fails here
+    return targets_of(config, training_inputs(config, tokenizer, cache_root), tokenizer, cache_root, shard)
+
+
+def training_inputs(config: SRAConfig, tokenizer, cache_root: Path) -> Inputs:
+    """The corpus (bad input fails here), its held-out split and span crops, tokenised; no teacher yet."""
+    corpus, corpus_stats = prepare_corpus(config.corpus, cache_root / "corpora")
     held_out = min(config.eval_sentences, max(1, len(corpus) // 10))
     train_rows = np.arange(len(corpus) - held_out)
     eval_rows = np.arange(len(train_rows), len(corpus))
@@ -53,12 +74,31 @@ def teacher_targets(config: SRAConfig, tokenizer, cache_root: Path) -> Targets:
     token_ids = tokenized(corpus, tokenizer, config.max_length)
     idf = (compute_idf(streamed_column(token_ids.select(train_rows), "input_ids"), len(tokenizer))
            if config.representation == "idf_mean" else None)
-    teacher = SentenceVectorTeacher(config.teacher, config.representation, idf=idf)
-    vectors = cached_teacher_vectors(config, teacher, corpus, token_ids, tokenizer, cache_root)
-    pca = fit_target_pca(vectors, train_rows, config.target_pca) if config.target_pca else None
-    targets = Targets(token_ids, train_rows, eval_rows, eval_sources, teacher, vectors, idf, pca,
-                      {**corpus_stats, "span_crops": 0})
-    return with_span_crops(targets, corpus, config, tokenizer, cache_root) if config.span_crops.per_sentence else targets
+    crops = span_crops(corpus, train_rows, config) if config.span_crops.per_sentence else None
+    crop_ids = tokenized(crops, tokenizer, config.max_length) if crops is not None else None
+    return Inputs(corpus, token_ids, crops, crop_ids, train_rows, eval_rows, eval_sources, idf,
+                  {**corpus_stats, "span_crops": len(crops) if crops is not None else 0})
+
+
+def targets_of(config: SRAConfig, inputs: Inputs, tokenizer, cache_root: Path, shard: Shard = WHOLE) -> Targets:
+    """The teacher's vectors of the corpus and of its crops (this process encodes `shard` of each when several
+    share the work); the target PCA is fitted on whole sentences."""
+    teacher = SentenceVectorTeacher(config.teacher, config.representation, idf=inputs.idf)
+    store = Store(cache_root)
+    vectors = cached_teacher_vectors(config, teacher, inputs.corpus, inputs.token_ids, tokenizer, store, shard)
+    pca = fit_target_pca(vectors, inputs.train_rows, config.target_pca) if config.target_pca else None
+    targets = Targets(inputs.token_ids, inputs.train_rows, inputs.eval_rows, inputs.eval_sources, teacher, vectors,
+                      inputs.idf, pca, inputs.corpus_stats)
+    if inputs.crops is None:
+        return targets
+    crop_vectors = cached_teacher_vectors(config, teacher, inputs.crops, inputs.crop_ids, tokenizer, store, shard)
+    first_crop = len(inputs.token_ids)
+    logger.info("%d span crops of %d training sentences", len(inputs.crops), len(inputs.train_rows))
+    return dataclasses.replace(
+        targets, token_ids=concatenate_datasets([inputs.token_ids, inputs.crop_ids]),
+        train_rows=np.concatenate([inputs.train_rows, first_crop + np.arange(len(inputs.crops))]),
+        vectors=StackedVectors([vectors, crop_vectors]),
+    )
 
 
 def tokenized(texts: Dataset, tokenizer, max_length: int) -> Dataset:
@@ -69,34 +109,25 @@ def tokenized(texts: Dataset, tokenizer, max_length: int) -> Dataset:
 
 
 def cached_teacher_vectors(config: SRAConfig, teacher: SentenceVectorTeacher, texts: Dataset, token_ids: Dataset,
-                           tokenizer, cache_root: Path) -> VectorFile:
-    """The teacher's vector of every row of `texts`, from the cache named by what they depend on."""
-    key = cache_key(teacher=teacher_fingerprint(config.teacher), corpus=texts_fingerprint(texts),
-                    representation=config.representation, max_length=config.max_length)
-    return compute_vector_cache(
-        cache_root / "teacher-vectors" / key, token_ids, teacher.encode_batch, teacher.hidden_size, pad_id(tokenizer),
-        description={"teacher": config.teacher, "representation": config.representation,
-                     "max_length": config.max_length},
-    )
+                           tokenizer, store: Store, shard: Shard) -> VectorFile:
+    """The teacher's vector of every row of `texts`, from the store entry named by what they depend on."""
+    entry = store.entry("teacher-vectors",
+                        description={"teacher": config.teacher, "representation": config.representation,
+                                     "max_length": config.max_length, "rows": len(texts)},
+                        teacher=teacher_fingerprint(config.teacher), corpus=texts_fingerprint(texts),
+                        representation=config.representation, max_length=config.max_length)
+    return compute_vector_cache(entry, token_ids, teacher.encode_batch, teacher.hidden_size, pad_id(tokenizer),
+                                batch_size=config.teacher_batch_size, shard=shard)
 
 
-def with_span_crops(targets: Targets, corpus: Dataset, config: SRAConfig, tokenizer, cache_root: Path) -> Targets:
-    """The training sentences' span crops appended as extra training rows (held-out sentences give none), with
-    their own teacher vectors; the target PCA stays the one fitted on whole sentences."""
-    crops = corpus.select(targets.train_rows).map(
+def span_crops(corpus: Dataset, train_rows: np.ndarray, config: SRAConfig) -> Dataset | None:
+    """The training sentences' span crops (held-out sentences give none), or None when no sentence is long
+    enough to crop."""
+    crops = corpus.select(train_rows).map(
         crop_batch, batched=True, with_indices=True, fn_kwargs={"config": config.span_crops},
         remove_columns=corpus.column_names, desc="span crops")
     if len(crops) == 0:
         logger.warning("no span crops: every training sentence is shorter than %d words",
                        config.span_crops.min_words + 1)
-        return targets
-    crop_ids = tokenized(crops, tokenizer, config.max_length)
-    crop_vectors = cached_teacher_vectors(config, targets.teacher, crops, crop_ids, tokenizer, cache_root)
-    first_crop = len(targets.token_ids)
-    logger.info("%d span crops of %d training sentences", len(crops), len(targets.train_rows))
-    return dataclasses.replace(
-        targets, token_ids=concatenate_datasets([targets.token_ids, crop_ids]),
-        train_rows=np.concatenate([targets.train_rows, first_crop + np.arange(len(crops))]),
-        vectors=StackedVectors([targets.vectors, crop_vectors]),
-        corpus_stats={**targets.corpus_stats, "span_crops": len(crops)},
-    )
+        return None
+    return crops
