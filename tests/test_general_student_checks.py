@@ -32,7 +32,7 @@ def test_teacher_score_is_computed_once_and_kept(tiny_bert, general_students, st
     second = checks.general_student_metrics(student, str(tiny_bert), "mean", 16, str(sts_dir), tmp_path / "cache")
     assert len(computed) == 3                      # student, teacher; then the student alone
     assert second == first and first["stsb_zero_shot"]["pairs"] == 4
-    kept = list((tmp_path / "cache" / "zero-shot-teacher").glob("*.json"))
+    kept = list((tmp_path / "cache" / "zero-shot-teacher").glob("*/score.json"))
     assert len(kept) == 1
     assert json.loads(kept[0].read_text())["spearman"] == first["stsb_zero_shot"]["spearman_teacher"]
 
@@ -42,9 +42,9 @@ def test_teacher_score_is_computed_once_and_kept(tiny_bert, general_students, st
     assert len(computed) == 5
     checks.general_student_metrics(student, str(tiny_bert), "mean", 12, str(sts_dir), tmp_path / "cache")
     assert len(computed) == 7                      # another length: another key
-    assert len(list((tmp_path / "cache" / "zero-shot-teacher").glob("*.json"))) == 2
+    assert len(list((tmp_path / "cache" / "zero-shot-teacher").glob("*/score.json"))) == 2
 
 
 def test_hub_teacher_score_is_not_kept(tmp_path):
     assert checks.teacher_score_key("some-org/some-hub-model", "mean", 16, ["a"], ["b"], [1.0]) is None
-    assert checks.cached_score(tmp_path, None) is None
+    assert checks.cached_score(None) is None

@@ -35,7 +35,8 @@ def no_scoring(monkeypatch):
 def test_second_run_reuses_every_score(teacher, transfer_dir, tmp_path, monkeypatch):  # noqa: F811
     first = benchmark(teacher, transfer_dir, tmp_path / "cache")
     assert first["tasks_from_cache"] == 0 and len(first["scores"]) == 8
-    assert len(list((tmp_path / "cache" / "encoder-scores").glob("*.json"))) == 8
+    entries = list((tmp_path / "cache" / "encoder-scores").iterdir())     # one entry per encoder, a file per task
+    assert len(entries) == 1 and len(json.loads((entries[0] / "manifest.json").read_text())["files"]) == 8
     no_scoring(monkeypatch)
     second = benchmark(teacher, transfer_dir, tmp_path / "cache")
     assert second["tasks_from_cache"] == 8
@@ -65,7 +66,8 @@ def test_a_longer_max_length_or_no_cache_scores_again(teacher, transfer_dir, tmp
 
 def test_a_damaged_entry_is_scored_again_and_replaced(teacher, transfer_dir, tmp_path):  # noqa: F811
     first = benchmark(teacher, transfer_dir, tmp_path / "cache")
-    entry = sorted((tmp_path / "cache" / "encoder-scores").glob("*.json"))[0]
+    entry = sorted(path for path in (tmp_path / "cache" / "encoder-scores").glob("*/*.json")
+                   if path.name != "manifest.json")[0]
     entry.write_text("{not json")
     again = benchmark(teacher, transfer_dir, tmp_path / "cache")
     assert again["tasks_from_cache"] == 7 and again["scores"] == first["scores"]

@@ -4,22 +4,23 @@ Why: on a CPU, scoring the teacher is most of an `evaluate-encoder` run (about 5
 2 cores), and its scores change only when its weights, the task data, the protocol or the libraries do; every
 one of those is in the key. Only local folders are cached (the embedded teacher, the model2vec baseline,
 students): their identity is their config and weight files (a retrained student in the same folder has new
-weight files, so a new key). A hub name is scored every time. Each entry is one small JSON file, written
-atomically; a damaged entry is scored again.
+weight files, so a new key). A hub name is scored every time. Each score is one small JSON file committed to the
+encoder's store entry with its digest; a damaged one is scored again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from bertdistill.data.store import Entry, Store
 from bertdistill.evaluation.retrieval import RetrievalSet
 from bertdistill.evaluation.transfer import PairSet, ProbeSet
-from bertdistill.io import atomic_write_json
 from bertdistill.teachers.loading import resolve_model_path, teacher_fingerprint
 
 PROTOCOL = 1   # raise when the scoring of a task changes: old entries are then never read again
@@ -62,35 +63,39 @@ def library_versions() -> dict[str, str]:
 
 
 class ScoreCache:
-    """`get`/`put` of one encoder's score on one task under `root/encoder-scores/`; inert when disabled."""
+    """`get`/`put` of one encoder's score on one task: one store entry (`encoder-scores`) per encoder and
+    scoring context, one committed file per task and its data; inert when disabled."""
 
     def __init__(self, root: str | Path, enabled: bool = True, device: str = "cpu", max_length: int = 128,
                  document_max_length: int = 256) -> None:
-        self.folder = Path(root) / "encoder-scores"
+        self.store = Store(root)
         self.enabled = enabled
         self.context = {"protocol": PROTOCOL, "libraries": library_versions(), "device": device,
                         "max_length": max_length, "document_max_length": document_max_length}
 
-    def key(self, identity: str | None, task: str, data: list[PairSet] | ProbeSet | RetrievalSet) -> str | None:
+    def key(self, identity: str | None, task: str, data: list[PairSet] | ProbeSet | RetrievalSet
+            ) -> tuple[Entry, str] | None:
+        """Where the score is kept: the encoder's entry and the task's file; None when not kept."""
         if not self.enabled or identity is None:
             return None
-        described = {**self.context, "encoder": identity, "task": task, "data": task_digest(data)}
-        return hashlib.sha256(json.dumps(described, sort_keys=True).encode("utf-8")).hexdigest()[:32]
+        described = {name: self.context[name] for name in ("device", "max_length", "document_max_length")}
+        entry = self.store.entry("encoder-scores", description=described, encoder=identity, **self.context)
+        return entry, f"{re.sub(r'[^A-Za-z0-9_.-]', '_', task)}-{task_digest(data)[:20]}.json"
 
-    def get(self, key: str | None) -> dict[str, Any] | None:
-        if key is None or not (self.folder / f"{key}.json").is_file():
+    def get(self, key: tuple[Entry, str] | None) -> dict[str, Any] | None:
+        data = key[0].read(key[1]) if key is not None else None
+        if data is None:
             return None
         try:
-            return json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))["score"]
+            return json.loads(data.decode("utf-8"))["score"]
         except (json.JSONDecodeError, KeyError, UnicodeDecodeError):
             return None   # damaged: score again (and overwrite)
 
-    def put(self, key: str | None, score: dict[str, Any]) -> None:
+    def put(self, key: tuple[Entry, str] | None, score: dict[str, Any]) -> None:
         """Keeps a finite score (a NaN one, from a constant encoder say, is scored again next time)."""
         try:
-            json.dumps(score, allow_nan=False)
+            data = json.dumps({"score": score}, allow_nan=False).encode("utf-8")
         except ValueError:
             return
         if key is not None:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            atomic_write_json(self.folder / f"{key}.json", {"score": score})
+            key[0].commit(key[1], data)

@@ -17,9 +17,9 @@ from safetensors.torch import load_file
 
 from bertdistill.data.glue import get_glue_task, load_glue_split
 from bertdistill.data.loading import DATA_DIR_VARIABLE
+from bertdistill.data.store import Entry, Store
 from bertdistill.encoding import IDF_FILE, SentenceEncoder
 from bertdistill.errors import BertdistillError
-from bertdistill.io import atomic_write_json
 from bertdistill.scoring.sts import zero_shot_spearman
 from bertdistill.teachers.loading import resolve_model_path, teacher_fingerprint
 
@@ -51,11 +51,13 @@ def general_student_metrics(student_dir: str, teacher: str, representation: str,
     # with IDF weights (the run's own) or a hub teacher, the teacher's score is not kept
     key = (teacher_score_key(teacher, representation, max_length, first, second, gold)
            if cache_root is not None and idf is None else None)
-    teacher_score = cached_score(cache_root, key)
+    entry = (Store(cache_root).entry("zero-shot-teacher", description={"teacher": teacher, "max_length": max_length},
+                                     score=key) if key is not None else None)
+    teacher_score = cached_score(entry)
     if teacher_score is None:
         teacher_score = spearman(teacher)
-        if key is not None:
-            atomic_write_json(Path(cache_root) / "zero-shot-teacher" / f"{key}.json", {"spearman": teacher_score})
+        if entry is not None:
+            entry.commit("score.json", json.dumps({"spearman": teacher_score}).encode("utf-8"))
     return {"stsb_zero_shot": {"spearman_student": spearman(student_dir), "spearman_teacher": teacher_score,
                                "pairs": len(gold)}}
 
@@ -71,12 +73,10 @@ def teacher_score_key(teacher: str, representation: str, max_length: int, first:
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode("utf-8")).hexdigest()[:32]
 
 
-def cached_score(cache_root: Path | None, key: str | None) -> float | None:
-    """A kept score, or None (not kept, or a damaged file: computed again and overwritten)."""
-    if key is None:
-        return None
-    path = Path(cache_root) / "zero-shot-teacher" / f"{key}.json"
+def cached_score(entry: Entry | None) -> float | None:
+    """A kept score, or None (not kept, or a damaged file: computed again and replaced)."""
+    data = entry.read("score.json") if entry is not None else None
     try:
-        return float(json.loads(path.read_text(encoding="utf-8"))["spearman"])
-    except (OSError, ValueError, KeyError, TypeError):
+        return float(json.loads(data)["spearman"]) if data is not None else None
+    except (ValueError, KeyError, TypeError):
         return None

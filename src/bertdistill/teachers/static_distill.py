@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import time
 from pathlib import Path
 
@@ -23,32 +22,38 @@ BUILD_FILE = "bertdistill_build.json"   # how long a cached distill took to buil
 
 
 def model2vec_baseline(teacher: str, cache_root: Path, pca_dims: int = 256) -> Path:
-    """The folder of `distill_from_model(teacher, pca_dims=...)`, built once and cached. A file lock keeps
-    two runs from building it together; the folder appears (by rename) only when complete."""
+    """The folder of `distill_from_model(teacher, pca_dims=...)`, built once into the store (`model2vec`) under
+    the entry's lock, and trusted only while its files have the bytes they had when it was built."""
     import model2vec
-    from filelock import FileLock
 
-    from bertdistill.data.cache import cache_key
+    from bertdistill.data.store import Store
     from bertdistill.teachers.loading import teacher_fingerprint
 
-    key = cache_key(teacher=teacher_fingerprint(teacher), pca_dims=pca_dims, model2vec=model2vec.__version__)
-    folder = cache_root / "model2vec" / key
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(folder) + ".lock"):
-        if (folder / BUILD_FILE).is_file():
-            return folder
-        staging = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(staging, ignore_errors=True)
+    entry = Store(cache_root).entry("model2vec", description={"teacher": teacher, "pca_dims": pca_dims},
+                                    teacher=teacher_fingerprint(teacher), pca_dims=pca_dims,
+                                    model2vec=model2vec.__version__)
+    with entry.writing():
+        if not entry.manifest() and entry.path(BUILD_FILE).is_file():   # built before the store: vouched for now
+            entry.finish(built_files(entry.folder))
+        if entry.complete:
+            return entry.folder
+        entry.reset()
         start = time.perf_counter()
         static = distill_teacher(teacher, pca_dims)
         seconds = time.perf_counter() - start
-        static.save_pretrained(str(staging))
-        (staging / BUILD_FILE).write_text(json.dumps({"teacher": teacher, "pca_dims": pca_dims,
+        static.save_pretrained(str(entry.folder))
+        entry.path(BUILD_FILE).write_text(json.dumps({"teacher": teacher, "pca_dims": pca_dims,
                                                       "model2vec": model2vec.__version__,
                                                       "build_seconds": round(seconds, 1)}))
-        staging.rename(folder)
-    logger.info("model2vec distill of %s built in %.0f s: %s", teacher, seconds, folder)
-    return folder
+        entry.finish(built_files(entry.folder))
+    logger.info("model2vec distill of %s built in %.0f s: %s", teacher, seconds, entry.folder)
+    return entry.folder
+
+
+def built_files(folder: Path) -> list[str]:
+    """The files a build left in its entry (not the store's own lock and manifest)."""
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*")
+                  if path.is_file() and path.name not in (".lock", "manifest.json"))
 
 
 def distill_teacher(teacher: str, pca_dims: int):

@@ -27,10 +27,11 @@ from transformers import (
     set_seed,
 )
 
-from bertdistill.data.cache import cache_key, texts_fingerprint
+from bertdistill.data.cache import texts_fingerprint
 from bertdistill.data.features import tokenize_dataset, with_lengths
 from bertdistill.data.loading import TaskData, load_task_data
-from bertdistill.data.transfer_set import read_metadata, read_transfer_set, write_transfer_set
+from bertdistill.data.store import Store
+from bertdistill.data.transfer_set import metadata_path, read_metadata, read_transfer_set, write_transfer_set
 from bertdistill.data.word_replacement import (
     CandidateSource,
     EmbeddingNeighbours,
@@ -96,20 +97,26 @@ def augmented_examples(config: TinyBertConfig, data: TaskData, teacher: PreTrain
     train, settings = data.train, config.augmentation
     texts = texts_fingerprint(train) + (texts_fingerprint(train, "text_pair") if data.spec.is_pair else "")
     augmenter = settings.augmenter or config.teacher
-    key = cache_key(texts=texts, augmenter=teacher_fingerprint(augmenter), settings=settings.to_dict(),
-                    max_length=data_max_length(config))
-    path = config.cache_root / "tinybert-augmented" / key / "augmented.jsonl"
-    metadata = read_metadata(path)
-    if metadata is not None:
-        logger.info("reusing the augmented data in %s", path)
-        return read_transfer_set(path, data.spec.is_pair), {**metadata, "path": str(path)}
-    start = time.perf_counter()
-    source = candidate_source(config, teacher, tokenizer, data_max_length(config))
-    examples = augment_by_replacement(train["text"], train["text_pair"] if data.spec.is_pair else None,
-                                      settings, source, progress)
-    metadata = {"task": data.spec.name, "source_examples": len(train), "augmentation": settings.to_dict(),
-                "candidates": source.name, "seconds": round(time.perf_counter() - start, 1)}
-    count = write_transfer_set(path, examples, metadata)
+    entry = Store(config.cache_root).entry(
+        "tinybert-augmented", description={"task": data.spec.name, "augmenter": augmenter, "rows": len(train)},
+        texts=texts, augmenter=teacher_fingerprint(augmenter), settings=settings.to_dict(),
+        max_length=data_max_length(config))
+    path = entry.path("augmented.jsonl")
+    with entry.writing():   # two runs on one task: the second waits, then reads what the first wrote
+        if not entry.manifest() and read_metadata(path) is not None:   # written before the store: vouched for now
+            entry.finish([path.name, metadata_path(path).name])
+        if entry.complete:
+            logger.info("reusing the augmented data in %s", path)
+            return read_transfer_set(path, data.spec.is_pair), {**read_metadata(path), "path": str(path)}
+        entry.reset()
+        start = time.perf_counter()
+        source = candidate_source(config, teacher, tokenizer, data_max_length(config))
+        examples = augment_by_replacement(train["text"], train["text_pair"] if data.spec.is_pair else None,
+                                          settings, source, progress)
+        metadata = {"task": data.spec.name, "source_examples": len(train), "augmentation": settings.to_dict(),
+                    "candidates": source.name, "seconds": round(time.perf_counter() - start, 1)}
+        count = write_transfer_set(path, examples, metadata)
+        entry.finish([path.name, metadata_path(path).name])
     return read_transfer_set(path, data.spec.is_pair), {**metadata, "examples": count, "path": str(path)}
 
 
