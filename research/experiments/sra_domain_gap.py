@@ -56,7 +56,7 @@ def sts_subsets(tasks: dict) -> dict[str, PairSet]:
 def unseen_corpus_sentences(corpus: str, skip: int, count: int, seed: int) -> list[str]:
     """Sentences of the SRA corpus after its first `skip` shuffled rows: the ones a run on `skip` never saw
     (the same cleaning, deduplication and shuffle as `distill sra`, whose selection is the first rows)."""
-    sentences, stats = prepare_corpus(CorpusConfig(paths=(corpus,), seed=seed), default_cache_root() / "corpora")
+    sentences, stats = prepare_corpus(CorpusConfig(paths=(corpus,), seed=seed), default_cache_root())
     if stats["usable_sentences"] < skip + count:
         sys.exit(f"the corpus has {stats['usable_sentences']} usable sentences; need {skip} + {count}")
     return sentences.select(range(skip, skip + count))["text"]

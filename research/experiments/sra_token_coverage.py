@@ -64,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
 
     tokenizer = load_tokenizer(args.teacher)
-    corpus, stats = prepare_corpus(CorpusConfig(paths=(args.corpus,)), default_cache_root() / "corpora")
+    corpus, stats = prepare_corpus(CorpusConfig(paths=(args.corpus,)), default_cache_root())
     if stats["usable_sentences"] < args.sentences + args.unseen:
         parser.error(f"the corpus has {stats['usable_sentences']} usable sentences; need {args.sentences} + "
                      f"{args.unseen}")

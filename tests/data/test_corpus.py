@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from bertdistill.data.corpus import CorpusConfig, prepare_corpus, resolve_sources, split_sentences
@@ -164,3 +166,22 @@ def test_hub_sources_and_colons_in_names_are_not_shares(tmp_path):
     assert CorpusConfig(paths=("hf:wikitext:wikitext-103-raw-v1:train:0.5", "x.txt:0.5")).shares == [0.5, 0.5]
     odd = write(tmp_path / "notes:2", ["A file whose name ends in a number."])
     assert CorpusConfig(paths=(str(odd),)).entries[0].pattern == str(odd)   # an existing file keeps its name
+
+
+def test_a_damaged_corpus_cache_is_built_again(tmp_path, caplog):
+    """The built corpus is a store entry: its Arrow files are checked by digest when reused."""
+    from bertdistill.data.store import Store
+
+    source = tmp_path / "corpus.txt"
+    source.write_text("".join(f"sentence number {index} is here.\n" for index in range(40)))
+    config = CorpusConfig(paths=(str(source),), min_words=3)
+    first, _ = prepare_corpus(config, tmp_path / "cache")
+    [entry] = [item for item in Store(tmp_path / "cache").entries() if item.kind == "corpora"]
+    assert entry.status == "complete"
+    manifest = json.loads((entry.path / "manifest.json").read_text())
+    arrow = entry.path / next(iter(manifest["files"]))
+    arrow.write_bytes(arrow.read_bytes()[:-20] + b"\0" * 20)
+    again, _ = prepare_corpus(config, tmp_path / "cache")
+    assert "building it again" in caplog.text and again["text"] == first["text"]
+    assert [item.status for item in Store(tmp_path / "cache").entries()] == ["complete"]
+    assert json.loads((entry.path / "manifest.json").read_text())["files"] == manifest["files"]

@@ -59,3 +59,14 @@ def test_a_second_lock_in_one_process_is_the_same_lock(tmp_path):
     with entry.writing(), same.writing():
         same.commit("x", b"1")
     assert entry.read("x") == b"1"
+
+
+def test_every_cache_goes_through_the_store():
+    """No module but the store locks files or names a folder under the cache root itself."""
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[2] / "src" / "bertdistill"
+    offending = [str(path.relative_to(package)) for path in package.rglob("*.py") if path.name != "store.py"
+                 and any(pattern in path.read_text(encoding="utf-8")
+                         for pattern in ("FileLock", "cache_root /", "default_cache_root() /"))]
+    assert offending == []

@@ -28,6 +28,7 @@ import numpy as np
 from datasets import Dataset, Features, Value
 
 from bertdistill.config import Config, seed_or_default, setting
+from bertdistill.data.store import Store
 from bertdistill.data.text_check import check_text
 from bertdistill.errors import ConfigError, DataError
 
@@ -217,15 +218,15 @@ def iterate_sentences(config: CorpusConfig, sources: list[str], counts: dict[str
                 break
 
 
-def prepare_corpus(config: CorpusConfig, cache_dir: str | Path) -> tuple[Dataset, dict]:
-    """Build the cleaned, shuffled (or mixed) corpus as an on-disk Arrow dataset; returns it and its size before
-    and after the `max_sentences` cap, per entry too (line, filter and duplicate counts are logged)."""
+def prepare_corpus(config: CorpusConfig, cache_root: str | Path | None = None) -> tuple[Dataset, dict]:
+    """Build the cleaned, shuffled (or mixed) corpus as an on-disk Arrow dataset, a `corpora` entry of the store
+    at `cache_root` whose Arrow files are digest-checked when reused (the shuffles and tokenisations `datasets`
+    derives from them sit beside them, keyed by its own fingerprints); returns it and its size before and after
+    the `max_sentences` cap, per entry too (line, filter and duplicate counts are logged)."""
     entries = config.entries
     files = [resolve_pattern(entry.pattern) for entry in entries]
     sources = [source for matches in files for source in matches]
     groups = [group for group, matches in enumerate(files) for _ in matches]
-    cache_dir = Path(cache_dir)
-    cache_dir.mkdir(parents=True, exist_ok=True)
     no_usable_line = DataError(
         f"the corpus {list(config.paths)} has no usable line (after dropping blank lines, lines outside "
         f"{config.min_words}-{config.max_words} words and duplicates)")
@@ -237,19 +238,15 @@ def prepare_corpus(config: CorpusConfig, cache_dir: str | Path) -> tuple[Dataset
         raise no_usable_line  # datasets cannot build an empty dataset; stops at the first usable sentence
     stamp = [(source, Path(source).stat().st_size, Path(source).stat().st_mtime_ns) if not
              source.startswith(HUB_PREFIX) else (source,) for source in sources]
-    try:
-        corpus = Dataset.from_generator(
-            _generate, gen_kwargs={"config": config.to_dict(), "sources": sources, "groups": groups, "stamp": stamp},
-            cache_dir=str(cache_dir), keep_in_memory=False,
-            features=Features({"text": Value("string"), "source": Value("string"), "entry": Value("int32")}),
-        )
-    except DataError:
-        raise
-    except Exception as error:  # datasets wraps generator errors; unwrap ours
-        cause = error.__cause__ or error.__context__
-        if isinstance(cause, DataError):
-            raise cause from None
-        raise
+    entry = Store(cache_root).entry("corpora", description={"corpus": list(config.paths), "sources": len(sources)},
+                                    config=config.to_dict(), stamp=stamp)
+    with entry.writing():   # one build at a time; a damaged or unfinished one is built again from scratch
+        if entry.manifest() and not entry.complete:
+            logger.warning("the corpus cache in %s is %s; building it again", entry.folder, entry.problem())
+            entry.reset()
+        corpus = built_corpus(config, sources, groups, stamp, entry.folder)
+        if not entry.manifest().get("complete"):
+            entry.finish([str(Path(item["filename"]).relative_to(entry.folder)) for item in corpus.cache_files])
     if len(corpus) < 2:
         raise DataError(f"the corpus {list(config.paths)} has only {len(corpus)} usable sentence; need at least 2")
     usable = len(corpus)
@@ -270,6 +267,23 @@ def prepare_corpus(config: CorpusConfig, cache_dir: str | Path) -> tuple[Dataset
                                    for group, (entry, share, matches) in
                                    enumerate(zip(entries, config.shares or [None] * len(entries), files))]
     return corpus, stats
+
+
+def built_corpus(config: CorpusConfig, sources: list[str], groups: list[int], stamp: list, folder: Path) -> Dataset:
+    """The cleaned sentences as an Arrow dataset in `folder` (datasets' own cache finds a finished build)."""
+    try:
+        return Dataset.from_generator(
+            _generate, gen_kwargs={"config": config.to_dict(), "sources": sources, "groups": groups, "stamp": stamp},
+            cache_dir=str(folder), keep_in_memory=False,
+            features=Features({"text": Value("string"), "source": Value("string"), "entry": Value("int32")}),
+        )
+    except DataError:
+        raise
+    except Exception as error:  # datasets wraps generator errors; unwrap ours
+        cause = error.__cause__ or error.__context__
+        if isinstance(cause, DataError):
+            raise cause from None
+        raise
 
 
 def source_names(sources: list[str]) -> dict[str, str]:

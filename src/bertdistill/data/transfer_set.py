@@ -11,8 +11,8 @@ from typing import Any
 from datasets import Dataset, Features, Value
 
 from bertdistill.data.augmentation import TransferExample
-from bertdistill.data.cache import default_cache_root
 from bertdistill.data.readers import iterate_jsonl
+from bertdistill.data.store import Store
 from bertdistill.data.text_check import check_text
 from bertdistill.errors import DataError
 from bertdistill.io import atomic_write_json, atomic_writer
@@ -60,17 +60,26 @@ def checked_examples(path: str | Path, is_pair: bool) -> Iterator[dict[str, Any]
         yield {"text": text, "text_pair": pair, "source": source}
 
 
-def read_transfer_set(path: str | Path, is_pair: bool) -> Dataset:
+def read_transfer_set(path: str | Path, is_pair: bool, cache_root: str | Path | None = None) -> Dataset:
     """A transfer set written by `bertdistill augment` (or by hand: `text`, `text_pair`, `source`), every line
-    checked first, as an Arrow dataset on disk (memory-mapped: it may be many times the training set)."""
+    checked first, as an Arrow dataset on disk (memory-mapped: it may be many times the training set), kept in
+    the store (`transfer-sets`, keyed by the file's path, size and modification time) and digest-checked when
+    reused."""
     if sum(1 for _ in checked_examples(path, is_pair)) == 0:   # every line checked before anything is built
         raise DataError(f"{path}: the transfer set is empty")
     check_text(((row.line, row.fields.get("text", "")) for row in iterate_jsonl(path)), str(path))
     stat = Path(path).stat()
+    stamp = (stat.st_size, stat.st_mtime_ns)
+    entry = Store(cache_root).entry("transfer-sets", description={"file": str(path)},
+                                    path=str(Path(path).resolve()), stamp=stamp, is_pair=is_pair)
     features = Features({"text": Value("string"), "text_pair": Value("string"), "source": Value("int64")})
-    dataset = Dataset.from_generator(_rows, features=features, cache_dir=str(default_cache_root() / "transfer-sets"),
-                                     gen_kwargs={"path": str(path), "is_pair": is_pair,
-                                                 "stamp": (stat.st_size, stat.st_mtime_ns)})
+    with entry.writing():
+        if entry.manifest() and not entry.complete:
+            entry.reset()   # damaged or unfinished: read the file again
+        dataset = Dataset.from_generator(_rows, features=features, cache_dir=str(entry.folder),
+                                         gen_kwargs={"path": str(path), "is_pair": is_pair, "stamp": stamp})
+        if not entry.manifest().get("complete"):
+            entry.finish([str(Path(item["filename"]).relative_to(entry.folder)) for item in dataset.cache_files])
     return dataset if is_pair else dataset.remove_columns("text_pair")
 
 

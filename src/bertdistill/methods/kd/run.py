@@ -103,7 +103,8 @@ def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), co
     student = build_student(config, spec, teacher, tokenizer)
     check_pair_tokenizer(student, tokenizer)
     teacher_max_length(config, teacher)   # lengths are checked before anything is written
-    given = read_transfer_set(config.transfer_set, spec.is_pair) if config.transfer_set else None   # and so is this
+    given = (read_transfer_set(config.transfer_set, spec.is_pair, config.cache_dir)   # and so is this
+             if config.transfer_set else None)
     with open_run(config.output_dir, config.resume, dataclasses.replace(config, data=data_config)) as output_dir:
         phase = Phase(output_dir, config.resume)
         progress = config.training.progress_bar

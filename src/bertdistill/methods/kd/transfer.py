@@ -28,12 +28,12 @@ def transfer_examples(config: KDConfig, data: TaskData, mask_token: str | None, 
         return None, {}
     path = output_dir / TRANSFER_SET_FILE
     if (config.resume or not building) and read_metadata(path) is not None:
-        return read_transfer_set(path, data.spec.is_pair), read_metadata(path)
+        return read_transfer_set(path, data.spec.is_pair, config.cache_dir), read_metadata(path)
     augmentation = config.augmentation
     if mask_token and augmentation.mask_token == AugmentConfig().mask_token:
         augmentation = dataclasses.replace(augmentation, mask_token=mask_token)
     metadata = write_generated_transfer_set(path, data, augmentation, progress)
-    return read_transfer_set(path, data.spec.is_pair), metadata
+    return read_transfer_set(path, data.spec.is_pair, config.cache_dir), metadata
 
 
 def write_generated_transfer_set(path: Path, data: TaskData, augmentation: AugmentConfig,

@@ -64,7 +64,7 @@ def teacher_targets(config: SRAConfig, tokenizer, cache_root: Path, shard: Shard
 
 def training_inputs(config: SRAConfig, tokenizer, cache_root: Path) -> Inputs:
     """The corpus (bad input fails here), its held-out split and span crops, tokenised; no teacher yet."""
-    corpus, corpus_stats = prepare_corpus(config.corpus, cache_root / "corpora")
+    corpus, corpus_stats = prepare_corpus(config.corpus, cache_root)
     held_out = min(config.eval_sentences, max(1, len(corpus) // 10))
     train_rows = np.arange(len(corpus) - held_out)
     eval_rows = np.arange(len(train_rows), len(corpus))

@@ -16,7 +16,7 @@ from bertdistill.training.run import open_run, record_run
 def distill_general(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ...] = (),
                     command: str | None = None) -> dict:
     """General distillation on an unlabeled corpus; returns (and writes) metrics.json."""
-    corpus, corpus_stats = prepare_corpus(config.corpus, config.cache_root / "corpora")
+    corpus, corpus_stats = prepare_corpus(config.corpus, config.cache_root)
     teacher = load_encoder(config.teacher)
     tokenizer = load_tokenizer(config.teacher)
     set_seed(config.intermediate.seed)

@@ -82,7 +82,8 @@ def candidate_source(config: TinyBertConfig, teacher: PreTrainedModel,
 
 def given_examples(config: TinyBertConfig, data: TaskData) -> Dataset | None:
     """The examples of `transfer_set` (read before anything is written, so a bad file loses nothing)."""
-    return read_transfer_set(config.transfer_set, data.spec.is_pair) if config.transfer_set else None
+    return (read_transfer_set(config.transfer_set, data.spec.is_pair, config.cache_root)
+            if config.transfer_set else None)
 
 
 def augmented_examples(config: TinyBertConfig, data: TaskData, teacher: PreTrainedModel,
@@ -107,7 +108,8 @@ def augmented_examples(config: TinyBertConfig, data: TaskData, teacher: PreTrain
             entry.finish([path.name, metadata_path(path).name])
         if entry.complete:
             logger.info("reusing the augmented data in %s", path)
-            return read_transfer_set(path, data.spec.is_pair), {**read_metadata(path), "path": str(path)}
+            reused = read_transfer_set(path, data.spec.is_pair, config.cache_root)
+            return reused, {**read_metadata(path), "path": str(path)}
         entry.reset()
         start = time.perf_counter()
         source = candidate_source(config, teacher, tokenizer, data_max_length(config))
@@ -117,7 +119,8 @@ def augmented_examples(config: TinyBertConfig, data: TaskData, teacher: PreTrain
                     "candidates": source.name, "seconds": round(time.perf_counter() - start, 1)}
         count = write_transfer_set(path, examples, metadata)
         entry.finish([path.name, metadata_path(path).name])
-    return read_transfer_set(path, data.spec.is_pair), {**metadata, "examples": count, "path": str(path)}
+    augmented = read_transfer_set(path, data.spec.is_pair, config.cache_root)
+    return augmented, {**metadata, "examples": count, "path": str(path)}
 
 
 def data_max_length(config: TinyBertConfig) -> int:
