@@ -135,6 +135,27 @@ def test_distill_kd_on_two_processes_equals_one(setting, teacher):
     assert one == two
 
 
+def test_two_processes_share_the_teacher_logits(setting, teacher):
+    """With no logit cache yet, each process computes the teacher's logits of its own examples (by key) into
+    the one cache; the student is the one a single process trains."""
+    transfer = write_jsonl(setting["root"] / "transfer-shared.jsonl",
+                           [{"text": row["text"] + " so"} for row in sentiment_rows(32, 7)])
+    arguments = ["distill", "kd", "--teacher", str(teacher), "--train-file", str(setting["train"]), "--dev-file",
+                 str(setting["dev"]), "--transfer-set", str(transfer), "--lr", "3e-3", *STUDENT, *TRAINING]
+    single = setting["root"] / "kd-alone"
+    assert main([*arguments, "--cache-dir", str(setting["root"] / "cache"), "--output-dir", str(single)]) == 0
+    fresh = setting["root"] / "fresh-logits"
+    launched = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+                               "-m", "bertdistill.cli", *arguments, "--cache-dir", str(fresh),
+                               "--output-dir", str(setting["root"] / "kd-sharded")],
+                              env=environment(setting["root"]), capture_output=True, text=True, timeout=600,
+                              cwd=setting["root"])
+    assert launched.returncode == 0, launched.stderr[-3000:]
+    assert_same_student(single, setting["root"] / "kd-sharded")
+    [manifest] = [json.loads(path.read_text()) for path in (fresh / "teacher-logits").glob("*/manifest.json")]
+    assert len(manifest["files"]) == 2   # one chunk from each process
+
+
 def test_a_batch_that_does_not_split_evenly_is_refused(setting, capsys):
     """--batch-size is the global batch: 2 processes cannot share 15 examples equally. (The launcher prints
     its own traceback when a process exits with an error; the processes print one line.)"""

@@ -88,12 +88,16 @@ def test_a_cache_in_the_earlier_layout_is_read(tmp_path):
 WORKER = """
 import sys, numpy as np
 from datasets import Dataset
+from bertdistill.data.cache import Shard
 from bertdistill.data.logit_cache import LogitCache, cached_teacher_logits
-from tests.data.test_logit_cache import fake_teacher
+from tests.data.test_logit_cache import CountingTeacher
 folder, first, last, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+shard = Shard(int(sys.argv[5]), int(sys.argv[6])) if len(sys.argv) > 5 else Shard()
 texts = [f"example {index} " + "y" * (index % 5) for index in range(first, last)]
 dataset = Dataset.from_dict({"text": texts})
-np.save(out, cached_teacher_logits(dataset, LogitCache(folder, 2), fake_teacher, chunk=7))
+teacher = CountingTeacher()
+np.save(out, cached_teacher_logits(dataset, LogitCache(folder, 2), teacher, chunk=7, shard=shard))
+print(teacher.rows)
 """
 
 
@@ -114,6 +118,25 @@ def test_two_processes_on_one_cache_give_the_rows_of_a_solo_run(tmp_path):
         solo = fake_teacher(Dataset.from_dict({"text": texts}))
         np.testing.assert_array_equal(np.load(tmp_path / f"{first}.npy"), solo)
     assert len(LogitCache(tmp_path / "shared", 2)) == 180
+
+
+def test_two_shards_each_compute_their_own_examples(tmp_path):
+    """Under a launcher: each process computes the examples its key gives it, waits for the other's, and both
+    get every row; together they computed each example once."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    runs = [subprocess.Popen([sys.executable, "-c", WORKER, str(tmp_path / "shared"), "0", "100",
+                              str(tmp_path / f"{rank}.npy"), str(rank), "2"], cwd=root, stdout=subprocess.PIPE,
+                             text=True) for rank in range(2)]
+    computed = [int(run.communicate(timeout=300)[0].split()[-1]) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0]
+    assert sum(computed) == 100 and min(computed) > 20
+    solo = fake_teacher(Dataset.from_dict({"text": [f"example {index} " + "y" * (index % 5) for index in range(100)]}))
+    for rank in range(2):
+        np.testing.assert_array_equal(np.load(tmp_path / f"{rank}.npy"), solo)
 
 
 def test_a_digest_that_ends_in_zero_bytes_survives_a_reload(tmp_path):

@@ -18,6 +18,7 @@ import hashlib
 import io
 import json
 import logging
+import time
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -25,6 +26,7 @@ from pathlib import Path
 import numpy as np
 from datasets import Dataset
 
+from bertdistill.data.cache import WHOLE, Shard
 from bertdistill.data.store import Entry
 from bertdistill.errors import DataError
 
@@ -156,15 +158,22 @@ class LogitCache:
         return self.logits[[self.index[key] for key in keys]]  # (N, C)
 
 
-def cached_teacher_logits(dataset: Dataset, cache: LogitCache,
-                          predict: Callable[[Dataset], np.ndarray], chunk: int = CHUNK) -> np.ndarray:
+def key_shard(key: bytes, count: int) -> int:
+    """Which of `count` processes computes an example: by its key, so every process agrees whenever it starts."""
+    return int.from_bytes(key[:8], "little") % count
+
+
+def cached_teacher_logits(dataset: Dataset, cache: LogitCache, predict: Callable[[Dataset], np.ndarray],
+                          chunk: int = CHUNK, shard: Shard = WHOLE, wait_seconds: float = 0.5) -> np.ndarray:
     """Teacher outputs for every row of `dataset` (`text`, optional `text_pair`), computing only the
-    examples the cache lacks, `chunk` at a time (each chunk is saved before the next starts)."""
+    examples the cache lacks, `chunk` at a time (each chunk is saved before the next starts). Under a launcher
+    each process computes the missing examples of its `shard` (chosen by key) and then waits for the others'."""
     keys = dataset_keys(dataset)
     missing = set(cache.missing(keys))
     if missing:
         rows = [row for row, key in enumerate(keys) if key in missing]
         rows = list({keys[row]: row for row in reversed(rows)}.values())[::-1]  # first row of each key
+        rows = [row for row in rows if key_shard(keys[row], shard.count) == shard.rank]
         logger.info("teacher outputs: %d cached, computing %d", len(keys) - len(missing), len(rows))
         for start in range(0, len(rows), chunk):
             with cache.lock:   # another run may have added some of these meanwhile: compute only the rest
@@ -172,6 +181,10 @@ def cached_teacher_logits(dataset: Dataset, cache: LogitCache,
                 selected = [row for row in rows[start : start + chunk] if keys[row] not in cache.index]
                 if selected:
                     cache.add([keys[row] for row in selected], predict(dataset.select(selected)))
-    with cache.lock:
-        cache.refresh()
-    return cache.lookup(keys)
+    while True:
+        with cache.lock:
+            cache.refresh()
+            if not cache.missing(keys):
+                return cache.lookup(keys)
+        logger.info("waiting for the other processes' teacher outputs in %s", cache.directory)
+        time.sleep(wait_seconds)

@@ -9,6 +9,7 @@ from typing import Any
 from datasets import Dataset, Features, Value, concatenate_datasets
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+from bertdistill.data.cache import WHOLE, Shard
 from bertdistill.data.loading import TaskData
 from bertdistill.data.logit_cache import LogitCache, cached_teacher_logits
 from bertdistill.data.store import Store
@@ -50,8 +51,9 @@ def training_rows(data: TaskData, transfer: Dataset | None) -> Dataset:
 
 def teacher_outputs(teacher_name: str, cache_dir: str | None, teacher: PreTrainedModel,
                     tokenizer: PreTrainedTokenizerBase, rows: Dataset, max_length: int, batch_size: int,
-                    progress: bool) -> list[list[float]]:
-    """The teacher's logits (or scores) for every row, from the on-disk cache where already computed."""
+                    progress: bool, shard: Shard = WHOLE) -> list[list[float]]:
+    """The teacher's logits (or scores) for every row, from the on-disk cache where already computed (this
+    process computes `shard` of the missing ones when several share the work)."""
     entry = Store(cache_dir).entry("teacher-logits", description={"teacher": teacher_name, "max_length": max_length},
                                    teacher=teacher_fingerprint(teacher_name), max_length=max_length)
     cache = LogitCache(entry, teacher.config.num_labels)
@@ -61,6 +63,6 @@ def teacher_outputs(teacher_name: str, cache_dir: str | None, teacher: PreTraine
         return predict_logits(teacher, tokenizer, batch, max_length, batch_size, progress)
 
     texts = rows.remove_columns([column for column in rows.column_names if column not in ("text", "text_pair")])
-    logits = cached_teacher_logits(texts, cache, predict)
+    logits = cached_teacher_logits(texts, cache, predict, shard=shard)
     teacher.to("cpu")
     return logits.tolist()

@@ -9,6 +9,7 @@ from typing import Any
 from datasets import Dataset
 from transformers import PreTrainedModel, PreTrainedTokenizerBase, TrainerCallback, set_seed
 
+from bertdistill.data.cache import Shard
 from bertdistill.data.features import tokenize_dataset, with_lengths
 from bertdistill.data.loading import TaskData, load_task_data
 from bertdistill.data.tasks import TaskSpec
@@ -33,7 +34,7 @@ from bertdistill.teachers.loading import (
 )
 from bertdistill.training.logit_distillation import KDCollator, KDTrainer
 from bertdistill.training.outputs import check_run_folder
-from bertdistill.training.run import Phase, built_once, finish_run, open_run
+from bertdistill.training.run import Phase, built_once, finish_run, open_run, this_shard
 from bertdistill.training.trainer import save_final_model
 from bertdistill.training.vocabulary import check_same_vocabulary
 
@@ -64,11 +65,12 @@ def teacher_max_length(config: KDConfig, teacher: PreTrainedModel) -> int:
 
 
 def labelled_rows(config: KDConfig, data: TaskData, rows: Dataset, teacher: PreTrainedModel,
-                  tokenizer: PreTrainedTokenizerBase) -> tuple[Dataset, dict]:
-    """The rows with the teacher's logits (`teacher_logits`), and the teacher's own dev metrics."""
+                  tokenizer: PreTrainedTokenizerBase, shard: Shard) -> tuple[Dataset, dict]:
+    """The rows with the teacher's logits (`teacher_logits`; this process computes `shard` of the missing ones),
+    and the teacher's own dev metrics."""
     max_length, progress = teacher_max_length(config, teacher), config.training.progress_bar
     logits = teacher_outputs(config.teacher, config.cache_dir, teacher, tokenizer, rows, max_length,
-                             config.teacher_batch_size, progress)
+                             config.teacher_batch_size, progress, shard)
     teacher_dev = evaluate_splits(teacher.to(resolve_device()), tokenizer, data.spec, data.dev, max_length,
                                   config.training.eval_batch_size, progress=progress)
     return rows.add_column("teacher_logits", logits), teacher_dev
@@ -109,10 +111,11 @@ def distill_kd(config: KDConfig, callbacks: tuple[TrainerCallback, ...] = (), co
         phase = Phase(output_dir, config.resume)
         progress = config.training.progress_bar
 
-        with built_once() as building:   # the main process writes the transfer set and fills the logit cache
+        with built_once() as building:   # the main process writes the transfer set
             transfer, transfer_metadata = transfer_examples(config, data, tokenizer.mask_token, output_dir,
                                                             progress, given, building)
-            rows, teacher_dev = labelled_rows(config, data, training_rows(data, transfer), teacher, tokenizer)
+        rows, teacher_dev = labelled_rows(config, data, training_rows(data, transfer), teacher, tokenizer,
+                                          this_shard())   # every process computes its share of the logits
         del teacher
 
         setattr(student.config, MAX_LENGTH_CONFIG_KEY, data_config.max_length)
