@@ -122,6 +122,34 @@ def test_two_processes_share_the_teacher_encoding(setting):
     assert all(min(manifest["state"]["chunks_by_process"]) > 0 for manifest in manifests)
 
 
+def test_two_nodes_on_one_machine_share_the_teacher_encoding(setting):
+    """Two `torchrun` launches of one process each, joined as 2 nodes by c10d rendezvous (the multi-node
+    command of docs/design.md on one machine): the same cache sharing and the same student as one process."""
+    import socket
+
+    arguments = ["distill", "sra", "--teacher", str(setting["bert"]), "--corpus", str(setting["corpus"]),
+                 "--max-sentences", "160", "--eval-sentences", "16", "--embedding-init", "random", "--span-crops",
+                 "0", *STUDENT, *TRAINING, "--teacher-batch-size", "32"]
+    single, output = setting["root"] / "sra-nodes-1", setting["root"] / "sra-nodes-2"
+    assert main([*arguments, "--cache-dir", str(setting["root"] / "cache"), "--output-dir", str(single)]) == 0
+    with socket.socket() as probe:   # a free port for the rendezvous
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    nodes = [subprocess.Popen([sys.executable, "-m", "torch.distributed.run", "--nnodes", "2", "--nproc_per_node",
+                               "1", "--node_rank", str(node), "--rdzv-backend", "c10d", "--rdzv-endpoint",
+                               f"127.0.0.1:{port}", "--rdzv-id", "bertdistill-test", "-m", "bertdistill.cli",
+                               *arguments, "--cache-dir", str(setting["root"] / "nodes-cache"),
+                               "--output-dir", str(output)],
+                              env=environment(setting["root"]), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, cwd=setting["root"]) for node in range(2)]
+    errors = [node.communicate(timeout=600)[1] for node in nodes]
+    assert [node.returncode for node in nodes] == [0, 0], errors[0][-3000:] + errors[1][-3000:]
+    assert_same_student(single, output)
+    [manifest] = [json.loads(path.read_text())
+                  for path in (setting["root"] / "nodes-cache" / "teacher-vectors").glob("*/manifest.json")]
+    assert manifest["state"]["chunks_by_process"] == [3, 2]
+
+
 def test_distill_kd_on_two_processes_equals_one(setting, teacher):
     # 96 originals + 32 given transfer examples: 8 full batches of 16
     transfer = write_jsonl(setting["root"] / "transfer.jsonl",
