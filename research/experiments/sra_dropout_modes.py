@@ -19,9 +19,11 @@ import argparse
 import json
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from bertdistill.data.cache import default_cache_root
+from bertdistill.data.token_table import TokenTable
 from bertdistill.io import atomic_write_json
 from bertdistill.methods.sra import SRAConfig, teacher_targets
 from bertdistill.methods.sra.training import SentenceVectorCollator
@@ -47,12 +49,12 @@ def measure(run_spec: str, rows_each: int) -> dict:
     tokenizer = load_tokenizer(config.teacher)
     cache_root = Path(config.cache_dir) if config.cache_dir else default_cache_root()
     targets = teacher_targets(config, tokenizer, cache_root)
-    collate = SentenceVectorCollator(targets.vectors, pad_id(tokenizer), targets.pca)
+    collate = SentenceVectorCollator(TokenTable.of(targets.token_ids), targets.vectors, pad_id(tokenizer), targets.pca)
     row_sets = {"train": range(rows_each), "held_out": targets.eval_rows[:rows_each]}
     model = load_weights(BiLSTMModel, str(Path(run) / "checkpoints" / checkpoint) if checkpoint else run)
     result = {"run": run_spec, "dropout": model.config.dropout}
     for name, rows in row_sets.items():
-        batch = collate([{"input_ids": targets.token_ids[row]["input_ids"], "row": row} for row in rows])
+        batch = collate(np.asarray(rows))
         for mode in ("eval", "train"):
             model.train(mode == "train")
             torch.manual_seed(0)

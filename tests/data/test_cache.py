@@ -194,11 +194,3 @@ def test_a_killed_sharded_build_resumes_with_another_process_count(tmp_path):
 def test_a_shard_out_of_range_is_refused():
     with pytest.raises(ValueError):
         Shard(2, 2)
-
-
-def test_padded_batch_pads_right_and_masks():
-    from bertdistill.data.cache import padded_batch
-
-    input_ids, attention_mask = padded_batch([[5, 6, 7], [8], [9, 10]], pad_token_id=0)
-    assert input_ids.tolist() == [[5, 6, 7], [8, 0, 0], [9, 10, 0]] and input_ids.dtype == torch.long
-    assert attention_mask.tolist() == [[1, 1, 1], [1, 0, 0], [1, 1, 0]] and attention_mask.dtype == torch.long

@@ -27,13 +27,13 @@ import torch
 from datasets import Dataset
 from tqdm.auto import tqdm
 
-from bertdistill.data.features import streamed_column
 from bertdistill.data.store import (  # noqa: F401  (cache_key, default_cache_root: imported from here too)
     CACHE_VARIABLE,
     Entry,
     cache_key,
     default_cache_root,
 )
+from bertdistill.data.token_table import TokenTable
 from bertdistill.data.vector_file import VectorFile
 from bertdistill.errors import ModelError
 
@@ -89,23 +89,6 @@ def value_problem(vectors_path, count: int, width: int) -> str | None:
     return None
 
 
-def sequence_lengths(token_ids: Dataset) -> np.ndarray:
-    """(N,) word pieces per row, read a block at a time (the column as Python lists would grow with the corpus)."""
-    return np.fromiter((len(ids) for ids in streamed_column(token_ids, "input_ids")), dtype=np.int64,
-                       count=len(token_ids))
-
-
-def padded_batch(sequences: list[list[int]], pad_token_id: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Token id lists -> right-padded (B, T) ids and attention mask, in one scatter (no Python loop per row)."""
-    lengths = np.fromiter((len(sequence) for sequence in sequences), dtype=np.int64, count=len(sequences))  # (B,)
-    width = int(lengths.max()) if len(sequences) else 0
-    mask = np.arange(width) < lengths[:, None]                                        # (B, T)
-    input_ids = np.full((len(sequences), width), pad_token_id, dtype=np.int64)        # (B, T)
-    input_ids[mask] = np.fromiter((token for sequence in sequences for token in sequence), dtype=np.int64,
-                                  count=int(lengths.sum()))
-    return torch.from_numpy(input_ids), torch.from_numpy(mask.astype(np.int64))
-
-
 def compute_vector_cache(
     entry: Entry,
     token_ids: Dataset,
@@ -123,17 +106,18 @@ def compute_vector_cache(
     shard's chunks are done and the file is vouched for.
     """
     count = len(token_ids)
-    chunks = length_sorted_chunks(token_ids, batch_size)
+    tokens = TokenTable.of(token_ids)
+    chunks = length_sorted_chunks(tokens, batch_size)
     with entry.writing():   # one process at a time checks, creates or adopts the file
         if trusted(entry, count, width):
             logger.info("reusing cached teacher vectors in %s", entry.folder)
             return VectorFile(entry.path(VECTORS))
         done = prepared(entry, count, width, batch_size, len(chunks))
         if shard.count == 1:   # alone: the lock stays held, so a second run waits, then reuses the vectors
-            encode_pending(entry, token_ids, chunks, done, encode, pad_token_id, commit_every_seconds, shard)
+            encode_pending(entry, tokens, chunks, done, encode, pad_token_id, commit_every_seconds, shard)
             finish(entry, count, width, batch_size, len(chunks))
             return VectorFile(entry.path(VECTORS))
-    encode_pending(entry, token_ids, chunks, done, encode, pad_token_id, commit_every_seconds, shard)
+    encode_pending(entry, tokens, chunks, done, encode, pad_token_id, commit_every_seconds, shard)
     while True:   # the lock is free while shards encode: each its own chunks, into the one file
         with entry.writing():
             if entry.manifest().get("complete"):
@@ -145,8 +129,8 @@ def compute_vector_cache(
         time.sleep(wait_seconds)
 
 
-def length_sorted_chunks(token_ids: Dataset, batch_size: int) -> list[np.ndarray]:
-    order = np.argsort(sequence_lengths(token_ids), kind="stable")                     # grouped by length
+def length_sorted_chunks(tokens: TokenTable, batch_size: int) -> list[np.ndarray]:
+    order = np.argsort(tokens.lengths, kind="stable")                                  # grouped by length
     return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
 
 
@@ -196,7 +180,7 @@ def read_done(entry: Entry, chunks: int) -> np.ndarray:
     return flags[:chunks].astype(bool) if len(flags) >= chunks else np.zeros(chunks, dtype=bool)
 
 
-def encode_pending(entry: Entry, token_ids: Dataset, chunks: list[np.ndarray], done: np.ndarray, encode: Callable,
+def encode_pending(entry: Entry, tokens: TokenTable, chunks: list[np.ndarray], done: np.ndarray, encode: Callable,
                    pad_token_id: int, commit_every_seconds: float, shard: Shard) -> None:
     """Encode this shard's pending chunks, marking them done (after their rows are on disk) every few seconds."""
     # chunk i belongs to shard i mod count: the same split whenever a shard starts, whatever is done already
@@ -208,8 +192,7 @@ def encode_pending(entry: Entry, token_ids: Dataset, chunks: list[np.ndarray], d
     try:
         for position, index in enumerate(tqdm(mine, desc="teacher vectors", disable=None)):  # a bar on a terminal
             rows = chunks[index]                                                        # (B,)
-            input_ids, attention_mask = padded_batch(token_ids[[int(row) for row in rows]]["input_ids"], pad_token_id)
-            vectors.write(rows, encode(input_ids, attention_mask).cpu().numpy())
+            vectors.write(rows, encode(*tokens.padded(rows, pad_token_id)).cpu().numpy())
             unmarked.append(int(index))
             if time.monotonic() - last_commit > commit_every_seconds or position == len(mine) - 1:
                 vectors.sync()   # the rows first, then the flags that vouch for them

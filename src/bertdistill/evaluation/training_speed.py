@@ -4,7 +4,7 @@ For one SRA config (its corpus, caches and student), four measurements:
 
 * **input path**: the Trainer's own data loader (length-grouped sampler, collator, teacher-vector lookup) with
   no model: rows and batches per second, the most any student can be fed;
-* **null student**: the Trainer loop with a student that does almost nothing (a mean of 32-d token vectors and
+* **null student**: the Trainer loop with a student that does almost nothing (a mean of 8-d token vectors and
   one linear layer): steps per second, the ceiling of the training loop itself;
 * **student**: the run's real student, the same loop: rows per second;
 * **teacher**: encoding the same sentences as the cache does (length-sorted batches), against the teacher's own
@@ -29,8 +29,8 @@ from torch import nn
 from transformers import TrainerCallback
 
 from bertdistill.config import Config, setting
-from bertdistill.data.cache import default_cache_root, padded_batch, sequence_lengths
-from bertdistill.data.features import with_lengths
+from bertdistill.data.cache import default_cache_root
+from bertdistill.data.token_table import TableRows, TokenTable
 from bertdistill.data.vector_file import held_in_memory
 from bertdistill.devices import resolve_device
 from bertdistill.methods.sra import SRAConfig, teacher_targets
@@ -41,7 +41,7 @@ from bertdistill.students.general import pad_id
 from bertdistill.teachers.loading import load_tokenizer, resolve_model_path
 from bertdistill.training.arguments import make_training_arguments
 
-NULL_WIDTH = 32   # token-vector width of the null student
+NULL_WIDTH = 8   # token-vector width of the null student (at 32, zeroing and updating its table took half a step)
 
 
 @dataclasses.dataclass
@@ -63,7 +63,7 @@ class NullStudent(nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> BiLSTMModelOutput:
         mask = attention_mask.unsqueeze(-1).float()                                    # (B, T, 1)
-        pooled = (self.embeddings(input_ids) * mask).sum(1) / mask.sum(1).clamp(min=1)  # (B, 32)
+        pooled = (self.embeddings(input_ids) * mask).sum(1) / mask.sum(1).clamp(min=1)  # (B, 8)
         return BiLSTMModelOutput(last_hidden_state=None, pooler_output=pooled, sentence_embedding=self.projection(pooled))
 
 
@@ -120,19 +120,17 @@ def measure_teacher(config: SRAConfig, targets, sentences: int, batch_size: int)
     from sentence_transformers import SentenceTransformer
 
     rows = targets.train_rows[:sentences]
-    token_ids = targets.token_ids.select(rows)
-    order = sequence_lengths(token_ids).argsort(kind="stable")
+    tokens = TokenTable.of(targets.token_ids.select(rows))
+    order = tokens.lengths.argsort(kind="stable")
     padding = pad_id(load_tokenizer(config.teacher))
     device = resolve_device(None)
     start = time.perf_counter()
     for begin in range(0, len(order), batch_size):
-        chosen = [int(row) for row in order[begin:begin + batch_size]]
-        input_ids, attention_mask = padded_batch(token_ids[chosen]["input_ids"], padding)
-        targets.teacher.encode_batch(input_ids, attention_mask)
+        targets.teacher.encode_batch(*tokens.padded(order[begin:begin + batch_size], padding))
     ours = len(order) / (time.perf_counter() - start)
     plain = SentenceTransformer(resolve_model_path(config.teacher), device=device.type)
     plain.max_seq_length = config.max_length
-    texts = token_ids["text"]
+    texts = targets.token_ids.select(rows)["text"]
     start = time.perf_counter()
     plain.encode(texts, batch_size=batch_size, show_progress_bar=False)
     theirs = len(texts) / (time.perf_counter() - start)
@@ -148,11 +146,10 @@ def benchmark_training(config: SRAConfig, timing: TimingConfig | None = None,
     tokenizer = load_tokenizer(config.teacher)
     progress("caches: corpus, token ids, teacher vectors (built when missing; not timed)")
     targets = teacher_targets(config, tokenizer, cache_root)
-    features = targets.token_ids.remove_columns("text").map(lambda batch, rows: {"row": rows}, with_indices=True,
-                                                             batched=True)
-    train_set = with_lengths(features).select(targets.train_rows)
+    tokens = TokenTable.of(targets.token_ids)
+    train_set = TableRows(tokens, targets.train_rows)
     vectors = held_in_memory(targets.vectors, config.vectors_in_memory)
-    collator = SentenceVectorCollator(vectors, pad_id(tokenizer), targets.pca)
+    collator = SentenceVectorCollator(tokens, vectors, pad_id(tokenizer), targets.pca)
     width = config.target_pca or targets.teacher.hidden_size
     result: dict[str, Any] = {"steps": steps, "warmup": warmup, "batch_size": config.training.batch_size,
                               "vectors": "in memory" if isinstance(vectors, np.ndarray) else "read from the file",

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import datasets
+import numpy as np
 import torch
 from transformers import Trainer as HuggingFaceTrainer
 from transformers import TrainerCallback
@@ -32,15 +33,24 @@ class Trainer(HuggingFaceTrainer):
 
     def _get_train_sampler(self, train_dataset=None):
         # transformers hands the column on as a lazy `datasets` Column: one Arrow row read per lookup, for every
-        # row of every epoch's sort; a list read once gives the same batches
+        # row of every epoch's sort; a list read once gives the same batches. A dataset that knows its rows'
+        # lengths (`TableRows`) gives them directly.
         dataset = self.train_dataset if train_dataset is None else train_dataset
-        column = self.args.length_column_name
-        if (self.args.train_sampling_strategy != "group_by_length" or not isinstance(dataset, datasets.Dataset)
-                or column not in dataset.column_names):
+        lengths = row_lengths(dataset, self.args.length_column_name)
+        if self.args.train_sampling_strategy != "group_by_length" or lengths is None:
             return super()._get_train_sampler(train_dataset)
-        lengths = dataset.select_columns([column])[:][column]  # (N,) ints, in the dataset's own row order
         return LengthGroupedSampler(self.args.train_batch_size * self.args.gradient_accumulation_steps,
                                     lengths=lengths)
+
+    def _get_eval_sampler(self, eval_dataset):
+        # transformers groups evaluation batches by length too, but finds lengths only in a `datasets` column
+        lengths = row_lengths(eval_dataset, self.args.length_column_name)
+        if (self.args.train_sampling_strategy != "group_by_length" or lengths is None
+                or isinstance(eval_dataset, datasets.Dataset)):
+            return super()._get_eval_sampler(eval_dataset)
+        seed = self.args.data_seed if self.args.data_seed is not None else self.args.seed
+        return LengthGroupedSampler(self.args.eval_batch_size, lengths=lengths,
+                                    generator=torch.Generator().manual_seed(seed))
 
     def _save_checkpoint(self, model, trial) -> None:
         super()._save_checkpoint(model, trial)
@@ -58,6 +68,15 @@ class Trainer(HuggingFaceTrainer):
                 f"{where}. Lower --lr, or check the data for extreme values, then rerun with --resume."
             )
         return loss
+
+
+def row_lengths(dataset, column: str) -> list[int] | None:
+    """(N,) lengths of the dataset's rows in its own order, or None when it has no length column."""
+    if isinstance(getattr(dataset, "lengths", None), np.ndarray):
+        return dataset.lengths.tolist()
+    if isinstance(dataset, datasets.Dataset) and column in dataset.column_names:
+        return dataset.select_columns([column])[:][column]
+    return None
 
 
 def tensorboard_callback(log_dir: str | Path) -> TrainerCallback | None:

@@ -13,8 +13,8 @@ from transformers import TrainerCallback, set_seed
 
 from bertdistill.config import DEFAULT_SEED
 from bertdistill.data.cache import default_cache_root
-from bertdistill.data.features import with_lengths
 from bertdistill.data.target_pca import TargetPCA
+from bertdistill.data.token_table import TableRows, TokenTable
 from bertdistill.data.vector_file import held_in_memory
 from bertdistill.encoding import IDF_FILE
 from bertdistill.errors import ConfigError
@@ -182,16 +182,14 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
     set_seed(config.training.seed)
     student = build_student(config, teacher, tokenizer, config.target_pca or teacher.hidden_size, cache_root,
                             pca)
-    features = token_ids.remove_columns("text").map(lambda batch, rows: {"row": rows}, with_indices=True,
-                                                     batched=True, desc="row numbers")
-    features = with_lengths(features)
-    train_set, eval_set = features.select(train_rows), features.select(targets.eval_rows)
+    tokens = TokenTable.of(token_ids)
+    train_set, eval_set = TableRows(tokens, train_rows), TableRows(tokens, targets.eval_rows)
 
     with open_run(config.output_dir, config.resume, config) as output_dir:   # only once every input has been checked
         phase = Phase(output_dir, config.resume)
         trainer = SRATrainer(
             model=student, args=phase.arguments(config.training, "cosine", ["teacher_vector"]), train_dataset=train_set,
-            eval_dataset=eval_set, data_collator=SentenceVectorCollator(vectors, pad_token_id, pca),
+            eval_dataset=eval_set, data_collator=SentenceVectorCollator(tokens, vectors, pad_token_id, pca),
             compute_metrics=vector_agreement, callbacks=phase.callbacks(callbacks), objective=config.objective,
             temperature=config.temperature, token_teacher=teacher.model if config.token_weight > 0 else None,
         )

@@ -4,31 +4,31 @@ held-out agreement metric."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import torch
 from transformers import EvalPrediction
 
-from bertdistill.data.cache import padded_batch
 from bertdistill.data.target_pca import TargetPCA
+from bertdistill.data.token_table import TableRows, TokenTable
 from bertdistill.data.vector_file import VectorFile
 from bertdistill.losses.registry import WeightedSum
 from bertdistill.training.trainer import Trainer
 
 
 class SentenceVectorCollator:
-    """Pads token ids and gathers each row's teacher vector from the cache (an array or a `VectorFile`)."""
+    """A batch of row numbers (what `TableRows` yields) -> their padded token ids and teacher vectors, gathered
+    from the token table and the cache (an array or a `VectorFile`): no Python work per row."""
 
-    def __init__(self, vectors: np.ndarray | VectorFile, pad_token_id: int, pca: TargetPCA | None = None) -> None:
+    def __init__(self, tokens: TokenTable, vectors: np.ndarray | VectorFile, pad_token_id: int,
+                 pca: TargetPCA | None = None) -> None:
+        self.tokens = tokens
         self.vectors = vectors
         self.pad_token_id = pad_token_id
         self.pca = pca
 
-    def __call__(self, features: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
-        input_ids, attention_mask = padded_batch([feature["input_ids"] for feature in features],
-                                                 self.pad_token_id)                          # (B, T) each
-        rows = np.array([feature["row"] for feature in features])
+    def __call__(self, rows: np.ndarray | list[int]) -> dict[str, torch.Tensor]:
+        rows = np.asarray(rows, dtype=np.int64)                                             # (B,)
+        input_ids, attention_mask = self.tokens.padded(rows, self.pad_token_id)            # (B, T) each
         targets = np.asarray(self.vectors[rows], dtype=np.float32)                          # (B, d_T)
         teacher = torch.from_numpy(self.pca.transform(targets) if self.pca else targets)    # (B, d_T or N)
         return {"input_ids": input_ids, "attention_mask": attention_mask, "teacher_vector": teacher}
@@ -72,7 +72,7 @@ class SRATrainer(Trainer):
         return loss.detach(), outputs.sentence_embedding.float(), inputs["teacher_vector"]
 
 
-def student_agreement(student: torch.nn.Module, rows, collator: SentenceVectorCollator,
+def student_agreement(student: torch.nn.Module, rows: TableRows, collator: SentenceVectorCollator,
                       batch_size: int) -> dict[str, float]:
     """`vector_agreement` of the student as it is, on `rows`, in this process alone: before training, the start
     distillation is measured from; after it, the agreement per source. (Not `Trainer.evaluate`: before training,
@@ -83,7 +83,7 @@ def student_agreement(student: torch.nn.Module, rows, collator: SentenceVectorCo
     predictions, targets = [], []
     with torch.no_grad():
         for start in range(0, len(rows), batch_size):
-            batch = collator([rows[index] for index in range(start, min(start + batch_size, len(rows)))])
+            batch = collator(rows.rows[start:start + batch_size])
             outputs = student(input_ids=batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device))
             predictions.append(outputs.sentence_embedding.float().cpu().numpy())           # (B, d_T)
             targets.append(batch["teacher_vector"].numpy())                                # (B, d_T)
@@ -91,7 +91,7 @@ def student_agreement(student: torch.nn.Module, rows, collator: SentenceVectorCo
     return vector_agreement(EvalPrediction(predictions=np.concatenate(predictions), label_ids=np.concatenate(targets)))
 
 
-def agreement_by_source(student: torch.nn.Module, rows, sources: list[str], collator: SentenceVectorCollator,
+def agreement_by_source(student: torch.nn.Module, rows: TableRows, sources: list[str], collator: SentenceVectorCollator,
                         batch_size: int) -> dict[str, dict[str, float]]:
     """The held-out cosine to the teacher of each source's sentences (`sources[i]` is row i's), by source name."""
     found = {}
