@@ -32,12 +32,15 @@ def test_benchmark_training_reports_every_part(tiny_bert, corpus_file, tmp_path,
     result = json.loads(output.read_text())
     rates = [result["input_path"]["rows_per_second"], result["input_path"]["batches_per_second"],
              result["null_student"]["steps_per_second"], result["student"]["rows_per_second"],
-             result["teacher"]["ours"], result["teacher"]["sentence_transformers"]]
+             result["teacher"]["runtimes"]["torch"], result["teacher"]["runtimes"]["onnxruntime"],
+             result["teacher"]["sentence_transformers"]]
     assert all(math.isfinite(rate) and rate > 0 for rate in rates)
     assert result["null_student"]["rows_per_second"] == result["null_student"]["steps_per_second"] * 16
     assert result["student"]["type"] == "bilstm" and result["teacher"]["sentences"] == 64
+    assert result["teacher"]["check"]["used"] == "onnxruntime" and result["teacher"]["check"]["lowest_cosine"] > 0.9999
     table = capsys.readouterr().out
     assert "| input path alone" in table and "x of the null student" in table and "x of sentence-transformers" in table
+    assert "the cache's way (onnxruntime)" in table and "x of torch" in table
     assert not Path("(not written)").exists()   # the run folder a benchmark never makes
 
 

@@ -45,6 +45,7 @@ KINDS = {
     "corpora": "cleaned, sampled corpora as Arrow datasets (SRA, TinyBERT general stage)",
     "teacher-logits": "KD and TinyBERT: a fine-tuned teacher's logits, by example",
     "model2vec": "static token tables distilled from a teacher (the baseline, contextual init)",
+    "teacher-onnx": "a teacher's encoder exported to ONNX, for ONNX Runtime to build caches on a CPU",
     "tinybert-augmented": "TinyBERT task stage: word-replacement augmented examples",
     "transfer-sets": "KD and TinyBERT: transfer-set files read into Arrow datasets",
     "encoder-scores": "evaluate-encoder: scores of unchanged local encoders, by task",

@@ -39,6 +39,7 @@ from bertdistill.methods.sra.training import SentenceVectorCollator, SRATrainer
 from bertdistill.students.bilstm import BiLSTMModelOutput
 from bertdistill.students.general import pad_id
 from bertdistill.teachers.loading import load_tokenizer, resolve_model_path
+from bertdistill.teachers.sentence_vector import SentenceVectorTeacher
 from bertdistill.training.arguments import make_training_arguments
 
 NULL_WIDTH = 8   # token-vector width of the null student (at 32, zeroing and updating its table took half a step)
@@ -115,26 +116,36 @@ def measure_steps(trainer: SRATrainer, warmup: int) -> dict[str, float]:
     return {"steps_per_second": rate, "rows_per_second": rate * trainer.args.per_device_train_batch_size}
 
 
-def measure_teacher(config: SRAConfig, targets, sentences: int, batch_size: int) -> dict[str, float]:
-    """Sentences per second: the cache's way (length-sorted batches of token ids) against sentence-transformers'."""
+def encoding_rate(teacher: SentenceVectorTeacher, batches: list[tuple[torch.Tensor, torch.Tensor]]) -> float:
+    """Sentences per second over `batches`, after one untimed batch (which runs a fast runtime's check)."""
+    teacher.encode_batch(*batches[0])
+    start = time.perf_counter()
+    for input_ids, attention_mask in batches:
+        teacher.encode_batch(input_ids, attention_mask)
+    return sum(len(input_ids) for input_ids, _ in batches) / (time.perf_counter() - start)
+
+
+def measure_teacher(config: SRAConfig, targets, sentences: int, batch_size: int) -> dict[str, Any]:
+    """Sentences per second: the cache's way (length-sorted batches of token ids) in plain PyTorch and with the
+    config's runtime, against sentence-transformers' own `encode`."""
     from sentence_transformers import SentenceTransformer
 
     rows = targets.train_rows[:sentences]
     tokens = TokenTable.of(targets.token_ids.select(rows))
     order = tokens.lengths.argsort(kind="stable")
     padding = pad_id(load_tokenizer(config.teacher))
-    device = resolve_device(None)
-    start = time.perf_counter()
-    for begin in range(0, len(order), batch_size):
-        targets.teacher.encode_batch(*tokens.padded(order[begin:begin + batch_size], padding))
-    ours = len(order) / (time.perf_counter() - start)
-    plain = SentenceTransformer(resolve_model_path(config.teacher), device=device.type)
+    batches = [tokens.padded(order[begin:begin + batch_size], padding) for begin in range(0, len(order), batch_size)]
+    plain_torch = SentenceVectorTeacher(config.teacher, config.representation, idf=targets.idf, runtime="torch")
+    rates = {"torch": encoding_rate(plain_torch, batches)}
+    if targets.teacher.runtime != "torch":
+        rates[targets.teacher.runtime] = encoding_rate(targets.teacher, batches)
+    plain = SentenceTransformer(resolve_model_path(config.teacher), device=resolve_device(None).type)
     plain.max_seq_length = config.max_length
     texts = targets.token_ids.select(rows)["text"]
     start = time.perf_counter()
     plain.encode(texts, batch_size=batch_size, show_progress_bar=False)
     theirs = len(texts) / (time.perf_counter() - start)
-    return {"ours": ours, "sentence_transformers": theirs}
+    return {"runtimes": rates, "check": targets.teacher.check.to_dict(), "sentence_transformers": theirs}
 
 
 def benchmark_training(config: SRAConfig, timing: TimingConfig | None = None,
@@ -187,7 +198,8 @@ def training_speed_table(result: dict[str, Any]) -> str:
              f"| trainer loop, {student['type']} student | {student['rows_per_second']:.0f} | "
              f"{student['steps_per_second']:.2f} steps/s | {student['rows_per_second'] / null['rows_per_second']:.2f}x "
              "of the null student |",
-             f"| teacher encoding, the cache's way | {teacher['ours']:.0f} | | "
-             f"{teacher['ours'] / teacher['sentence_transformers']:.2f}x of sentence-transformers "
-             f"({teacher['sentence_transformers']:.0f}/s, {teacher['sentences']} sentences) |"]
+             *[f"| teacher encoding, the cache's way ({runtime}) | {rate:.0f} | | "
+               f"{rate / teacher['sentence_transformers']:.2f}x of sentence-transformers "
+               f"({teacher['sentence_transformers']:.0f}/s, {teacher['sentences']} sentences), "
+               f"{rate / teacher['runtimes']['torch']:.2f}x of torch |" for runtime, rate in teacher["runtimes"].items()]]
     return "\n".join(lines) + "\n"

@@ -12,6 +12,7 @@ every sentence, get the minimum weight 1 and unseen pieces the maximum.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Literal
 
@@ -19,9 +20,22 @@ import numpy as np
 import torch
 from transformers import AutoModel, PreTrainedModel
 
+from bertdistill.data.store import Store
 from bertdistill.devices import resolve_device
 from bertdistill.errors import ModelError
-from bertdistill.teachers.loading import load_config, load_weights
+from bertdistill.teachers.fast_encoding import (
+    AGREEMENT,
+    EncodingCheck,
+    Forward,
+    Runtime,
+    autocast_forward,
+    lowest_cosine,
+    onnx_forward,
+    resolve_runtime,
+)
+from bertdistill.teachers.loading import load_config, load_weights, teacher_fingerprint
+
+logger = logging.getLogger(__name__)
 
 Representation = Literal["cls", "pooler", "mean", "idf_mean"]
 REPRESENTATIONS = ("cls", "pooler", "mean", "idf_mean")
@@ -60,10 +74,13 @@ def pool_sentence_vector(
 
 
 class SentenceVectorTeacher:
-    """A pre-trained encoder, frozen and in eval mode, that produces sentence vectors."""
+    """A pre-trained encoder, frozen and in eval mode, that produces sentence vectors. With `runtime` auto (or
+    onnxruntime) a faster runtime encodes once it agrees with the fp32 PyTorch forward on the first batch
+    (`teachers/fast_encoding.py`); `check` says what was used."""
 
     def __init__(self, name: str, representation: Representation, idf: np.ndarray | None = None,
-                 device: torch.device | str | None = None) -> None:
+                 device: torch.device | str | None = None, runtime: Runtime = "torch",
+                 store: Store | None = None) -> None:
         if representation not in REPRESENTATIONS:
             raise ModelError(f"representation must be one of {REPRESENTATIONS}, got {representation!r}")
         self.name = name
@@ -81,17 +98,49 @@ class SentenceVectorTeacher:
         self.model.eval().requires_grad_(False).to(self.device)
         self.hidden_size = int(config.hidden_size)
         self.idf = None if idf is None else torch.as_tensor(idf, dtype=torch.float32, device=self.device)
+        self.runtime = resolve_runtime(runtime, self.device)
+        self.check = EncodingCheck(asked=runtime)
+        self.store = store or Store()
+        self.fast: Forward | None = None   # built on the first batch, kept while it agrees with PyTorch
+
+    def exact(self, input_ids: torch.Tensor, attention_mask: torch.Tensor):
+        """The fp32 PyTorch forward: (B, T, d) last layer and (B, d) pooler output (or None)."""
+        outputs = self.model(input_ids=input_ids, attention_mask=attention_mask)
+        return outputs.last_hidden_state, getattr(outputs, "pooler_output", None)
+
+    def first_fast_batch(self, input_ids: torch.Tensor, attention_mask: torch.Tensor):
+        """Encode the first batch both ways; keep the fast way for later batches only when every sentence
+        vector agrees with PyTorch's to `AGREEMENT` cosine."""
+        if self.runtime == "onnxruntime":
+            fast = onnx_forward(self.model, teacher_fingerprint(self.name), self.store)
+        else:
+            fast = autocast_forward(self.model, self.device)
+        exact, candidate = self.exact(input_ids, attention_mask), fast(input_ids, attention_mask)
+        found = lowest_cosine(self.pool(candidate, input_ids, attention_mask), self.pool(exact, input_ids,
+                                                                                          attention_mask))
+        self.check = EncodingCheck(asked=self.check.asked, used=self.runtime, lowest_cosine=round(found, 8))
+        if found >= 1 - AGREEMENT:
+            self.fast = fast
+            return candidate
+        logger.warning("the teacher through %s disagrees with PyTorch (a sentence vector's cosine %.6f < %.6f); "
+                       "encoding with PyTorch fp32", self.runtime, found, 1 - AGREEMENT)
+        self.runtime, self.check.used = "torch", "torch"
+        return exact
+
+    def pool(self, outputs, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        hidden, pooler = outputs
+        weights = self.idf[input_ids] if self.idf is not None else None                 # (B, T)
+        return pool_sentence_vector(hidden.float(), attention_mask, self.representation,
+                                    None if pooler is None else pooler.float(), weights).float()
 
     @torch.no_grad()
-    def encode_batch(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                     token_type_ids: torch.Tensor | None = None) -> torch.Tensor:
+    def encode_batch(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         """(B, T) token ids -> (B, d) float32 sentence vectors."""
         input_ids, attention_mask = input_ids.to(self.device), attention_mask.to(self.device)
-        extra = {} if token_type_ids is None else {"token_type_ids": token_type_ids.to(self.device)}
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda"):
-            outputs = self.model(input_ids=input_ids, attention_mask=attention_mask, **extra)
-        weights = self.idf[input_ids] if self.idf is not None else None   # (B, T)
-        pooler = getattr(outputs, "pooler_output", None)
-        vectors = pool_sentence_vector(outputs.last_hidden_state.float(), attention_mask, self.representation,
-                                       None if pooler is None else pooler.float(), weights)
-        return vectors.float()
+        if self.fast is not None:
+            outputs = self.fast(input_ids, attention_mask)
+        elif self.runtime != "torch":
+            outputs = self.first_fast_batch(input_ids, attention_mask)
+        else:
+            outputs, self.check.used = self.exact(input_ids, attention_mask), "torch"
+        return self.pool(outputs, input_ids, attention_mask)

@@ -12,6 +12,7 @@ from bertdistill.errors import ConfigError
 from bertdistill.losses.registry import WeightedSum
 from bertdistill.losses.representation import RepresentationLoss, sra_objective
 from bertdistill.students.factory import StudentShape
+from bertdistill.teachers.fast_encoding import Runtime
 from bertdistill.teachers.sentence_vector import Representation
 from bertdistill.training.arguments import TrainingConfig
 
@@ -63,6 +64,9 @@ class SRAConfig(Config):
     teacher_batch_size: int = setting(256, metavar="N", help="sentences per teacher batch while the cache is "
                                       "built (sorted by length; under a launcher the processes share the "
                                       "batches)", minimum=1)
+    teacher_runtime: Runtime = setting("auto", help="how the teacher encodes the corpus: auto (ONNX Runtime on a "
+                                       "CPU, bf16/fp16 autocast on a GPU, each kept only while its vectors agree "
+                                       "with PyTorch fp32 to 1e-4 cosine), torch (fp32), onnxruntime")
     vectors_in_memory: float = setting(0.25, metavar="SHARE", help="hold the teacher vectors in RAM while they take "
                                        "at most this share of the machine's memory; beyond it (or 0) read them by "
                                        "rows from the cache file, so memory stays flat", rate=True)

@@ -217,6 +217,7 @@ def distill_sra(config: SRAConfig, callbacks: tuple[TrainerCallback, ...] = (), 
                 "held_out_mse": agreement["eval_mse"],
                 **({"held_out_cosine_by_source": by_source} if by_source else {}),
                 **targets.corpus_stats,
+                "teacher_encoding": teacher.check.to_dict(),   # used: None when every vector came from the cache
                 **general_student_metrics(str(output_dir), config.teacher, config.representation, config.max_length,
                                           config.sts_data_dir, cache_root),
                 "student_shape": trained_shape(student),

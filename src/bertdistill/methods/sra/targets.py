@@ -83,8 +83,9 @@ def training_inputs(config: SRAConfig, tokenizer, cache_root: Path) -> Inputs:
 def targets_of(config: SRAConfig, inputs: Inputs, tokenizer, cache_root: Path, shard: Shard = WHOLE) -> Targets:
     """The teacher's vectors of the corpus and of its crops (this process encodes `shard` of each when several
     share the work); the target PCA is fitted on whole sentences."""
-    teacher = SentenceVectorTeacher(config.teacher, config.representation, idf=inputs.idf)
     store = Store(cache_root)
+    teacher = SentenceVectorTeacher(config.teacher, config.representation, idf=inputs.idf,
+                                    runtime=config.teacher_runtime, store=store)
     vectors = cached_teacher_vectors(config, teacher, inputs.corpus, inputs.token_ids, tokenizer, store, shard)
     pca = fit_target_pca(vectors, inputs.train_rows, config.target_pca) if config.target_pca else None
     targets = Targets(inputs.token_ids, inputs.train_rows, inputs.eval_rows, inputs.eval_sources, teacher, vectors,
