@@ -59,3 +59,10 @@ def main_process_first() -> Iterator[None]:
         return
     with _state().main_process_first():
         yield
+
+
+def leave_process_group() -> None:
+    """The end of a command under a launcher: a gloo group left open until the interpreter exits can abort the
+    process ('terminate called without an active exception') after the work is done."""
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        torch.distributed.destroy_process_group()

@@ -72,3 +72,23 @@ def test_objective_rejects_bad_weights():
         IntermediateObjective(0.0, 0.0, 0.0)
     with pytest.raises(ValueError):
         IntermediateObjective(-1.0)
+
+
+def test_shares_averaged_with_the_whole_batchs_counts_give_the_whole_batchs_loss():
+    """Two processes each holding half a batch: with the whole batch's counts halved (what a process passes),
+    the mean of their losses is the one-process loss; with their own counts it is not (unequal lengths)."""
+    from bertdistill.losses.intermediate import RealCounts
+
+    generator = torch.Generator().manual_seed(0)
+    mask = torch.tensor([[1, 1, 1, 1], [1, 1, 1, 0], [1, 0, 0, 0], [1, 1, 0, 0]])          # (4, T): shares of 7 and 3
+    student, teacher = torch.randn(2, 4, 4, 6, generator=generator)                       # (B, T, d)
+    scores, teacher_scores = torch.randn(2, 4, 3, 4, 4, generator=generator)              # (B, h, T, T)
+    whole = RealCounts.of(mask)
+    assert (whole.tokens.item(), whole.pairs.item()) == (10, 16 + 9 + 1 + 4)
+    halved = RealCounts(whole.tokens / 2, whole.pairs / 2)
+    for loss, (mine, theirs) in ((hidden_state_mse, (student, teacher)), (attention_score_mse, (scores, teacher_scores))):
+        one = loss(mine, theirs, mask)
+        shared = (loss(mine[:2], theirs[:2], mask[:2], halved) + loss(mine[2:], theirs[2:], mask[2:], halved)) / 2
+        own = (loss(mine[:2], theirs[:2], mask[:2]) + loss(mine[2:], theirs[2:], mask[2:])) / 2
+        assert shared.item() == pytest.approx(one.item(), rel=1e-6) and own.item() != pytest.approx(one.item(), rel=1e-3)
+        assert loss(mine, theirs, mask, whole).item() == one.item()   # one process: its own counts, unchanged

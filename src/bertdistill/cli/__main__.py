@@ -1,4 +1,4 @@
-"""`python -m bertdistill.cli ...` (multi-process launchers are not supported yet: see the README)."""
+"""`python -m bertdistill.cli ...`: what `torchrun` and `accelerate launch` start (docs/design.md)."""
 
 import sys
 

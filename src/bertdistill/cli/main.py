@@ -21,6 +21,7 @@ from bertdistill.cli import (
     training_speed_commands,
 )
 from bertdistill.cli.common import silence_library_progress_bars
+from bertdistill.distributed import leave_process_group
 from bertdistill.errors import BertdistillError
 
 
@@ -69,5 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("bertdistill: interrupted; rerun with --resume to continue from the last checkpoint", file=sys.stderr)
         return 130
+    finally:
+        leave_process_group()
     return 0
 

@@ -14,7 +14,7 @@ from typing import Literal
 
 from torch import Tensor
 
-from bertdistill.losses.intermediate import attention_score_mse, hidden_state_mse
+from bertdistill.losses.intermediate import RealCounts, attention_score_mse, hidden_state_mse
 from bertdistill.losses.registry import WeightedSum, register_loss
 from bertdistill.teachers.layer_outputs import LayerOutputs
 
@@ -26,22 +26,25 @@ def head_view(scores: Tensor, heads: HeadStrategy) -> Tensor:
 
 
 @register_loss("embedding")
-def embedding_mse(student: LayerOutputs, teacher: LayerOutputs, attention_mask: Tensor) -> Tensor:
+def embedding_mse(student: LayerOutputs, teacher: LayerOutputs, attention_mask: Tensor,
+                  counts: RealCounts | None) -> Tensor:
     """L_embd: the (projected) embedding-layer outputs against the teacher's."""
-    return hidden_state_mse(student.embeddings, teacher.embeddings, attention_mask)
+    return hidden_state_mse(student.embeddings, teacher.embeddings, attention_mask, counts)
 
 
 @register_loss("attention")
-def attention_mse(student: LayerOutputs, teacher: LayerOutputs, attention_mask: Tensor, heads: HeadStrategy) -> Tensor:
+def attention_mse(student: LayerOutputs, teacher: LayerOutputs, attention_mask: Tensor, heads: HeadStrategy,
+                  counts: RealCounts | None) -> Tensor:
     """sum over mapped layers of L_attn: attention scores, head by head or head-averaged (`heads`)."""
-    return sum(attention_score_mse(head_view(mine, heads), head_view(theirs, heads), attention_mask)
+    return sum(attention_score_mse(head_view(mine, heads), head_view(theirs, heads), attention_mask, counts)
                for mine, theirs in zip(student.scores, teacher.scores, strict=True))
 
 
 @register_loss("hidden")
-def hidden_mse(student: LayerOutputs, teacher: LayerOutputs, attention_mask: Tensor) -> Tensor:
+def hidden_mse(student: LayerOutputs, teacher: LayerOutputs, attention_mask: Tensor,
+               counts: RealCounts | None) -> Tensor:
     """sum over mapped layers of L_hidn: the (projected) hidden states against the teacher's."""
-    return sum(hidden_state_mse(mine, theirs, attention_mask)
+    return sum(hidden_state_mse(mine, theirs, attention_mask, counts)
                for mine, theirs in zip(student.hidden, teacher.hidden, strict=True))
 
 
@@ -63,7 +66,9 @@ class IntermediateObjective:
         return WeightedSum((("embedding", self.embedding_weight), ("attention", self.attention_weight),
                             ("hidden", self.hidden_weight)))
 
-    def __call__(self, student: LayerOutputs, teacher: LayerOutputs, attention_mask: Tensor) -> dict[str, Tensor]:
-        """`student` already projected to the teacher's width; returns each part of weight > 0 and their sum
-        (under "loss")."""
-        return self.terms(student=student, teacher=teacher, attention_mask=attention_mask, heads=self.heads)
+    def __call__(self, student: LayerOutputs, teacher: LayerOutputs, attention_mask: Tensor,
+                 counts: RealCounts | None = None) -> dict[str, Tensor]:
+        """`student` already projected to the teacher's width; `counts` what the means divide by (the batch's own
+        when None). Returns each part of weight > 0 and their sum (under "loss")."""
+        return self.terms(student=student, teacher=teacher, attention_mask=attention_mask, heads=self.heads,
+                          counts=counts)

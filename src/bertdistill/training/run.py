@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import torch
 import yaml
 from transformers import Trainer, TrainerCallback, TrainingArguments
 
@@ -47,7 +48,7 @@ CONFIG_FILE = "config.yaml"
 
 # settings that may change when a run is resumed: they do not change what is computed
 RESUMABLE_CHANGES = ("resume", "training.progress_bar", "training.dataloader_workers",   # how, not what,
-                     "vectors_in_memory", "teacher_batch_size")                                               # is computed
+                     "vectors_in_memory", "teacher_batch_size", "teacher_runtime")                                               # is computed
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
@@ -182,8 +183,11 @@ def finish_run(folder: Path, command: str | None, make_record: Callable[[], dict
     return record_run(folder, make_record(), command)
 
 
-def refuse_multi_process(command: str, reason: str) -> None:
-    """A command that runs in one process only refuses a launcher in one line."""
-    if is_distributed():
-        raise ConfigError(f"{command} runs in one process ({reason}); multi-process runs (torchrun, accelerate "
-                          "launch) are supported for finetune, distill sra and distill kd")
+def mean_over_processes(values: torch.Tensor) -> torch.Tensor:
+    """The mean of `values` over the processes of a multi-process run (all-reduced); `values` without a launcher.
+    A loss whose denominator counts the whole batch divides by this when each process holds a share."""
+    if not is_distributed():
+        return values
+    total = values.clone()
+    torch.distributed.all_reduce(total)
+    return total / world_size()

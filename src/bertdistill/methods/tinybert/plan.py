@@ -120,6 +120,7 @@ def train_intermediate(config: TinyBertConfig, model: ProjectedStudent, teacher:
     phase = Phase(run_dir, config.resume)
     arguments = phase.arguments(config.intermediate, None, label_names=[])
     arguments.lr_scheduler_type = "constant" if config.intermediate.warmup_ratio == 0 else "linear"
+    arguments.ddp_find_unused_parameters = True   # the pooler and a task head take no part in these losses
     trainer = IntermediateTrainer(
         model=model, args=arguments, train_dataset=train_set, eval_dataset=eval_set,
         data_collator=DataCollatorWithPadding(tokenizer), callbacks=phase.callbacks(callbacks),

@@ -55,7 +55,7 @@ from bertdistill.teachers.loading import (
     teacher_fingerprint,
 )
 from bertdistill.training.logit_distillation import KDCollator, KDTrainer
-from bertdistill.training.run import Phase, open_run, record_run
+from bertdistill.training.run import Phase, built_once, finish_run, open_run, this_shard, written_once
 from bertdistill.training.trainer import save_final_model
 
 logger = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ def step_one(config: TinyBertConfig, plan, teacher: PreTrainedModel, tokenizer: 
     features = with_lengths(features)
     model = projected_student(config, plan, teacher)
     _, outcome = train_intermediate(config, model, teacher, plan, tokenizer, features, None, run_dir, callbacks)
-    save_student(model, tokenizer, target, record)
+    written_once(lambda: save_student(model, tokenizer, target, record))   # every process goes on from it
     return target, outcome
 
 
@@ -151,7 +151,7 @@ def step_two(config: TinyBertConfig, data: TaskData, student_dir: Path, teacher:
     hard-label weight)."""
     spec, max_length, progress = data.spec, data_max_length(config), config.prediction.progress_bar
     logits = teacher_outputs(config.teacher, config.cache_dir, teacher, tokenizer, rows, max_length,
-                             config.teacher_batch_size, progress)
+                             config.teacher_batch_size, progress, this_shard())   # each process its share
     features = tokenize_dataset(rows.add_column("teacher_logits", logits), tokenizer, max_length)
     features = with_lengths(features)
     dev_features = {name: tokenize_dataset(split, tokenizer, max_length) for name, split in data.dev.items()}
@@ -185,25 +185,29 @@ def distill_task(config: TinyBertConfig, callbacks: tuple[TrainerCallback, ...] 
     with open_run(config.output_dir, config.resume, config) as output_dir:
         progress = config.prediction.progress_bar
 
-        transfer, augmentation = augmented_examples(config, data, teacher, tokenizer, progress, given)
+        with built_once():   # the main process augments (or reads the cached augmentation) first
+            transfer, augmentation = augmented_examples(config, data, teacher, tokenizer, progress, given)
         rows = training_rows(data, transfer)
         student_dir, first = step_one(config, plan, teacher, tokenizer, rows, output_dir, callbacks)
         trainer, second = step_two(config, data, student_dir, teacher, tokenizer, rows, output_dir, callbacks)
-        teacher_dev = evaluate_splits(teacher.to(resolve_device()), tokenizer, data.spec, data.dev,
-                                      data_max_length(config), config.prediction.eval_batch_size, progress=progress)
-        del teacher
 
         description = {"stage": "task", "teacher": config.teacher, **plan.describe(), "projection": config.projection,
                        "augmented": transfer is not None and len(transfer) > 0}
         setattr(trainer.model.config, TINYBERT_CONFIG_KEY, description)
         save_final_model(trainer, output_dir)
-        shutil.copyfile(student_dir / PROJECTIONS_FILE, output_dir / PROJECTIONS_FILE)
-        results = evaluate_splits(trainer.model, tokenizer, data.spec, data.dev, data_max_length(config),
-                                  config.prediction.eval_batch_size, predictions_dir=output_dir, progress=progress)
-        record = metrics_record(
-            data.spec, results, method="tinybert", **description, teacher_metrics=teacher_dev,
-            student=config.student, original_examples=len(data.train), augmented_examples=len(transfer) if transfer is not None else 0,
-            augmentation=augmentation, step1=first, step2=second, max_length=data_max_length(config),
-            parameters=sum(parameter.numel() for parameter in trainer.model.parameters()),
-        )
-        return record_run(output_dir, record, command)
+        written_once(lambda: shutil.copyfile(student_dir / PROJECTIONS_FILE, output_dir / PROJECTIONS_FILE))
+
+        def record() -> dict:
+            teacher_dev = evaluate_splits(teacher.to(resolve_device()), tokenizer, data.spec, data.dev,
+                                          data_max_length(config), config.prediction.eval_batch_size, progress=progress)
+            results = evaluate_splits(trainer.model, tokenizer, data.spec, data.dev, data_max_length(config),
+                                      config.prediction.eval_batch_size, predictions_dir=output_dir, progress=progress)
+            return metrics_record(
+                data.spec, results, method="tinybert", **description, teacher_metrics=teacher_dev,
+                student=config.student, original_examples=len(data.train),
+                augmented_examples=len(transfer) if transfer is not None else 0, augmentation=augmentation,
+                step1=first, step2=second, max_length=data_max_length(config),
+                parameters=sum(parameter.numel() for parameter in trainer.model.parameters()),
+            )
+
+        return finish_run(output_dir, command, record)

@@ -54,6 +54,7 @@ class ProjectedStudent(nn.Module):
 
     def forward(self, **inputs: Tensor) -> LayerOutputs:
         outputs = layer_outputs(self.student, inputs, self.student_layers, self.layers)
+        outputs.logits = None   # no intermediate loss reads it; returned, DDP would wait for the head's gradients
         outputs.embeddings = self.project(outputs.embeddings, 0)
         outputs.hidden = [self.project(states, index + 1) for index, states in enumerate(outputs.hidden)]
         return outputs
