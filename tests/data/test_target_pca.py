@@ -42,3 +42,15 @@ def test_basis_change_goes_through_the_teacher_space(tmp_path):
     np.testing.assert_array_equal(loaded.components, first.components)
     np.testing.assert_array_equal(loaded.mean, first.mean)
     assert load_target_pca(tmp_path / "nothing-here") is None
+
+
+def test_the_training_loops_torch_transform_equals_numpys():
+    import torch
+
+    rng = np.random.default_rng(3)
+    pca = TargetPCA(rng.normal(size=6), np.linalg.qr(rng.normal(size=(6, 6)))[0].T[:4])   # float64, as fitted
+    vectors = rng.normal(size=(5, 6)).astype(np.float16)
+    expected = pca.transform(vectors)
+    found = pca.transform_tensor(torch.from_numpy(vectors))
+    assert found.dtype == torch.float32 and found.shape == (5, 4)
+    np.testing.assert_allclose(found.numpy(), expected, atol=1e-5)

@@ -30,7 +30,9 @@ class SentenceVectorCollator:
         rows = np.asarray(rows, dtype=np.int64)                                             # (B,)
         input_ids, attention_mask = self.tokens.padded(rows, self.pad_token_id)            # (B, T) each
         targets = np.asarray(self.vectors[rows], dtype=np.float32)                          # (B, d_T)
-        teacher = torch.from_numpy(self.pca.transform(targets) if self.pca else targets)    # (B, d_T or N)
+        teacher = torch.from_numpy(targets)                                                  # (B, d_T)
+        if self.pca is not None:
+            teacher = self.pca.transform_tensor(teacher)                                    # (B, N)
         return {"input_ids": input_ids, "attention_mask": attention_mask, "teacher_vector": teacher}
 
 
