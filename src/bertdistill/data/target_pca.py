@@ -30,8 +30,7 @@ class TargetPCA:
 
     def transform_tensor(self, vectors):
         """(B, d) tensor -> (B, N) tensor, computed by torch. In a training loop this matters: numpy's BLAS
-        threads keep spinning after each product and fight torch's for the cores (measured: a null student's
-        loop 5x slower on 2 cores, results/training_speed.md)."""
+        threads keep spinning after each product and fight torch's for the cores (results/training_speed.md)."""
         import torch
 
         mean = torch.from_numpy(np.asarray(self.mean, dtype=np.float32))                # (d,)
