@@ -1,8 +1,8 @@
 """Faster ways to run a frozen teacher over a corpus, each kept only while it agrees with plain PyTorch.
 
 * on a CPU, **ONNX Runtime** (fp32): the encoder exported once per teacher into the store (`teacher-onnx`), run
-  with as many threads as PyTorch has; measured 1.2-1.3x PyTorch's throughput on MiniLM on 2 cores
-  (results/training_speed.md) with vectors equal to 1e-6;
+  with as many threads as PyTorch has; on MiniLM and 2 cores 1.0-1.2x PyTorch's throughput on short sentences,
+  1.1-1.2x on Wikipedia's (results/training_speed.md), with vectors equal to about 1e-6;
 * on a GPU, **autocast** to bf16 (fp16 where bf16 is not supported).
 
 Either is checked on the first batch it encodes against the fp32 PyTorch forward: every sentence vector must
@@ -90,10 +90,8 @@ def export_encoder(model: PreTrainedModel, path: Path) -> None:
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")   # the exporter's advice; the agreement check judges the graph
         torch.onnx.export(module, example, str(temporary), input_names=["input_ids", "attention_mask"],
-                          output_names=outputs, dynamic_axes={name: axes[name] for name in axes
-                                                              if name in outputs or name in ("input_ids",
-                                                                                             "attention_mask")},
-                          opset_version=OPSET, dynamo=False)
+                          output_names=outputs, opset_version=OPSET, dynamo=False,
+                          dynamic_axes={name: axes[name] for name in ("input_ids", "attention_mask", *outputs)})
     temporary.replace(path)
 
 
