@@ -81,3 +81,18 @@ def test_autocast_is_kept_only_when_it_agrees(tiny_bert, tmp_path):
 def test_lowest_cosine_is_the_worst_row():
     exact = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
     assert lowest_cosine(torch.tensor([[1.0, 0.0], [1.0, 1.0]]), exact) == pytest.approx(np.sqrt(0.5))
+
+
+def test_a_runtime_that_cannot_take_the_model_falls_back_to_pytorch(tiny_bert, tmp_path, monkeypatch, caplog):
+    from bertdistill.teachers import sentence_vector
+
+    def unsupported(model, fingerprint, store):
+        raise RuntimeError("Exporting the operator 'aten::something' to ONNX opset 17 is not supported")
+
+    monkeypatch.setattr(sentence_vector, "onnx_forward", unsupported)
+    exact = SentenceVectorTeacher(str(tiny_bert), "mean", device="cpu")
+    teacher = SentenceVectorTeacher(str(tiny_bert), "mean", device="cpu", runtime="auto", store=Store(tmp_path))
+    with caplog.at_level(logging.WARNING):
+        torch.testing.assert_close(teacher.encode_batch(*batch()), exact.encode_batch(*batch()))
+    assert "cannot run through onnxruntime (RuntimeError: Exporting the operator" in caplog.text
+    assert teacher.check == EncodingCheck(asked="auto", used="torch") and teacher.fast is None

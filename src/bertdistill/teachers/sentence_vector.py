@@ -110,12 +110,20 @@ class SentenceVectorTeacher:
 
     def first_fast_batch(self, input_ids: torch.Tensor, attention_mask: torch.Tensor):
         """Encode the first batch both ways; keep the fast way for later batches only when every sentence
-        vector agrees with PyTorch's to `AGREEMENT` cosine."""
-        if self.runtime == "onnxruntime":
-            fast = onnx_forward(self.model, teacher_fingerprint(self.name), self.store)
-        else:
-            fast = autocast_forward(self.model, self.device)
-        exact, candidate = self.exact(input_ids, attention_mask), fast(input_ids, attention_mask)
+        vector agrees with PyTorch's to `AGREEMENT` cosine (and when it runs at all: an export that fails
+        falls back too)."""
+        exact = self.exact(input_ids, attention_mask)
+        try:
+            if self.runtime == "onnxruntime":
+                fast = onnx_forward(self.model, teacher_fingerprint(self.name), self.store)
+            else:
+                fast = autocast_forward(self.model, self.device)
+            candidate = fast(input_ids, attention_mask)
+        except Exception as error:   # an exporter or runtime that cannot take this model: PyTorch can
+            logger.warning("the teacher cannot run through %s (%s: %s); encoding with PyTorch fp32", self.runtime,
+                           type(error).__name__, str(error)[:200])
+            self.runtime, self.check = "torch", EncodingCheck(asked=self.check.asked, used="torch")
+            return exact
         found = lowest_cosine(self.pool(candidate, input_ids, attention_mask), self.pool(exact, input_ids,
                                                                                           attention_mask))
         self.check = EncodingCheck(asked=self.check.asked, used=self.runtime, lowest_cosine=round(found, 8))
