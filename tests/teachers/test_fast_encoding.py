@@ -96,3 +96,16 @@ def test_a_runtime_that_cannot_take_the_model_falls_back_to_pytorch(tiny_bert, t
         torch.testing.assert_close(teacher.encode_batch(*batch()), exact.encode_batch(*batch()))
     assert "cannot run through onnxruntime (RuntimeError: Exporting the operator" in caplog.text
     assert teacher.check == EncodingCheck(asked="auto", used="torch") and teacher.fast is None
+
+
+def test_onnx_runtime_asked_for_on_a_gpu_is_refused_before_any_work(tiny_bert, corpus_file, tmp_path, monkeypatch,
+                                                                    capsys):
+    from bertdistill.cli import main
+    from bertdistill.methods.sra import run
+
+    monkeypatch.setattr(run, "resolve_device", lambda device: torch.device("cuda"))   # as on a GPU machine
+    output = tmp_path / "out"
+    assert main(["distill", "sra", "--teacher", str(tiny_bert), "--corpus", str(corpus_file), "--teacher-runtime",
+                 "onnxruntime", "--cache-dir", str(tmp_path / "cache"), "--output-dir", str(output)]) == 2
+    assert "--teacher-runtime onnxruntime runs on the CPU" in capsys.readouterr().err
+    assert not output.exists() and not (tmp_path / "cache").exists()

@@ -16,6 +16,7 @@ from bertdistill.data.cache import default_cache_root
 from bertdistill.data.target_pca import TargetPCA
 from bertdistill.data.token_table import TableRows, TokenTable
 from bertdistill.data.vector_file import held_in_memory
+from bertdistill.devices import resolve_device
 from bertdistill.encoding import IDF_FILE
 from bertdistill.errors import ConfigError
 from bertdistill.io import publish_directory
@@ -41,6 +42,7 @@ from bertdistill.students.general import (
 )
 from bertdistill.students.sentence_transformers_files import write_sentence_transformers_files
 from bertdistill.students.static import save_static
+from bertdistill.teachers.fast_encoding import resolve_runtime
 from bertdistill.teachers.loading import load_config, load_tokenizer
 from bertdistill.teachers.model_kind import ModelKind, require_kind
 from bertdistill.teachers.sentence_vector import SentenceVectorTeacher
@@ -112,6 +114,7 @@ def check_models(config: SRAConfig) -> None:
     if config.init_student:
         require_kind(config.init_student, "--init-student", {ModelKind.GENERAL_STUDENT},
                      "a BiLSTM or static student from distill sra")
+    resolve_runtime(config.teacher_runtime, resolve_device(None))   # onnxruntime on a GPU is refused here
 
 
 def general_record(config: SRAConfig, embedding_init: str) -> dict:
