@@ -1,6 +1,8 @@
-"""The "Domains" tables of results/sra.md, from the committed files of `bertdistill run recipes/domains-30k.yaml`.
+"""The "Domains" tables of results/sra.md, from the committed files of `bertdistill run recipes/domains-30k.yaml`
+(or domains-200k.yaml): the rows whose students the folder holds.
 
     python research/experiments/domains_table.py results/domains_30k
+    python research/experiments/domains_table.py results/domains_200k --sentences 200,000
 
 (1) per corpus and student: the 8-task transfer average and the retrieval nDCG@10, each with its % of the teacher;
 (2) per corpus and student: the held-out cosine to the teacher, overall and per source (mixed corpora only).
@@ -17,10 +19,10 @@ STUDENTS = ("static", "bilstm")
 SOURCES = ("wikipedia_en_slice", "web", "news", "forum", "questions", "dialogue", "reviews", "tweets")
 
 
-def score_table(encoders: dict) -> str:
+def score_table(encoders: dict, sentences: str) -> str:
     rows = {row["model"]: row for row in encoders["results"]}
     teacher = rows[encoders["teacher"]]
-    lines = ["| corpus (30,000 sentences) | student | transfer average | % of teacher | Cranfield nDCG@10 | "
+    lines = [f"| corpus ({sentences} sentences) | student | transfer average | % of teacher | Cranfield nDCG@10 | "
              "% of teacher |", "|---|---|---|---|---|---|"]
     for name in (encoders["teacher"], "model2vec distill (no data)", "BM25 (bm25s, retrieval only)"):
         row = rows[name]
@@ -29,7 +31,9 @@ def score_table(encoders: dict) -> str:
                      f"{100 * row['retrieval_average'] / teacher['retrieval_average']:.1f} |")
     for corpus, title in CORPORA.items():
         for student in STUDENTS:
-            row = rows[f"{student}-{corpus}"]
+            row = rows.get(f"{student}-{corpus}")
+            if row is None:   # not trained at this size
+                continue
             lines.append(f"| {title} | {student} | {row['average']:.1f} | {100 * row['average'] / teacher['average']:.1f}"
                          f" | {row['retrieval_average']:.1f} | "
                          f"{100 * row['retrieval_average'] / teacher['retrieval_average']:.1f} |")
@@ -41,7 +45,10 @@ def agreement_table(folder: Path) -> str:
              "|---|---|---|" + "---|" * len(SOURCES)]
     for corpus, title in CORPORA.items():
         for student in STUDENTS:
-            metrics = json.loads((folder / f"{student}-{corpus}.metrics.json").read_text())
+            path = folder / f"{student}-{corpus}.metrics.json"
+            if not path.is_file():
+                continue
+            metrics = json.loads(path.read_text())
             by_source = metrics.get("held_out_cosine_by_source", {})
             cells = [f"{by_source[source]['cosine']:.3f} ({by_source[source]['sentences']})" if source in by_source
                      else "" for source in SOURCES]
@@ -52,8 +59,9 @@ def agreement_table(folder: Path) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
+    parser.add_argument("--sentences", default="30,000", help="the training size, as the table's header shows it")
     args = parser.parse_args()
-    print(score_table(json.loads((args.folder / "encoders.json").read_text())))
+    print(score_table(json.loads((args.folder / "encoders.json").read_text()), args.sentences))
     print(agreement_table(args.folder))
 
 
