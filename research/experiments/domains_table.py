@@ -60,8 +60,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--sentences", default="30,000", help="the training size, as the table's header shows it")
+    parser.add_argument("--encoders", default="encoders.json", help="the evaluate-encoder JSON in the folder")
     args = parser.parse_args()
-    print(score_table(json.loads((args.folder / "encoders.json").read_text()), args.sentences))
+    print(score_table(json.loads((args.folder / args.encoders).read_text()), args.sentences))
     print(agreement_table(args.folder))
 
 
