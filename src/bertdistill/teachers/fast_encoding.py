@@ -3,7 +3,8 @@
 * on a CPU, **ONNX Runtime** (fp32): the encoder exported once per teacher into the store (`teacher-onnx`), run
   with as many threads as PyTorch has; on MiniLM and 2 cores 1.0-1.2x PyTorch's throughput on short sentences,
   1.1-1.2x on Wikipedia's (results/training_speed.md), with vectors equal to about 1e-6;
-* on a GPU, **autocast** to bf16 (fp16 where bf16 is not supported).
+* on a GPU, **autocast** to bf16 (fp16 where bf16 is not supported), when asked for (`autocast`): on an H200
+  with MiniLM it ran at 0.76x of fp32 PyTorch even with warm kernels, so `auto` keeps fp32 there.
 
 Either is checked on the first batch it encodes against the fp32 PyTorch forward: every sentence vector must
 be within `AGREEMENT` cosine of PyTorch's, or the teacher falls back to plain PyTorch (with a warning) for the
@@ -29,7 +30,7 @@ from bertdistill.errors import ModelError
 
 logger = logging.getLogger(__name__)
 
-Runtime = Literal["auto", "torch", "onnxruntime"]
+Runtime = Literal["auto", "torch", "onnxruntime", "autocast"]
 AGREEMENT = 1e-4           # 1 - cosine to PyTorch's fp32 vector, at most, for every sentence of the checked batch
 OPSET = 17
 ONNX_FILE = "encoder.onnx"
@@ -56,11 +57,12 @@ def lowest_cosine(fast: torch.Tensor, exact: torch.Tensor) -> float:
 
 
 def resolve_runtime(runtime: Runtime, device: torch.device) -> str:
-    """auto: ONNX Runtime on a CPU, autocast on a GPU; torch: plain PyTorch fp32 everywhere."""
+    """auto: ONNX Runtime on a CPU, plain PyTorch on a GPU (where autocast was slower on the default teacher,
+    results/training_speed.md); torch: plain PyTorch fp32 everywhere; autocast: bf16/fp16 where asked for."""
     if runtime == "onnxruntime" and device.type != "cpu":
-        raise ModelError("--teacher-runtime onnxruntime runs on the CPU; on a GPU use auto (autocast) or torch")
+        raise ModelError("--teacher-runtime onnxruntime runs on the CPU; on a GPU use auto, torch or autocast")
     if runtime == "auto":
-        return "onnxruntime" if device.type == "cpu" else "autocast"
+        return "onnxruntime" if device.type == "cpu" else "torch"
     return runtime
 
 

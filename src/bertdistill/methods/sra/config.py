@@ -65,8 +65,9 @@ class SRAConfig(Config):
                                       "built (sorted by length; under a launcher the processes share the "
                                       "batches)", minimum=1)
     teacher_runtime: Runtime = setting("auto", help="how the teacher encodes the corpus: auto (ONNX Runtime on a "
-                                       "CPU, bf16/fp16 autocast on a GPU, each kept only while its vectors agree "
-                                       "with PyTorch fp32 to 1e-4 cosine), torch (fp32), onnxruntime")
+                                       "CPU, PyTorch fp32 on a GPU), torch (fp32), onnxruntime, or autocast "
+                                       "(bf16/fp16; slower than fp32 for MiniLM on an H200); a fast runtime is "
+                                       "kept only while its vectors agree with PyTorch fp32 to 1e-4 cosine")
     vectors_in_memory: float = setting(0.25, metavar="SHARE", help="hold the teacher vectors in RAM while they take "
                                        "at most this share of the machine's memory; beyond it (or 0) read them by "
                                        "rows from the cache file, so memory stays flat", rate=True)
