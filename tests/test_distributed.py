@@ -47,14 +47,18 @@ def environment(root: Path) -> dict[str, str]:
             "OMP_NUM_THREADS": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
 
 
-def run_both(setting: dict[str, Path], name: str, arguments: list[str]) -> tuple[Path, Path]:
-    """The same command in one process (in this interpreter) and under torchrun with 2 processes."""
+def run_both(setting: dict[str, Path], name: str, arguments: list[str],
+             fresh_cache: Path | None = None) -> tuple[Path, Path]:
+    """The same command in one process (in this interpreter) and under torchrun with 2 processes; with
+    `fresh_cache`, the 2 processes build their teacher caches there themselves instead of reading the one the
+    single process built."""
     root = setting["root"]
     single, double = root / f"{name}-1", root / f"{name}-2"
     os.environ.update({"BERTDISTILL_CACHE": str(root / "cache"), "HF_HUB_OFFLINE": "1"})
     assert main([*arguments, "--output-dir", str(single)]) == 0
+    cache = ["--cache-dir", str(fresh_cache)] if fresh_cache else []
     launched = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
-                               "-m", "bertdistill.cli", *arguments, "--output-dir", str(double)],
+                               "-m", "bertdistill.cli", *arguments, *cache, "--output-dir", str(double)],
                               env=environment(root), capture_output=True, text=True, timeout=600, cwd=root)
     assert launched.returncode == 0, launched.stderr[-3000:]
     return single, double
@@ -97,35 +101,22 @@ def test_finetune_on_two_processes_equals_one(teacher):
     assert (teacher / "model.safetensors").is_file()
 
 
-def test_distill_sra_on_two_processes_equals_one(setting):
+def test_distill_sra_on_two_processes_equals_one_sharing_the_teacher_encoding(setting):
+    """With no cache yet, each process encodes its own share of the teacher vectors (the main process builds
+    the corpus) into one cache; the student is the one a single process trains from its own cache."""
     # 160 sentences, 16 held out (at most a tenth): 144 train, each 6 words long, so each gives exactly one span
-    # crop of 2-3 words: 288 training rows, 18 full batches of 16 (the crops' cache is built by the main process)
+    # crop of 2-3 words: 288 training rows, 18 full batches of 16
+    fresh = setting["root"] / "fresh-cache"
     single, double = run_both(setting, "sra", ["distill", "sra", "--teacher", str(setting["bert"]), "--corpus",
                                                str(setting["corpus"]), "--max-sentences", "160", "--eval-sentences",
                                                "16", "--embedding-init", "random", "--span-crops", "1",
-                                               "--crop-min-words", "2", "--crop-max-words", "3", *STUDENT, *TRAINING])
+                                               "--crop-min-words", "2", "--crop-max-words", "3",
+                                               "--teacher-batch-size", "32", *STUDENT, *TRAINING], fresh_cache=fresh)
     assert_same_student(single, double)
     one, two = (json.loads((folder / "metrics.json").read_text()) for folder in (single, double))
     assert one["span_crops"] == two["span_crops"] == 144
     assert one["train_sentences"] == 288
     assert one["held_out_cosine"] == pytest.approx(two["held_out_cosine"], abs=1e-5)
-
-
-def test_two_processes_share_the_teacher_encoding(setting):
-    """With no cache yet, each process encodes its own half of the teacher vectors (the main process builds
-    the corpus), into one cache; the student is the one a single process trains from its own cache."""
-    arguments = ["distill", "sra", "--teacher", str(setting["bert"]), "--corpus", str(setting["corpus"]),
-                 "--max-sentences", "160", "--eval-sentences", "16", "--embedding-init", "random", *STUDENT,
-                 *TRAINING, "--teacher-batch-size", "32"]
-    single, _ = run_both(setting, "sra-plain", arguments)
-    fresh = setting["root"] / "fresh-cache"
-    launched = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
-                               "-m", "bertdistill.cli", *arguments, "--cache-dir", str(fresh),
-                               "--output-dir", str(setting["root"] / "sra-sharded")],
-                              env=environment(setting["root"]), capture_output=True, text=True, timeout=600,
-                              cwd=setting["root"])
-    assert launched.returncode == 0, launched.stderr[-3000:]
-    assert_same_student(single, setting["root"] / "sra-sharded")
     manifests = [json.loads(path.read_text()) for path in (fresh / "teacher-vectors").glob("*/manifest.json")]
     assert len(manifests) == 2 and all(manifest["complete"] for manifest in manifests)   # sentences and crops
     corpus = next(manifest for manifest in manifests if manifest["description"]["rows"] == 160)
@@ -161,53 +152,35 @@ def test_two_nodes_on_one_machine_share_the_teacher_encoding(setting):
     assert manifest["state"]["chunks_by_process"] == [3, 2]
 
 
-def test_distill_kd_on_two_processes_equals_one(setting, teacher):
+def test_distill_kd_on_two_processes_equals_one_sharing_the_teacher_logits(setting, teacher):
+    """With no logit cache yet, each process computes the teacher's logits of its own examples (by key) into
+    the one cache; the student is the one a single process trains."""
     # 96 originals + 32 given transfer examples: 8 full batches of 16
     transfer = write_jsonl(setting["root"] / "transfer.jsonl",
                            [{"text": row["text"] + " so"} for row in sentiment_rows(32, 7)])
+    fresh = setting["root"] / "fresh-logits"
     single, double = run_both(setting, "kd", ["distill", "kd", "--teacher", str(teacher), "--train-file",
                                               str(setting["train"]), "--dev-file", str(setting["dev"]),
-                                              "--transfer-set", str(transfer), "--lr", "3e-3",
-                                              "--cache-dir", str(setting["root"] / "cache"), *STUDENT, *TRAINING])
+                                              "--transfer-set", str(transfer), "--lr", "3e-3", *STUDENT, *TRAINING],
+                              fresh_cache=fresh)
     assert_same_student(single, double)
     one, two = (json.loads((folder / "metrics.json").read_text())["metrics"] for folder in (single, double))
     assert one == two
-
-
-def test_two_processes_share_the_teacher_logits(setting, teacher):
-    """With no logit cache yet, each process computes the teacher's logits of its own examples (by key) into
-    the one cache; the student is the one a single process trains."""
-    transfer = write_jsonl(setting["root"] / "transfer-shared.jsonl",
-                           [{"text": row["text"] + " so"} for row in sentiment_rows(32, 7)])
-    arguments = ["distill", "kd", "--teacher", str(teacher), "--train-file", str(setting["train"]), "--dev-file",
-                 str(setting["dev"]), "--transfer-set", str(transfer), "--lr", "3e-3", *STUDENT, *TRAINING]
-    single = setting["root"] / "kd-alone"
-    assert main([*arguments, "--cache-dir", str(setting["root"] / "cache"), "--output-dir", str(single)]) == 0
-    fresh = setting["root"] / "fresh-logits"
-    launched = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
-                               "-m", "bertdistill.cli", *arguments, "--cache-dir", str(fresh),
-                               "--output-dir", str(setting["root"] / "kd-sharded")],
-                              env=environment(setting["root"]), capture_output=True, text=True, timeout=600,
-                              cwd=setting["root"])
-    assert launched.returncode == 0, launched.stderr[-3000:]
-    assert_same_student(single, setting["root"] / "kd-sharded")
     [manifest] = [json.loads(path.read_text()) for path in (fresh / "teacher-logits").glob("*/manifest.json")]
     assert len(manifest["files"]) == 2   # one chunk from each process
 
 
-def test_a_batch_that_does_not_split_evenly_is_refused(setting, capsys):
-    """--batch-size is the global batch: 2 processes cannot share 15 examples equally. (The launcher prints
-    its own traceback when a process exits with an error; the processes print one line.)"""
-    launched = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
-                               "-m", "bertdistill.cli", "finetune", "--model", str(setting["bert"]), "--train-file",
-                               str(setting["train"]), "--dev-file", str(setting["dev"]), "--batch-size", "15",
-                               "--output-dir", str(setting["root"] / "odd")],
-                              env=environment(setting["root"]), capture_output=True, text=True, timeout=600)
-    assert launched.returncode != 0
-    assert "--batch-size 15 must be a multiple of the 2 processes" in launched.stderr
-    frames = [line for line in launched.stderr.splitlines() if line.strip().startswith('File "')]
-    assert not [frame for frame in frames if "bertdistill" in frame], "a traceback from bertdistill itself"
-    assert "tokenizing" not in launched.stderr   # refused while reading the flags, before any work
+def test_a_batch_that_does_not_split_evenly_is_refused(setting, capsys, monkeypatch):
+    """--batch-size is the global batch: 2 processes cannot share 15 examples equally. Refused while the flags
+    are read, before the process group or any work (so one process of the 2 a launcher would start shows it)."""
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("RANK", "0")
+    monkeypatch.setenv("LOCAL_RANK", "0")
+    assert main(["finetune", "--model", str(setting["bert"]), "--train-file", str(setting["train"]), "--dev-file",
+                 str(setting["dev"]), "--batch-size", "15", "--output-dir", str(setting["root"] / "odd")]) != 0
+    error = capsys.readouterr().err
+    assert "--batch-size 15 must be a multiple of the 2 processes" in error
+    assert "Traceback" not in error and "tokenizing" not in error
     assert not (setting["root"] / "odd").exists()
 
 
