@@ -26,36 +26,37 @@ def run_python(code: str, *args: str) -> str:
     return done.stdout
 
 
-def test_import_bertdistill_registers_the_students_and_exports_the_api(general_students):
-    out = run_python(
-        "import sys, bertdistill\n"
-        "from bertdistill import encode, SentenceEncoder, Predictor, Prediction\n"
-        "from transformers import AutoConfig, AutoModel\n"
-        "for folder in sys.argv[1:]:\n"
-        "    print(type(AutoModel.from_pretrained(folder)).__name__, AutoConfig.from_pretrained(folder).model_type)\n",
-        str(general_students["bilstm"]), str(general_students["static"]))
+FRESH_INTERPRETER = """\
+import sys, numpy
+from sentence_transformers import SentenceTransformer
+static, bilstm, output, *texts = sys.argv[1:]
+numpy.save(output + "/static.npy", SentenceTransformer(static, device="cpu").encode(texts))
+assert "bertdistill" not in sys.modules   # a static student needs nothing of bertdistill
+import bertdistill
+from bertdistill import encode, SentenceEncoder, Predictor, Prediction
+from transformers import AutoConfig, AutoModel
+for folder in (bilstm, static):
+    print(type(AutoModel.from_pretrained(folder)).__name__, AutoConfig.from_pretrained(folder).model_type)
+numpy.save(output + "/bilstm.npy", SentenceTransformer(bilstm, device="cpu").encode(texts))
+"""
+
+
+def test_a_fresh_interpreter_loads_general_students_as_bertdistill_encodes_them(general_students, tmp_path):
+    """In one fresh interpreter: SentenceTransformer loads the static student with nothing of bertdistill
+    imported; `import bertdistill` exports the API and registers the BiLSTM with the Auto classes; then
+    SentenceTransformer loads the BiLSTM. Both give the vectors of `bertdistill encode`."""
+    out = run_python(FRESH_INTERPRETER, str(general_students["static"]), str(general_students["bilstm"]),
+                     str(tmp_path), *TEXTS)
     assert out.split("\n")[:2] == ["BiLSTMModel bertdistill-bilstm", "StaticModel model2vec"]
-
-
-@pytest.mark.parametrize("kind", ["bilstm", "static"])
-def test_sentence_transformer_gives_the_vectors_of_bertdistill_encode(general_students, kind, tmp_path):
-    """Each side in its own fresh interpreter: the CLI, and SentenceTransformer (the static student with
-    nothing of bertdistill imported; the BiLSTM after `import bertdistill`, which registers it)."""
-    folder = general_students[kind]
     (tmp_path / "texts.txt").write_text("\n".join(TEXTS) + "\n", encoding="utf-8")
-    run_python("import sys; from bertdistill.cli import main; sys.exit(main(sys.argv[1:]))", "encode", "--model",
-               str(folder), "--input", str(tmp_path / "texts.txt"), "--output", str(tmp_path / "cli.npy"))
-    registration = "import bertdistill\n" if kind == "bilstm" else ""
-    run_python(registration + "import sys, numpy\nfrom sentence_transformers import SentenceTransformer\n"
-               "model = SentenceTransformer(sys.argv[1], device='cpu')\n"
-               "assert 'bertdistill' not in sys.modules or sys.argv[3] == 'bilstm'\n"
-               "numpy.save(sys.argv[2], model.encode(sys.argv[4:]))\n",
-               str(folder), str(tmp_path / "st.npy"), kind, *TEXTS)
-    by_cli, by_sentence_transformers = np.load(tmp_path / "cli.npy"), np.load(tmp_path / "st.npy")
-    assert by_cli.shape == by_sentence_transformers.shape == (len(TEXTS), 5 if kind == "bilstm" else 3)
-    assert np.abs(by_cli - by_sentence_transformers).max() < 1e-5
-    if kind == "static":  # saved with normalize (model2vec's convention): unit vectors everywhere
-        np.testing.assert_allclose(np.linalg.norm(by_cli, axis=1), 1.0, rtol=1e-5)
+    for kind, width in (("bilstm", 5), ("static", 3)):
+        assert main(["encode", "--model", str(general_students[kind]), "--input", str(tmp_path / "texts.txt"),
+                     "--output", str(tmp_path / f"cli-{kind}.npy")]) == 0
+        by_cli, by_sentence_transformers = np.load(tmp_path / f"cli-{kind}.npy"), np.load(tmp_path / f"{kind}.npy")
+        assert by_cli.shape == by_sentence_transformers.shape == (len(TEXTS), width)
+        assert np.abs(by_cli - by_sentence_transformers).max() < 1e-5
+    # the static student is saved with normalize (model2vec's convention): unit vectors everywhere
+    np.testing.assert_allclose(np.linalg.norm(np.load(tmp_path / "cli-static.npy"), axis=1), 1.0, rtol=1e-5)
 
 
 CORE_PARAMETERS = ("prompt_name", "prompt", "batch_size", "show_progress_bar", "output_value", "precision",
