@@ -1,8 +1,10 @@
 import json
+from pathlib import Path
 
 import pytest
 
 from bertdistill.data.corpus import CorpusConfig, prepare_corpus, resolve_sources, split_sentences
+from bertdistill.data.store import Store
 from bertdistill.errors import ConfigError, DataError
 
 
@@ -41,6 +43,16 @@ def test_clean_filter_dedup_and_shuffle(tmp_path):
     assert stats == {"usable_sentences": 3, "selected_sentences": 3}
     again, _ = prepare_corpus(CorpusConfig(paths=(str(source),), min_words=3), tmp_path / "cache")
     assert again["text"] == corpus["text"]  # the seeded shuffle is reproducible
+
+
+def test_a_relative_cache_folder_works_as_an_absolute_one(tmp_path, monkeypatch):
+    """`--cache-dir cache` (relative): the corpus cache is built and read back, not refused by path arithmetic."""
+    source = tmp_path / "corpus.txt"
+    source.write_text("The first sentence is here.\nA second and longer sentence follows.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    corpus, stats = prepare_corpus(CorpusConfig(paths=(str(source),), min_words=3), Path("cache"))
+    assert stats["usable_sentences"] == 2 and len(corpus) == 2
+    assert [(entry.kind, entry.status) for entry in Store(tmp_path / "cache").entries()] == [("corpora", "complete")]
 
 
 def test_max_sentences_and_no_split(tmp_path):

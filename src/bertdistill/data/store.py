@@ -232,7 +232,8 @@ class Store:
     """The cache root: `entry(kind, **parts)` for a builder or reader, `entries()` and `clear()` for people."""
 
     def __init__(self, root: str | Path | None = None) -> None:
-        self.root = Path(root) if root else default_cache_root()
+        # absolute: libraries such as datasets hand back absolute paths of the files written under it
+        self.root = (Path(root) if root else default_cache_root()).expanduser().absolute()
 
     def entry(self, kind: str, description: dict[str, Any] | None = None, **parts: Any) -> Entry:
         """The entry of `kind` whose contents depend on `parts` (JSON values), described for people by
