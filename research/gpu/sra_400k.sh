@@ -2,9 +2,9 @@
 # The even-mix static student at 400,000 sentences (results/sra.md, "At 200,000 sentences"): the default recipe
 # (`distill sra --student static`, everything else default) on one GPU, from a sample the size of a device transfer.
 #
-# Prepared here (research/gpu/prepare.sh for .whl and .gpu/teacher16), plus the corpus sample: 115,000 lines of the
-# Wikipedia slice and 149,000 of mixed_en (each domain's file in proportion), drawn with `shuf --random-source=<(yes)`,
-# as .gpu/corpus400k.tar.xz (12 MB). The student comes back in 15 MB parts of a tar file in $OUT; put it together
+# Prepared here by `bash research/gpu/prepare.sh sra-400k`: wheels, the fp16 teacher and the corpus sample
+# (115,000 lines of the Wikipedia slice and 149,000 of mixed_en, each domain's file in proportion, drawn with
+# `shuf --random-source=<(yes)`, as .gpu/corpus400k.tar.xz, 12 MB). The student comes back in 15 MB parts of a tar file in $OUT; put it together
 # with `cat static-even-400k.tar.part-* | tar xf -` and score it with the command in results/sra.md.
 set -uo pipefail
 OUT=${OUT:-gpu-results}
