@@ -7,18 +7,8 @@
 # `shuf --random-source=<(yes)`, as .gpu/corpus400k.tar.xz, 12 MB). The student comes back in 15 MB parts of a tar file in $OUT; put it together
 # with `cat static-even-400k.tar.part-* | tar xf -` and score it with the command in results/sra.md.
 set -uo pipefail
-OUT=${OUT:-gpu-results}
-mkdir -p "$OUT" .gpu/corpus
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target .gpu/site .whl/*.whl || exit 1
-export PYTHONPATH=$PWD/.gpu/site:$PWD/src HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 PYTHONUNBUFFERED=1
-python3 - <<'PY' || exit 1
-import shutil
-from safetensors.torch import load_file, save_file
-shutil.copytree(".gpu/teacher16", ".gpu/teacher32", dirs_exist_ok=True)
-weights = load_file(".gpu/teacher16/model.safetensors")
-save_file({name: (tensor.float() if tensor.is_floating_point() else tensor) for name, tensor in weights.items()},
-          ".gpu/teacher32/model.safetensors", metadata={"format": "pt"})
-PY
+source research/gpu/on_device.sh
+mkdir -p .gpu/corpus
 xz -dc .gpu/corpus400k.tar.xz | tar xf - -C .gpu/corpus
 distill() {
   python3 -m bertdistill.cli distill sra --teacher .gpu/teacher32 --corpus .gpu/corpus/wikipedia_en_slice.txt:0.5 \

@@ -8,22 +8,7 @@
 #   .gpu/sample.txt.gz  40,000 lines: 20,000 of the Wikipedia slice and 20,000 of mixed_en, drawn with `shuf`
 # Results: one JSON per run in $OUT (or ./gpu-results).
 set -uo pipefail
-OUT=${OUT:-gpu-results}
-mkdir -p "$OUT"
-python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target .gpu/site .whl/*.whl || exit 1
-export PYTHONPATH=$PWD/.gpu/site:$PWD/src HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 PYTHONUNBUFFERED=1
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUT/gpu.txt"
-python3 - <<'PY' || exit 1
-import shutil
-from safetensors.torch import load_file, save_file
-shutil.copytree(".gpu/teacher16", ".gpu/teacher32", dirs_exist_ok=True)
-weights = load_file(".gpu/teacher16/model.safetensors")
-save_file({name: (tensor.float() if tensor.is_floating_point() else tensor) for name, tensor in weights.items()},
-          ".gpu/teacher32/model.safetensors", metadata={"format": "pt"})
-import torch, transformers, datasets, pyarrow
-print("torch", torch.__version__, "transformers", transformers.__version__, "datasets", datasets.__version__,
-      "pyarrow", pyarrow.__version__, "gpu", torch.cuda.get_device_name(0))
-PY
+source research/gpu/on_device.sh
 gunzip -c .gpu/sample.txt.gz > .gpu/sample.txt
 for batch in 256 1024; do
   for student in static bilstm; do
