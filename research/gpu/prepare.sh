@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Prepares what research/gpu/*.sh need on a GPU machine that cannot reach a package index, in folders that git
 # ignores (add `/.whl/` and `/.gpu/` to .git/info/exclude): wheels for Python 3.12 of the packages such a machine's
-# image lacked, the teacher with fp16 weights (half the size, to fit a 64 MiB transfer), and the corpus sample of
-# one script (the two samples together would not fit): `benchmark` (training_speed.sh, 40,000 lines of the even
-# Wikipedia + mixed_en mix) or `sra-400k` (sra_400k.sh, 115,000 Wikipedia lines and 149,000 of mixed_en, each
+# image lacked, the teacher with fp16 weights compressed by xz (45 MB -> 41 MB, to fit a 64 MiB transfer), the
+# transfer and retrieval sets (xz, 1.8 MB) for scoring there, and the corpus sample of one script (the two samples
+# together would not fit): `benchmark` (training_speed.sh, 40,000 lines of the even Wikipedia + mixed_en mix) or
+# `sra-400k` (sra_400k.sh and bilstm_paragraphs_400k.sh, 115,000 Wikipedia lines and 149,000 of mixed_en, each
 # domain's file in proportion). Run from the repository root after `bash scripts/setup.sh`:
 #   bash research/gpu/prepare.sh benchmark
 set -euo pipefail
@@ -24,6 +25,9 @@ weights = load_file(source / "model.safetensors")
 save_file({name: (tensor.half() if tensor.is_floating_point() else tensor).contiguous()
            for name, tensor in weights.items()}, target / "model.safetensors", metadata={"format": "pt"})
 PY
+xz -6 -T2 -f .gpu/teacher16/model.safetensors
+rm -f .gpu/teacher16/vocab.txt   # tokenizer.json holds the vocabulary
+tar cf - -C ../shared/data transfer retrieval | xz -9 -T2 > .gpu/eval-data.tar.xz
 rm -f .gpu/sample.txt.gz .gpu/corpus400k.tar.xz
 if [ "$sample" = benchmark ]; then
   { shuf -n 20000 --random-source=<(yes) ../shared/data/corpus/wikipedia_en_slice.txt
