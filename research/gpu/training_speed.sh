@@ -4,7 +4,7 @@
 #
 # Runs on a GPU machine from the repository root, with three prepared folders beside the code (none tracked):
 #   .whl/               wheels of the packages the machine's image lacks (datasets, model2vec, skeletoken, ...)
-#   .gpu/teacher16/     the teacher (all-MiniLM-L6-v2) with its weights stored as fp16; widened back to fp32 here
+#   .gpu/teacher16/     the teacher (all-MiniLM-L6-v2), its weights as fp16 compressed by xz; widened back to fp32 here
 #   .gpu/sample.txt.gz  40,000 lines: 20,000 of the Wikipedia slice and 20,000 of mixed_en, drawn with `shuf`
 # Results: one JSON per run in $OUT (or ./gpu-results).
 set -uo pipefail
