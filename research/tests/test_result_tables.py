@@ -107,3 +107,22 @@ def test_token_coverage_file_has_every_transfer_domain():
     assert {"mr", "subj", "sts16/answer-answer", "stsb/sts-test"} <= set(domains)
     for row in domains.values():
         assert 0 <= row["below_1"] <= row["below_5"] <= row["below_20"] <= 1
+
+
+def test_domains_curve_table_is_the_script():
+    curve = load_experiment("domains_curve")
+    rows = curve.curve_rows(ROOT / "results")
+    assert curve.curve_table(rows) in (ROOT / "results" / "sra.md").read_text(encoding="utf-8")
+    for row in rows:   # "short of the bar" is the bar's share of the teacher's average, less the student's
+        assert row["bar"] == pytest.approx(curve.BARS[row["student"]] * row["transfer"] / row["transfer_share"])
+
+
+def test_retrieval_gap_rows_are_in_the_table():
+    result = json.loads((ROOT / "results" / "domains_200k" / "retrieval_gap.json").read_text())
+    text = (ROOT / "results" / "sra.md").read_text(encoding="utf-8")
+    for name, row in result["students"].items():
+        label = "static" if "static" in name else "BiLSTM"
+        cells = [f"{row['held_out_cosine']:.3f}", f"{row['cosine_queries']:.3f}", f"{row['cosine_first_sentences']:.3f}",
+                 f"{row['cosine_documents']:.3f}", f"{row['ndcg@10']:.1f}", f"{row['ndcg@10_teacher_queries']:.1f}",
+                 f"{row['ndcg@10_teacher_documents']:.1f}"]
+        assert f"| {label} | " + " | ".join(cells) + " |" in text
