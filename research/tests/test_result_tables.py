@@ -126,3 +126,8 @@ def test_retrieval_gap_rows_are_in_the_table():
                  f"{row['cosine_documents']:.3f}", f"{row['ndcg@10']:.1f}", f"{row['ndcg@10_teacher_queries']:.1f}",
                  f"{row['ndcg@10_teacher_documents']:.1f}"]
         assert f"| {label} | " + " | ".join(cells) + " |" in text
+
+
+def test_static_levers_table_is_the_script():
+    curve = load_experiment("domains_curve")
+    assert curve.levers_table(ROOT / "results") in (ROOT / "results" / "sra.md").read_text(encoding="utf-8")

@@ -2,7 +2,8 @@
 # One factor at a time around the default recipe for the even-mix static student at 200k (results/sra.md,
 # "The even mix's curve"): each variant is `distill sra` with the flags of recipes/domains-200k.yaml's
 # static-even step plus its own, reusing that step's cached teacher vectors where the sentences and crops are the
-# same; then one evaluate-encoder run scores them all on the transfer tasks and retrieval.
+# same; then one evaluate-encoder run scores them all on the transfer tasks and retrieval. The last two check the
+# best lever (mse+cosine) against the recipe on a second training seed, on the same sentences and crops.
 #   bash research/runs/domains_200k/static_levers.sh
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -17,6 +18,8 @@ variants=(
   "loss-mse+cosine --loss mse+cosine"
   "crops-2-8 --crop-min-words 2 --crop-max-words 8"
   "crops-8-32 --crop-min-words 8 --crop-max-words 32"
+  "seed1 --seed 1 --corpus-seed 42"
+  "loss-mse+cosine-seed1 --loss mse+cosine --seed 1 --corpus-seed 42"
 )
 models=()
 for variant in "${variants[@]}"; do
